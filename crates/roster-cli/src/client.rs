@@ -1,0 +1,295 @@
+//! Client commands: they call a running server's API with `--server` and `--token`.
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Args)]
+pub struct Connection {
+    #[arg(long, env = "ROSTER_SERVER", default_value = "http://127.0.0.1:8080")]
+    pub server: String,
+    #[arg(long, env = "ROSTER_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// Print JSON instead of a table.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV instead of a table.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum State {
+    Active,
+    Deleted,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// List a customer's users; filters combine with AND.
+    List {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        customer: Uuid,
+        #[arg(long, value_enum)]
+        state: Option<State>,
+        #[arg(long)]
+        search: Option<String>,
+        /// PRODUCT_ID, none or any
+        #[arg(long)]
+        license: Option<String>,
+        /// a role, or any
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        usage_location: Option<String>,
+        /// allowed or blocked
+        #[arg(long)]
+        sign_in: Option<String>,
+        /// displayName, userPrincipalName or createdAt, - for descending
+        #[arg(long, allow_hyphen_values = true)]
+        sort: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        cursor: Option<String>,
+        /// Follow the cursors to the end.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Create a user; prints the temporary password once.
+    Create {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        customer: Uuid,
+        /// The local part, or name@domain.
+        #[arg(long)]
+        user_name: String,
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(long)]
+        display_name: String,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: Option<String>,
+        #[arg(long)]
+        usage_location: Option<String>,
+        #[arg(long = "role")]
+        roles: Vec<String>,
+    },
+    Get {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        customer: Uuid,
+        #[arg(long)]
+        user: Uuid,
+    },
+    /// Prints a new temporary password once.
+    ResetPassword {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        customer: Uuid,
+        #[arg(long)]
+        user: Uuid,
+    },
+    Delete {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        customer: Uuid,
+        #[arg(long)]
+        user: Uuid,
+    },
+    /// Restore deleted users within the retention window.
+    Restore {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        customer: Uuid,
+        #[arg(long = "user", required = true)]
+        users: Vec<Uuid>,
+    },
+}
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    fn new(conn: &Connection) -> Self {
+        Self { http: reqwest::Client::new(), base: format!("{}/api/v1", conn.server.trim_end_matches('/')), token: conn.token.clone() }
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, query: &[(&str, String)], body: Option<Value>) -> anyhow::Result<Option<Value>> {
+        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token).query(query);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.with_context(|| format!("calling {}", self.base))?;
+        let status = resp.status();
+        let text = resp.text().await?;
+        if !status.is_success() {
+            let body: Value = serde_json::from_str(&text).unwrap_or(json!({"message": text}));
+            bail!(
+                "{} {}: {}{}",
+                status.as_u16(),
+                body["code"].as_str().unwrap_or("error"),
+                body["message"].as_str().unwrap_or(""),
+                body.get("details").map(|d| format!(" {d}")).unwrap_or_default()
+            );
+        }
+        Ok(if text.is_empty() { None } else { Some(serde_json::from_str(&text)?) })
+    }
+}
+
+const USER_COLUMNS: [(&str, &str); 6] = [
+    ("id", "ID"),
+    ("userPrincipalName", "USERNAME"),
+    ("displayName", "DISPLAY NAME"),
+    ("usageLocation", "LOCATION"),
+    ("roles", "ROLES"),
+    ("state", "STATE"),
+];
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(cell).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+}
+
+fn print_rows(conn: &Connection, rows: &[Value], columns: &[(&str, &str)]) {
+    if conn.json {
+        println!("{}", serde_json::to_string_pretty(rows).unwrap_or_default());
+        return;
+    }
+    let table: Vec<Vec<String>> = rows.iter().map(|r| columns.iter().map(|(k, _)| cell(&r[*k])).collect()).collect();
+    if conn.csv {
+        println!("{}", columns.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(","));
+        for row in table {
+            println!("{}", row.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        }
+        return;
+    }
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, h))| table.iter().map(|r| r[i].chars().count()).max().unwrap_or(0).max(h.len()))
+        .collect();
+    let line = |cells: Vec<String>| {
+        cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect::<Vec<_>>().join("  ").trim_end().to_owned()
+    };
+    println!("{}", line(columns.iter().map(|(_, h)| (*h).to_owned()).collect()));
+    for row in table {
+        println!("{}", line(row));
+    }
+}
+
+pub async fn run_users(cmd: UsersCommand) -> anyhow::Result<()> {
+    match cmd {
+        UsersCommand::List { conn, customer, state, search, license, role, usage_location, sign_in, sort, limit, cursor, all } => {
+            let api = Api::new(&conn);
+            let mut query: Vec<(&str, String)> = vec![("limit", limit.to_string())];
+            let optional = [
+                ("state", state.map(|s| match s { State::Active => "active".to_owned(), State::Deleted => "deleted".to_owned() })),
+                ("search", search),
+                ("license", license),
+                ("role", role),
+                ("usageLocation", usage_location),
+                ("signIn", sign_in),
+                ("sort", sort),
+            ];
+            query.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+            let mut rows = Vec::new();
+            let mut cursor = cursor;
+            let total = loop {
+                let mut q = query.clone();
+                if let Some(c) = &cursor {
+                    q.push(("cursor", c.clone()));
+                }
+                let page = api.send(reqwest::Method::GET, &format!("/customers/{customer}/users"), &q, None).await?.unwrap_or_default();
+                rows.extend(page["items"].as_array().cloned().unwrap_or_default());
+                cursor = page["cursors"]["next"].as_str().map(str::to_owned);
+                if !all || cursor.is_none() {
+                    break page["totalCount"].as_i64().unwrap_or(0);
+                }
+            };
+            print_rows(&conn, &rows, &USER_COLUMNS);
+            if !conn.json && !conn.csv {
+                eprintln!("{} of {total} users{}", rows.len(), cursor.map(|c| format!("; next page: --cursor {c}")).unwrap_or_default());
+            }
+        }
+        UsersCommand::Create { conn, customer, user_name, domain, display_name, first_name, last_name, usage_location, roles } => {
+            let api = Api::new(&conn);
+            let body = json!({
+                "userName": user_name, "domain": domain, "displayName": display_name, "firstName": first_name,
+                "lastName": last_name, "usageLocation": usage_location, "roles": roles,
+            });
+            let created = api.send(reqwest::Method::POST, &format!("/customers/{customer}/users"), &[], Some(body)).await?.unwrap_or_default();
+            if conn.json {
+                println!("{created}");
+            } else {
+                print_rows(
+                    &conn,
+                    &[json!({"id": created["user"]["id"], "userPrincipalName": created["user"]["userPrincipalName"], "temporaryPassword": created["temporaryPassword"]})],
+                    &[("id", "ID"), ("userPrincipalName", "USERNAME"), ("temporaryPassword", "TEMPORARY PASSWORD (shown once)")],
+                );
+            }
+        }
+        UsersCommand::Get { conn, customer, user } => {
+            let api = Api::new(&conn);
+            let u = api.send(reqwest::Method::GET, &format!("/customers/{customer}/users/{user}"), &[], None).await?.unwrap_or_default();
+            if conn.json { println!("{u}") } else { print_rows(&conn, &[u], &USER_COLUMNS) }
+        }
+        UsersCommand::ResetPassword { conn, customer, user } => {
+            let api = Api::new(&conn);
+            let r = api
+                .send(reqwest::Method::POST, &format!("/customers/{customer}/users/{user}/reset-password"), &[], None)
+                .await?
+                .unwrap_or_default();
+            if conn.json {
+                println!("{r}");
+            } else {
+                print_rows(&conn, &[r], &[("temporaryPassword", "TEMPORARY PASSWORD (shown once)"), ("expiresAt", "EXPIRES")]);
+            }
+        }
+        UsersCommand::Delete { conn, customer, user } => {
+            let api = Api::new(&conn);
+            api.send(reqwest::Method::DELETE, &format!("/customers/{customer}/users/{user}"), &[], None).await?;
+            if conn.json { println!("{}", json!({"userId": user, "state": "deleted"})) } else { println!("deleted {user}") }
+        }
+        UsersCommand::Restore { conn, customer, users } => {
+            let api = Api::new(&conn);
+            let r = api
+                .send(reqwest::Method::POST, &format!("/customers/{customer}/users/restore"), &[], Some(json!({"userIds": users})))
+                .await?
+                .unwrap_or_default();
+            let results: Vec<Value> = r["results"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|mut item| {
+                    item["error"] = item["error"]["code"].clone();
+                    item
+                })
+                .collect();
+            print_rows(&conn, &results, &[("userId", "USER"), ("status", "STATUS"), ("restoredLicenses", "RESTORED LICENSES"), ("error", "ERROR")]);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,311 @@
+//! The `roster` binary: operator commands that work on the database directly, and
+//! client commands that call a running server's API.
+//!
+//! Configuration is layered: defaults, then `ROSTER_*` environment variables, then
+//! flags. Every variable is listed in the README.
+
+mod client;
+mod demo;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use roster_core::{Policy, Services, Store, SystemClock};
+use roster_http::{Application, ServerConfig, spawn_purger};
+use serde_json::json;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+#[derive(Debug, Parser)]
+#[command(name = "roster", version, about = "Users and licenses for a partner's customers")]
+pub struct Cli {
+    /// sqlite://FILE?mode=rwc or postgres://…
+    #[arg(long, env = "ROSTER_DATABASE_URL", default_value = "sqlite://roster.db?mode=rwc", global = true, hide_env_values = true)]
+    pub database_url: DatabaseUrl,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and create a partner with one admin agent.
+    Init {
+        #[arg(long)]
+        partner: String,
+        #[arg(long)]
+        admin_email: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Partners (tenants).
+    #[command(subcommand)]
+    Partner(PartnerCommand),
+    /// The partner's staff.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Apply the database migrations.
+    Migrate,
+    /// Serve the API and the sign-in pages.
+    Serve(ServeArgs),
+    /// Create a demo partner with customers and users, then serve.
+    Demo(ServeArgs),
+    /// Customers' users, through a server's API.
+    #[command(subcommand)]
+    Users(client::UsersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PartnerCommand {
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    Create {
+        #[arg(long)]
+        partner: Uuid,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["admin", "sales", "helpdesk"])]
+        role: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    Create {
+        /// The agent's email.
+        #[arg(long)]
+        agent: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Days a deleted user can be restored.
+    #[arg(long, env = "ROSTER_RETENTION_DAYS", default_value_t = 30)]
+    pub retention_days: i64,
+    /// Days a temporary password stays valid.
+    #[arg(long, env = "ROSTER_TEMP_PASSWORD_DAYS", default_value_t = 14)]
+    pub temp_password_days: i64,
+    /// Seconds between purges of users past their restore window.
+    #[arg(long, env = "ROSTER_PURGE_INTERVAL_SECS", default_value_t = 300)]
+    pub purge_interval_secs: u64,
+    /// Mark cookies Secure (serve over HTTPS).
+    #[arg(long, env = "ROSTER_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+/// A database URL whose `Debug` and `Display` hide the password.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.starts_with("sqlite:") || s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err("use sqlite://FILE?mode=rwc or postgres://USER@HOST/DB".into())
+        }
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0.split_once("://"), self.0.rfind('@')) {
+            (Some((scheme, rest)), Some(at)) if rest.contains(':') && at > scheme.len() => {
+                let userinfo = &self.0[scheme.len() + 3..at];
+                let user = userinfo.split(':').next().unwrap_or("");
+                write!(f, "{scheme}://{user}:***{}", &self.0[at..])
+            }
+            _ => f.write_str(&self.0),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+pub async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Arc<dyn Store>> {
+    let raw = url.expose();
+    let store: Arc<dyn Store> = if raw.starts_with("sqlite:") {
+        Arc::new(roster_sqlite::SqliteStore::connect(raw).await.with_context(|| format!("opening {url}"))?)
+    } else {
+        Arc::new(roster_postgres::PgStore::connect(raw).await.with_context(|| format!("connecting to {url}"))?)
+    };
+    Ok(store)
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ROSTER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn policy(args: &ServeArgs) -> anyhow::Result<Policy> {
+    if args.retention_days < 1 || args.temp_password_days < 1 {
+        bail!("--retention-days and --temp-password-days must be at least 1");
+    }
+    Ok(Policy {
+        retention: time::Duration::days(args.retention_days),
+        temporary_password_ttl: time::Duration::days(args.temp_password_days),
+        ..Policy::default()
+    })
+}
+
+async fn services(url: &DatabaseUrl, policy: Policy) -> anyhow::Result<Arc<Services>> {
+    let store = open_store(url).await?;
+    store.migrate().await.context("applying migrations")?;
+    Ok(Arc::new(Services::new(store, Arc::new(SystemClock), policy)))
+}
+
+/// What `init` prints; also what `demo` prints for its admin.
+pub struct Initialized {
+    pub partner_id: Uuid,
+    pub agent_id: Uuid,
+    pub password: String,
+    pub api_token: String,
+}
+
+pub async fn init(services: &Services, partner: &str, admin_email: &str) -> anyhow::Result<Initialized> {
+    let partner = services.create_partner(partner).await?;
+    let (agent, password) = services.create_agent(partner.id, admin_email, "admin").await?;
+    let (_, token) = services.create_token(&agent.email).await?;
+    Ok(Initialized {
+        partner_id: partner.id,
+        agent_id: agent.id,
+        password: password.expose().to_owned(),
+        api_token: token.expose().to_owned(),
+    })
+}
+
+async fn serve(services: Arc<Services>, args: &ServeArgs) -> anyhow::Result<()> {
+    let app = Application::build(
+        services.clone(),
+        ServerConfig { listen: args.listen.clone(), secure_cookies: args.secure_cookies, ..ServerConfig::default() },
+    )
+    .await
+    .with_context(|| format!("listening on {}", args.listen))?;
+    spawn_purger(services, Duration::from_secs(args.purge_interval_secs.max(1)));
+    println!("listening on http://{}", app.local_addr()?);
+    app.run_with_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    init_tracing();
+    let url = &cli.database_url;
+    match cli.command {
+        Command::Init { partner, admin_email, json } => {
+            let services = services(url, Policy::default()).await?;
+            let done = init(&services, &partner, &admin_email).await?;
+            if json {
+                println!(
+                    "{}",
+                    json!({"partnerId": done.partner_id, "agentId": done.agent_id, "password": done.password, "apiToken": done.api_token})
+                );
+            } else {
+                println!("partner:   {}", done.partner_id);
+                println!("admin:     {admin_email}");
+                println!("password:  {}   (shown once)", done.password);
+                println!("API token: {}   (shown once)", done.api_token);
+            }
+        }
+        Command::Partner(PartnerCommand::Create { name, json }) => {
+            let services = services(url, Policy::default()).await?;
+            let partner = services.create_partner(&name).await?;
+            if json {
+                println!("{}", json!({"partnerId": partner.id, "name": partner.name}));
+            } else {
+                println!("partner: {}", partner.id);
+            }
+        }
+        Command::Agent(AgentCommand::Create { partner, email, role, json }) => {
+            let services = services(url, Policy::default()).await?;
+            let (agent, password) = services.create_agent(partner, &email, &role).await?;
+            if json {
+                println!("{}", json!({"agentId": agent.id, "email": agent.email, "role": agent.role.as_str(), "password": password.expose()}));
+            } else {
+                println!("agent:    {} ({})", agent.email, agent.role.as_str());
+                println!("password: {}   (shown once)", password.expose());
+            }
+        }
+        Command::Token(TokenCommand::Create { agent, json }) => {
+            let services = services(url, Policy::default()).await?;
+            let (_, token) = services.create_token(&agent).await?;
+            if json {
+                println!("{}", json!({"token": token.expose()}));
+            } else {
+                println!("{}", token.expose());
+            }
+        }
+        Command::Migrate => {
+            let store = open_store(url).await?;
+            store.migrate().await.context("applying migrations")?;
+            println!("migrations applied to {url}");
+        }
+        Command::Serve(args) => {
+            let services = services(url, policy(&args)?).await?;
+            serve(services, &args).await?;
+        }
+        Command::Demo(args) => {
+            let services = services(url, policy(&args)?).await?;
+            let demo = demo::seed(&services).await?;
+            let app_url = format!("http://{}", args.listen);
+            println!("Roster demo over {url}");
+            println!("  console:   {app_url}/");
+            println!("  sign in:   {} / {}", demo::ADMIN_EMAIL, demo.password);
+            println!("  API token: {}", demo.api_token);
+            println!("  try:       curl -H 'Authorization: Bearer {}' {app_url}/api/v1/customers", demo.api_token);
+            serve(services, &args).await?;
+        }
+        Command::Users(cmd) => client::run_users(cmd).await?,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn database_urls_hide_their_password() {
+        let url: DatabaseUrl = "postgres://roster:s3cret@db.example:5432/roster".parse().unwrap_or(DatabaseUrl(String::new()));
+        assert!(!format!("{url} {url:?}").contains("s3cret"));
+        assert!(format!("{url}").contains("db.example"));
+    }
+}

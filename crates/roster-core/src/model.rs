@@ -1,0 +1,248 @@
+//! What the store hands back. Values here were validated when they were written.
+
+use crate::domain::{
+    AgentEmail, AgentRole, CountryCode, DisplayName, DomainName, OrganisationName, PersonName,
+    ProductId, RoleSet, UserName, UserPrincipalName,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partner {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agent {
+    pub id: Uuid,
+    pub partner_id: Uuid,
+    pub email: String,
+    pub role: AgentRole,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgent {
+    pub id: Uuid,
+    pub partner_id: Uuid,
+    pub email: AgentEmail,
+    pub role: AgentRole,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Customer {
+    pub id: Uuid,
+    pub partner_id: Uuid,
+    pub company_name: String,
+    pub domains: Vec<String>,
+    pub country: String,
+    pub active_users: i64,
+    pub deleted_users: i64,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCustomer {
+    pub id: Uuid,
+    pub company_name: OrganisationName,
+    pub domains: Vec<DomainName>,
+    pub country: CountryCode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserState {
+    Active,
+    Deleted,
+}
+
+impl UserState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Deleted => "deleted",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Self {
+        if s == "deleted" { Self::Deleted } else { Self::Active }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct License {
+    pub product_id: String,
+    pub disabled_service_plans: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub user_principal_name: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub display_name: String,
+    pub usage_location: Option<String>,
+    pub roles: RoleSet,
+    pub sign_in_blocked: bool,
+    pub state: UserState,
+    pub deleted_at: Option<OffsetDateTime>,
+    pub purge_at: Option<OffsetDateTime>,
+    pub licenses: Vec<License>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct LicenseRequest {
+    pub product_id: ProductId,
+    pub disabled_service_plans: Vec<String>,
+}
+
+/// A user to create, already validated against the customer.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub upn: UserPrincipalName,
+    pub first_name: Option<PersonName>,
+    pub last_name: Option<PersonName>,
+    pub display_name: DisplayName,
+    pub usage_location: Option<CountryCode>,
+    pub roles: RoleSet,
+    pub licenses: Vec<LicenseRequest>,
+}
+
+impl NewUser {
+    pub fn user_name(&self) -> &UserName {
+        self.upn.name()
+    }
+}
+
+/// A user row ready to insert: the id and the stored password digest are decided.
+#[derive(Debug, Clone)]
+pub struct NewUserRecord {
+    pub id: Uuid,
+    pub user: NewUser,
+    pub password_digest: String,
+    pub password_expires_at: OffsetDateTime,
+}
+
+/// A change to a user. `None` leaves a field alone; `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct UserPatch {
+    pub first_name: Option<Option<PersonName>>,
+    pub last_name: Option<Option<PersonName>>,
+    pub display_name: Option<DisplayName>,
+    pub usage_location: Option<Option<CountryCode>>,
+    pub roles: Option<RoleSet>,
+    pub sign_in_blocked: Option<bool>,
+}
+
+impl UserPatch {
+    pub fn is_empty(&self) -> bool {
+        self.first_name.is_none()
+            && self.last_name.is_none()
+            && self.display_name.is_none()
+            && self.usage_location.is_none()
+            && self.roles.is_none()
+            && self.sign_in_blocked.is_none()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestoreOutcome {
+    pub user_id: Uuid,
+    pub result: Result<User, RestoreFailure>,
+    pub restored_licenses: Vec<String>,
+    pub unrestored_licenses: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreFailure {
+    NotFound,
+    NotDeleted,
+    WindowExpired,
+    UsernameTaken,
+}
+
+impl RestoreFailure {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotFound => "user_not_found",
+            Self::NotDeleted => "user_not_deleted",
+            Self::WindowExpired => "restore_window_expired",
+            Self::UsernameTaken => "username_taken",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NotFound => "user not found",
+            Self::NotDeleted => "the user is not deleted",
+            Self::WindowExpired => "the restore window has expired",
+            Self::UsernameTaken => "an active user has taken this username",
+        }
+    }
+}
+
+/// Who made a change, for the audit log. `agent_id` is `None` for the system.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub partner_id: Uuid,
+    pub agent_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub at: OffsetDateTime,
+    pub customer_id: Uuid,
+    pub agent_id: Option<Uuid>,
+    pub action: String,
+    pub user_ids: Vec<Uuid>,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
+}
+
+/// What sign-in needs to know about a customer's user.
+#[derive(Debug, Clone)]
+pub struct SigninUser {
+    pub id: Uuid,
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub state: UserState,
+    pub sign_in_blocked: bool,
+    pub password_digest: Option<String>,
+    pub password_expires_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionPurpose {
+    /// Signed in with a temporary or expired password: may only change it.
+    ChangePassword,
+    SignedIn,
+}
+
+impl SessionPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ChangePassword => "change_password",
+            Self::SignedIn => "signed_in",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Self {
+        if s == "signed_in" { Self::SignedIn } else { Self::ChangePassword }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct UserSession {
+    pub token_hash: String,
+    pub user_id: Uuid,
+    pub purpose: SessionPurpose,
+    pub csrf_token: String,
+    pub expires_at: OffsetDateTime,
+}

@@ -1,0 +1,221 @@
+//! Secrets: temporary passwords, API tokens and password hashing.
+//!
+//! Nothing here prints a secret: `Debug` is redacted, and the plaintext is reached
+//! only through `expose`, which callers use to hand the value to its one reader.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use rand::RngExt;
+use rand::rand_core::UnwrapErr;
+use rand::rngs::SysRng;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+// No look-alikes: no 0/O/o, 1/l/I.
+const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
+const DIGITS: &[u8] = b"23456789";
+const SYMBOLS: &[u8] = b"!#$%*+-=?@";
+pub const TEMPORARY_PASSWORD_LEN: usize = 16;
+
+/// Prefix of a stored digest of a temporary password (SHA-256, unsalted: the
+/// password has ~96 bits of entropy, so a fast hash is safe and keeps imports fast).
+const SHA256_PREFIX: &str = "sha256:";
+
+/// A password generated for a user, shown once.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TemporaryPassword(String);
+
+impl fmt::Debug for TemporaryPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TemporaryPassword(<redacted>)")
+    }
+}
+
+impl TemporaryPassword {
+    /// 16 characters from the OS CSPRNG with every character class present.
+    pub fn generate() -> Self {
+        let alphabet: Vec<u8> = [UPPER, LOWER, DIGITS, SYMBOLS].concat();
+        let mut rng = UnwrapErr(SysRng);
+        loop {
+            let candidate: Vec<u8> = (0..TEMPORARY_PASSWORD_LEN)
+                .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+                .collect();
+            let has = |set: &[u8]| candidate.iter().any(|c| set.contains(c));
+            if has(UPPER) && has(LOWER) && has(DIGITS) && has(SYMBOLS) {
+                return Self(String::from_utf8_lossy(&candidate).into_owned());
+            }
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The form stored in the database.
+    pub fn digest(&self) -> String {
+        format!("{SHA256_PREFIX}{}", sha256_hex(&self.0))
+    }
+}
+
+/// Whether a stored password is a temporary one (a SHA-256 digest).
+pub fn is_temporary_digest(stored: &str) -> bool {
+    stored.starts_with(SHA256_PREFIX)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    let digest = Sha256::digest(s.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+const TOKEN_PREFIX: &str = "rst_";
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const TOKEN_RANDOM_LEN: usize = 32;
+
+/// An API token: `rst_` and 32 base62 characters. Only its SHA-256 is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiToken(String);
+
+impl fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiToken(rst_<redacted>)")
+    }
+}
+
+impl ApiToken {
+    pub fn generate() -> Self {
+        Self(format!("{TOKEN_PREFIX}{}", random_base62(TOKEN_RANDOM_LEN)))
+    }
+
+    /// Parses a presented token; `None` when it cannot be one of ours.
+    pub fn parse(s: &str) -> Option<Self> {
+        let rest = s.strip_prefix(TOKEN_PREFIX)?;
+        (rest.len() == TOKEN_RANDOM_LEN && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .then(|| Self(s.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn hash(&self) -> String {
+        sha256_hex(&self.0)
+    }
+}
+
+/// A random base62 string from the OS CSPRNG, for session ids and one-time values.
+pub fn random_base62(len: usize) -> String {
+    let mut rng = UnwrapErr(SysRng);
+    (0..len).map(|_| BASE62[rng.random_range(0..BASE62.len())] as char).collect()
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing failed: {0}")]
+pub struct HashError(String);
+
+/// Argon2id, for passwords people choose and for agents' passwords.
+pub fn hash_password(password: &str) -> Result<String, HashError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| HashError(e.to_string()))
+}
+
+/// Checks a password against a stored Argon2id hash or temporary-password digest.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    if let Some(hex) = stored.strip_prefix(SHA256_PREFIX) {
+        return constant_time_eq(sha256_hex(password).as_bytes(), hex.as_bytes());
+    }
+    match PasswordHash::new(stored) {
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The rules for a password a user chooses.
+pub fn check_chosen_password(password: &str) -> Result<(), String> {
+    let len = password.chars().count();
+    if len < 12 {
+        return Err("must be at least 12 characters".into());
+    }
+    if len > 256 {
+        return Err("must be at most 256 characters".into());
+    }
+    let classes = [
+        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_lowercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    if classes.iter().filter(|&&x| x).count() < 3 {
+        return Err("must mix at least three of: upper case, lower case, digits, symbols".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_passwords_have_every_class_and_no_look_alikes() {
+        for _ in 0..200 {
+            let p = TemporaryPassword::generate();
+            let s = p.expose();
+            assert_eq!(s.chars().count(), TEMPORARY_PASSWORD_LEN);
+            assert!(s.chars().any(|c| c.is_ascii_uppercase()));
+            assert!(s.chars().any(|c| c.is_ascii_lowercase()));
+            assert!(s.chars().any(|c| c.is_ascii_digit()));
+            assert!(s.bytes().any(|c| SYMBOLS.contains(&c)));
+            assert!(!s.chars().any(|c| "0Oo1lI".contains(c)), "{s}");
+        }
+    }
+
+    #[test]
+    fn temporary_passwords_carry_over_ninety_bits() {
+        let alphabet = (UPPER.len() + LOWER.len() + DIGITS.len() + SYMBOLS.len()) as f64;
+        // Requiring each class rejects well under half of all candidates, which
+        // costs less than one bit; the bound below leaves that margin.
+        assert!(alphabet.log2() * TEMPORARY_PASSWORD_LEN as f64 - 1.0 >= 90.0);
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let p = TemporaryPassword::generate();
+        assert!(!format!("{p:?}").contains(p.expose()));
+        let t = ApiToken::generate();
+        assert!(!format!("{t:?}").contains(t.expose()));
+    }
+
+    #[test]
+    fn tokens_have_the_documented_shape() {
+        let t = ApiToken::generate();
+        assert!(t.expose().starts_with("rst_"));
+        assert_eq!(t.expose().len(), 36);
+        assert!(ApiToken::parse(t.expose()).is_some());
+        assert!(ApiToken::parse("rst_short").is_none());
+        assert!(ApiToken::parse("xyz_0123456789012345678901234567890a").is_none());
+    }
+
+    #[test]
+    fn passwords_verify_against_both_stored_forms() {
+        let temp = TemporaryPassword::generate();
+        assert!(verify_password(temp.expose(), &temp.digest()));
+        assert!(!verify_password("nope", &temp.digest()));
+        let hashed = hash_password("Correct-horse-42").unwrap_or_default();
+        assert!(hashed.starts_with("$argon2id$"));
+        assert!(verify_password("Correct-horse-42", &hashed));
+        assert!(!verify_password("correct-horse-42", &hashed));
+    }
+
+    #[test]
+    fn chosen_passwords_need_length_and_variety() {
+        assert!(check_chosen_password("short1A!").is_err());
+        assert!(check_chosen_password("alllowercaseletters").is_err());
+        assert!(check_chosen_password("Longer-password-7").is_ok());
+    }
+}

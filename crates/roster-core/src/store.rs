@@ -1,0 +1,105 @@
+//! The storage port. Each method is one unit of work: the backend runs it in its
+//! own transaction, enforces invariants with constraints and conditional updates,
+//! and writes the audit events of a change in the same transaction.
+//!
+//! Every customer-scoped method takes the partner id and matches it in SQL, so a
+//! foreign id reads as absent.
+
+use crate::error::Result;
+use crate::model::*;
+use crate::paging::{Page, PageRequest, UserQuery};
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Applies this backend's migrations.
+    async fn migrate(&self) -> Result<()>;
+
+    // Partners, agents, API tokens
+    async fn create_partner(&self, id: Uuid, name: &str, now: OffsetDateTime) -> Result<Partner>;
+    async fn get_partner(&self, id: Uuid) -> Result<Option<Partner>>;
+    async fn create_agent(&self, agent: &NewAgent, now: OffsetDateTime) -> Result<Agent>;
+    /// The agent and its password hash.
+    async fn find_agent_by_email(&self, email: &str) -> Result<Option<(Agent, String)>>;
+    async fn set_agent_password(&self, agent_id: Uuid, password_hash: &str, now: OffsetDateTime) -> Result<()>;
+    async fn create_api_token(&self, agent_id: Uuid, token_hash: &str, now: OffsetDateTime) -> Result<()>;
+    async fn agent_by_token(&self, token_hash: &str) -> Result<Option<Agent>>;
+
+    // Customers
+    async fn create_customer(&self, actor: Actor, customer: &NewCustomer, now: OffsetDateTime) -> Result<Customer>;
+    async fn get_customer(&self, partner_id: Uuid, customer_id: Uuid) -> Result<Option<Customer>>;
+    async fn list_customers(&self, partner_id: Uuid, search: Option<&str>, page: &PageRequest) -> Result<Page<Customer>>;
+
+    // Users
+    /// Creates each user on its own: a taken username fails that user only.
+    async fn create_users(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        users: &[NewUserRecord],
+        now: OffsetDateTime,
+    ) -> Result<Vec<Result<User>>>;
+    async fn get_user(&self, partner_id: Uuid, customer_id: Uuid, user_id: Uuid) -> Result<Option<User>>;
+    async fn list_users(&self, partner_id: Uuid, customer_id: Uuid, query: &UserQuery) -> Result<Page<User>>;
+    async fn update_user(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        user_id: Uuid,
+        patch: &UserPatch,
+        now: OffsetDateTime,
+    ) -> Result<User>;
+    async fn set_temporary_password(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        user_id: Uuid,
+        digest: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<User>;
+    async fn delete_user(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        user_id: Uuid,
+        purge_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<User>;
+    /// Restores each user on its own, within the window (`now <= purge_at`).
+    async fn restore_users(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        user_ids: &[Uuid],
+        now: OffsetDateTime,
+    ) -> Result<Vec<RestoreOutcome>>;
+    /// Removes deleted users whose window has passed (`purge_at < now`); returns how many.
+    async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64>;
+
+    async fn list_audit_events(&self, partner_id: Uuid, customer_id: Uuid, page: &PageRequest) -> Result<Page<AuditEvent>>;
+
+    // Customer users' sign-in
+    async fn find_signin_user(&self, upn_key: &str) -> Result<Option<SigninUser>>;
+    async fn count_signin_failures(&self, upn_key: &str, since: OffsetDateTime) -> Result<i64>;
+    async fn record_signin_failure(&self, upn_key: &str, now: OffsetDateTime) -> Result<()>;
+    /// Clears a temporary password if it is still the stored one; false if it was
+    /// already used. This is what makes a temporary password work only once.
+    async fn consume_temporary_password(&self, user_id: Uuid, digest: &str, now: OffsetDateTime) -> Result<bool>;
+    async fn create_user_session(&self, session: &UserSession, now: OffsetDateTime) -> Result<()>;
+    async fn find_user_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<UserSession>>;
+    async fn delete_user_session(&self, token_hash: &str) -> Result<()>;
+    /// Stores a chosen password (Argon2id) and swaps the change-password session
+    /// for a signed-in one, in one transaction.
+    async fn complete_password_change(
+        &self,
+        change_session_hash: &str,
+        user_id: Uuid,
+        password_hash: &str,
+        password_expires_at: OffsetDateTime,
+        new_session: &UserSession,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+}

@@ -1,0 +1,133 @@
+//! API errors.
+//!
+//! Policy: every error leaves as `{code, message, details?}` with a stable `code`.
+//! Domain errors keep their own message; internal errors are logged with their
+//! whole cause chain and reach the client only as `internal_error`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use roster_core::Error;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Domain(#[from] Error),
+    #[error("a valid API token is required")]
+    Unauthorized,
+    #[error("{message}")]
+    BadRequest { field: Option<String>, message: String },
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    #[error("no such route")]
+    RouteNotFound,
+}
+
+impl ApiError {
+    pub fn bad_request(field: Option<String>, message: impl Into<String>) -> Self {
+        Self::BadRequest { field, message: message.into() }
+    }
+}
+
+/// The status and code for a domain error, shared with per-item batch results.
+pub fn domain_status(e: &Error) -> StatusCode {
+    match e {
+        Error::Validation { .. } | Error::InvalidUsername { .. } | Error::DomainNotOwned(_) | Error::ProductNotOwned(_) => {
+            StatusCode::BAD_REQUEST
+        }
+        Error::NotFound | Error::UserNotFound => StatusCode::NOT_FOUND,
+        Error::Forbidden => StatusCode::FORBIDDEN,
+        Error::UserDeleted
+        | Error::UserNotDeleted
+        | Error::UsernameTaken(_)
+        | Error::DomainTaken(_)
+        | Error::EmailTaken(_)
+        | Error::RestoreWindowExpired => StatusCode::CONFLICT,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The body for a domain error; internal details never leave.
+pub fn domain_body(e: &Error) -> ErrorBody {
+    let details = match e {
+        Error::Validation { field, .. } | Error::InvalidUsername { field, .. } => Some(json!({"field": field})),
+        Error::UsernameTaken(upn) => Some(json!({"userPrincipalName": upn})),
+        Error::DomainNotOwned(d) | Error::DomainTaken(d) => Some(json!({"domain": d})),
+        Error::ProductNotOwned(p) => Some(json!({"productId": p})),
+        _ => None,
+    };
+    let message = match e {
+        Error::Internal(_) => "something went wrong on our side; it has been logged".to_owned(),
+        other => other.to_string(),
+    };
+    ErrorBody { code: e.code().to_owned(), message, details }
+}
+
+/// Logs an internal error with every cause in its chain.
+pub fn log_internal(e: &(dyn std::error::Error + 'static)) {
+    let mut chain = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    tracing::error!(error.chain = %chain.join(": "), "internal error");
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match &self {
+            ApiError::Domain(e) => {
+                if matches!(e, Error::Internal(_)) {
+                    log_internal(e);
+                }
+                (domain_status(e), domain_body(e))
+            }
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                ErrorBody { code: "unauthorized".into(), message: self.to_string(), details: None },
+            ),
+            ApiError::BadRequest { field, message } => (
+                StatusCode::BAD_REQUEST,
+                ErrorBody {
+                    code: "validation_failed".into(),
+                    message: message.clone(),
+                    details: field.as_ref().map(|f| json!({"field": f})),
+                },
+            ),
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorBody { code: "payload_too_large".into(), message: self.to_string(), details: None },
+            ),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorBody { code: "unsupported_media_type".into(), message: self.to_string(), details: None },
+            ),
+            ApiError::RouteNotFound => (
+                StatusCode::NOT_FOUND,
+                ErrorBody { code: "not_found".into(), message: self.to_string(), details: None },
+            ),
+        };
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

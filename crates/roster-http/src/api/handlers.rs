@@ -1,0 +1,214 @@
+use super::dto::*;
+use super::error::{ApiError, ApiResult, ErrorBody, domain_body};
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthAgent};
+use crate::startup::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use roster_core::service::{NewUserInput, UserListParams, UserPatchInput};
+use utoipa::OpenApi;
+use uuid::Uuid;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Roster API", description = "Users and licenses of a partner's customers."),
+    servers((url = "/api/v1")),
+    paths(
+        list_customers, create_customer, get_customer, list_users, create_user, create_users_batch,
+        get_user, update_user, delete_user, reset_password, restore_users, list_audit_events
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("rst_…").build()),
+        );
+    }
+}
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+#[utoipa::path(get, path = "/customers", params(ListParams), responses(
+    (status = 200, body = CustomerPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn list_customers(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> ApiResult<Json<CustomerPage>> {
+    let page = state
+        .services
+        .list_customers(&agent, params.search.as_deref(), params.limit, params.cursor.as_deref())
+        .await?;
+    Ok(Json(page.into()))
+}
+
+#[utoipa::path(post, path = "/customers", request_body = NewCustomerRequest, responses(
+    (status = 201, body = CustomerDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 409, description = "domain_taken", body = ErrorBody)))]
+pub async fn create_customer(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiJson(body): ApiJson<NewCustomerRequest>,
+) -> ApiResult<(StatusCode, Json<CustomerDto>)> {
+    let customer = state.services.create_customer(&agent, &body.company_name, &body.domains, &body.country).await?;
+    Ok((StatusCode::CREATED, Json(customer.into())))
+}
+
+#[utoipa::path(get, path = "/customers/{cid}", params(("cid" = Uuid, Path)), responses(
+    (status = 200, body = CustomerDto), (status = 404, body = ErrorBody)))]
+pub async fn get_customer(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath(cid): ApiPath<Uuid>,
+) -> ApiResult<Json<CustomerDto>> {
+    Ok(Json(state.services.customer(&agent, cid).await?.into()))
+}
+
+#[utoipa::path(get, path = "/customers/{cid}/users", params(("cid" = Uuid, Path), UserListParams), responses(
+    (status = 200, body = UserPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath(cid): ApiPath<Uuid>,
+    ApiQuery(params): ApiQuery<UserListParams>,
+) -> ApiResult<Json<UserPage>> {
+    let query = params.parse()?;
+    Ok(Json(state.services.list_users(&agent, cid, &query).await?.into()))
+}
+
+#[utoipa::path(post, path = "/customers/{cid}/users", params(("cid" = Uuid, Path)), request_body = NewUserInput,
+    responses((status = 201, body = CreatedUserDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, description = "username_taken", body = ErrorBody)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath(cid): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<NewUserInput>,
+) -> ApiResult<(StatusCode, Json<CreatedUserDto>)> {
+    let created = state.services.create_user(&agent, cid, &body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedUserDto {
+            temporary_password: created.temporary_password.expose().to_owned(),
+            user: created.user.into(),
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/customers/{cid}/users/batch", params(("cid" = Uuid, Path)), request_body = BatchRequest,
+    responses((status = 200, description = "A result per user, in order", body = BatchResponse),
+    (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create_users_batch(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath(cid): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<BatchRequest>,
+) -> ApiResult<Json<BatchResponse>> {
+    let results = state.services.create_users(&agent, cid, &body.users).await?;
+    let results = results
+        .into_iter()
+        .enumerate()
+        .map(|(index, r)| match r {
+            Ok(created) => BatchItemResult {
+                index,
+                status: "created".into(),
+                temporary_password: Some(created.temporary_password.expose().to_owned()),
+                user: Some(created.user.into()),
+                error: None,
+            },
+            Err(e) => {
+                if let roster_core::Error::Internal(inner) = &e {
+                    super::error::log_internal(inner.as_ref());
+                }
+                BatchItemResult { index, status: "failed".into(), user: None, temporary_password: None, error: Some(domain_body(&e)) }
+            }
+        })
+        .collect();
+    Ok(Json(BatchResponse { results }))
+}
+
+#[utoipa::path(get, path = "/customers/{cid}/users/{uid}", params(("cid" = Uuid, Path), ("uid" = Uuid, Path)),
+    responses((status = 200, description = "Active or deleted", body = UserDto), (status = 404, body = ErrorBody)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath((cid, uid)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<UserDto>> {
+    Ok(Json(state.services.user(&agent, cid, uid).await?.into()))
+}
+
+#[utoipa::path(patch, path = "/customers/{cid}/users/{uid}", params(("cid" = Uuid, Path), ("uid" = Uuid, Path)),
+    request_body = UserPatchInput, responses((status = 200, body = UserDto), (status = 400, body = ErrorBody),
+    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "user_deleted", body = ErrorBody)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath((cid, uid)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<UserPatchInput>,
+) -> ApiResult<Json<UserDto>> {
+    Ok(Json(state.services.update_user(&agent, cid, uid, &body).await?.into()))
+}
+
+#[utoipa::path(delete, path = "/customers/{cid}/users/{uid}", params(("cid" = Uuid, Path), ("uid" = Uuid, Path)),
+    responses((status = 204, description = "The user is deleted and can be restored within the window"),
+    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "user_deleted", body = ErrorBody)))]
+pub async fn delete_user(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath((cid, uid)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<StatusCode> {
+    state.services.delete_user(&agent, cid, uid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/customers/{cid}/users/{uid}/reset-password", params(("cid" = Uuid, Path), ("uid" = Uuid, Path)),
+    responses((status = 200, body = ResetPasswordResponse), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, description = "user_deleted", body = ErrorBody)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath((cid, uid)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<ResetPasswordResponse>> {
+    let (password, expires_at) = state.services.reset_password(&agent, cid, uid).await?;
+    Ok(Json(ResetPasswordResponse { temporary_password: password.expose().to_owned(), expires_at }))
+}
+
+#[utoipa::path(post, path = "/customers/{cid}/users/restore", params(("cid" = Uuid, Path)), request_body = RestoreRequest,
+    responses((status = 200, description = "A result per user", body = RestoreResponse), (status = 400, body = ErrorBody),
+    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn restore_users(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath(cid): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<RestoreRequest>,
+) -> ApiResult<Json<RestoreResponse>> {
+    let outcomes = state.services.restore_users(&agent, cid, &body.user_ids).await?;
+    Ok(Json(RestoreResponse { results: outcomes.into_iter().map(Into::into).collect() }))
+}
+
+#[utoipa::path(get, path = "/customers/{cid}/audit-events", params(("cid" = Uuid, Path), ListParams),
+    responses((status = 200, description = "Newest first", body = AuditEventPage), (status = 404, body = ErrorBody)))]
+pub async fn list_audit_events(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath(cid): ApiPath<Uuid>,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> ApiResult<Json<AuditEventPage>> {
+    if params.search.is_some() {
+        return Err(ApiError::bad_request(Some("search".into()), "the activity log has no search"));
+    }
+    let page = state.services.audit_events(&agent, cid, params.limit, params.cursor.as_deref()).await?;
+    Ok(Json(page.into()))
+}

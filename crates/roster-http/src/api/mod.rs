@@ -1,0 +1,29 @@
+//! The JSON API of API.md, under `/api/v1`.
+
+pub mod dto;
+pub mod error;
+pub mod extract;
+mod handlers;
+
+use crate::startup::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use handlers::ApiDoc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/customers", get(handlers::list_customers).post(handlers::create_customer))
+        .route("/customers/{cid}", get(handlers::get_customer))
+        .route("/customers/{cid}/users", get(handlers::list_users).post(handlers::create_user))
+        .route("/customers/{cid}/users/batch", post(handlers::create_users_batch))
+        .route("/customers/{cid}/users/restore", post(handlers::restore_users))
+        .route(
+            "/customers/{cid}/users/{uid}",
+            get(handlers::get_user).patch(handlers::update_user).delete(handlers::delete_user),
+        )
+        .route("/customers/{cid}/users/{uid}/reset-password", post(handlers::reset_password))
+        .route("/customers/{cid}/audit-events", get(handlers::list_audit_events))
+        .route("/openapi.json", get(handlers::openapi))
+        .fallback(|| async { error::ApiError::RouteNotFound })
+}

@@ -1,0 +1,88 @@
+//! Building and running the server. `Application::build` binds first and reports
+//! the real port, so tests can bind to port 0.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use roster_core::Services;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: String,
+    /// Mark cookies `Secure`; set it whenever Roster is served over HTTPS.
+    pub secure_cookies: bool,
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self { listen: "127.0.0.1:8080".into(), secure_cookies: false, max_body_bytes: 4 * 1024 * 1024 }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub services: Arc<Services>,
+    pub config: Arc<ServerConfig>,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    port: u16,
+}
+
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    Router::new()
+        .nest("/api/v1", crate::api::router())
+        .merge(crate::signin::router())
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+impl Application {
+    pub async fn build(services: Arc<Services>, config: ServerConfig) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(&config.listen).await?;
+        let port = listener.local_addr()?.port();
+        let state = AppState { services, config: Arc::new(config) };
+        Ok(Self { listener, router: router(state), port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).await
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run_with_shutdown(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// Removes users whose restore window has passed, every `interval`. Safe to run on
+/// every instance: each purge deletes with `RETURNING`, so no user is counted twice.
+pub fn spawn_purger(services: Arc<Services>, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            match services.purge_expired().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "purged users past their restore window"),
+                Err(e) => crate::api::error::log_internal(&e),
+            }
+        }
+    })
+}

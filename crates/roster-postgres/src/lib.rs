@@ -1,0 +1,52 @@
+//! The PostgreSQL store, which several Roster instances can share.
+
+use roster_core::error::{Error, Result};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::str::FromStr;
+use time::OffsetDateTime;
+
+pub struct PgStore {
+    pool: sqlx::PgPool,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgStore")
+    }
+}
+
+type DbTime = OffsetDateTime;
+
+fn to_db(t: OffsetDateTime) -> DbTime {
+    t
+}
+
+fn from_db(v: DbTime) -> OffsetDateTime {
+    v
+}
+
+const BEGIN_WRITE: &str = "BEGIN";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl PgStore {
+    pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(PgConnectOptions::from_str(url).map_err(Error::internal)?, 16).await
+    }
+
+    /// Connects with explicit options, for example a `search_path` for a test schema.
+    pub async fn connect_with(options: PgConnectOptions, max_connections: u32) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect_with(options)
+            .await
+            .map_err(Error::internal)?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &sqlx::PgPool {
+        &self.pool
+    }
+}
+
+roster_sql::impl_sql_store!(PgStore, sqlx::Postgres);

@@ -1,0 +1,1112 @@
+//! The `Store` implementation both backends share.
+//!
+//! SQLite and PostgreSQL accept the same SQL here (`$N` placeholders, row-value
+//! comparisons, partial unique indexes, `ON CONFLICT DO NOTHING`, `RETURNING`), so
+//! the statements are written once. Each backend crate expands `impl_sql_store!`
+//! with its own database type; before that it defines, in the same module:
+//! - `struct <Store> { pool: sqlx::Pool<DB> }`;
+//! - `type DbTime` with `fn to_db(OffsetDateTime) -> DbTime` and
+//!   `fn from_db(DbTime) -> OffsetDateTime` (SQLite stores microseconds, PostgreSQL
+//!   `timestamptz`);
+//! - `const BEGIN_WRITE: &str`, the statement that opens a write transaction
+//!   (`BEGIN IMMEDIATE` on SQLite, so writers queue instead of failing);
+//! - `static MIGRATOR: sqlx::migrate::Migrator`.
+//!
+//! A macro rather than generics: every expansion is concrete, so there are no
+//! `for<'r> Decode<'r, DB>` bounds to thread through each query.
+
+#[macro_export]
+macro_rules! impl_sql_store {
+    ($store:ident, $db:ty) => {
+        mod sql_store_impl {
+            use super::{$store, BEGIN_WRITE, DbTime, MIGRATOR, from_db, to_db};
+            use async_trait::async_trait;
+            use roster_core::audit::{customer_snapshot, user_snapshot};
+            use roster_core::error::{Error, Result};
+            use roster_core::model::*;
+            use roster_core::paging::*;
+            use roster_core::domain::{AgentRole, RoleSet};
+            use roster_core::store::Store;
+            use sqlx::{QueryBuilder, Row};
+            use std::collections::HashMap;
+            use time::OffsetDateTime;
+            use uuid::Uuid;
+
+            type Db = $db;
+            type Tx = sqlx::Transaction<'static, Db>;
+            type DbRow = <Db as sqlx::Database>::Row;
+
+            fn db_err(e: sqlx::Error) -> Error {
+                Error::internal(e)
+            }
+
+            fn unique_violation(e: &sqlx::Error, needle: &str) -> bool {
+                e.as_database_error().is_some_and(|d| {
+                    d.is_unique_violation()
+                        && (d.constraint().is_some_and(|c| c.contains(needle)) || d.message().contains(needle))
+                })
+            }
+
+            const USER_COLUMNS: &str = "u.id, u.customer_id, u.user_principal_name, u.first_name, u.last_name, \
+                u.display_name, u.usage_location, u.roles_mask, u.sign_in_blocked, u.state, u.deleted_at, \
+                u.purge_at, u.created_at, u.updated_at";
+
+            fn time_opt(row: &DbRow, col: &str) -> std::result::Result<Option<OffsetDateTime>, sqlx::Error> {
+                Ok(row.try_get::<Option<DbTime>, _>(col)?.map(from_db))
+            }
+
+            fn user_from_row(row: &DbRow) -> std::result::Result<User, sqlx::Error> {
+                Ok(User {
+                    id: row.try_get("id")?,
+                    customer_id: row.try_get("customer_id")?,
+                    user_principal_name: row.try_get("user_principal_name")?,
+                    first_name: row.try_get("first_name")?,
+                    last_name: row.try_get("last_name")?,
+                    display_name: row.try_get("display_name")?,
+                    usage_location: row.try_get("usage_location")?,
+                    roles: RoleSet::from_mask(row.try_get("roles_mask")?),
+                    sign_in_blocked: row.try_get("sign_in_blocked")?,
+                    state: UserState::from_db(row.try_get::<&str, _>("state")?),
+                    deleted_at: time_opt(row, "deleted_at")?,
+                    purge_at: time_opt(row, "purge_at")?,
+                    licenses: Vec::new(),
+                    created_at: from_db(row.try_get("created_at")?),
+                    updated_at: from_db(row.try_get("updated_at")?),
+                })
+            }
+
+            fn agent_from_row(row: &DbRow) -> std::result::Result<Agent, sqlx::Error> {
+                let role: String = row.try_get("role")?;
+                Ok(Agent {
+                    id: row.try_get("id")?,
+                    partner_id: row.try_get("partner_id")?,
+                    email: row.try_get("email")?,
+                    role: AgentRole::parse(&role).unwrap_or(AgentRole::Helpdesk),
+                    created_at: from_db(row.try_get("created_at")?),
+                })
+            }
+
+            /// Fills in the licenses of the given users.
+            async fn attach_licenses<'e, E>(exec: E, users: &mut [User]) -> std::result::Result<(), sqlx::Error>
+            where
+                E: sqlx::Executor<'e, Database = Db>,
+            {
+                if users.is_empty() {
+                    return Ok(());
+                }
+                let mut qb = QueryBuilder::<Db>::new(
+                    "SELECT user_id, product_id, disabled_service_plans FROM user_licenses WHERE user_id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for u in users.iter() {
+                    list.push_bind(u.id);
+                }
+                qb.push(") ORDER BY product_id");
+                let rows = qb.build().fetch_all(exec).await?;
+                let mut by_user: HashMap<Uuid, Vec<License>> = HashMap::new();
+                for row in rows {
+                    let plans: String = row.try_get("disabled_service_plans")?;
+                    by_user.entry(row.try_get("user_id")?).or_default().push(License {
+                        product_id: row.try_get("product_id")?,
+                        disabled_service_plans: serde_json::from_str(&plans).unwrap_or_default(),
+                    });
+                }
+                for u in users.iter_mut() {
+                    u.licenses = by_user.remove(&u.id).unwrap_or_default();
+                }
+                Ok(())
+            }
+
+            async fn load_user(tx: &mut Tx, partner_id: Uuid, customer_id: Uuid, user_id: Uuid) -> std::result::Result<Option<User>, sqlx::Error> {
+                let sql = format!(
+                    "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1 AND u.customer_id = $2 AND u.partner_id = $3"
+                );
+                let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(user_id)
+                    .bind(customer_id)
+                    .bind(partner_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let Some(row) = row else { return Ok(None) };
+                let mut users = vec![user_from_row(&row)?];
+                attach_licenses(&mut **tx, &mut users).await?;
+                Ok(users.pop())
+            }
+
+            async fn write_audit(
+                tx: &mut Tx,
+                actor: Actor,
+                customer_id: Uuid,
+                action: &str,
+                user_ids: &[Uuid],
+                before: serde_json::Value,
+                after: serde_json::Value,
+                now: OffsetDateTime,
+            ) -> std::result::Result<(), sqlx::Error> {
+                sqlx::query(
+                    "INSERT INTO audit_events (id, partner_id, customer_id, agent_id, action, user_ids, before_state, after_state, at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(actor.partner_id)
+                .bind(customer_id)
+                .bind(actor.agent_id)
+                .bind(action)
+                .bind(serde_json::to_string(user_ids).unwrap_or_default())
+                .bind(before.to_string())
+                .bind(after.to_string())
+                .bind(to_db(now))
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// Where a keyset page starts and which way it reads.
+            struct Keyset<'a> {
+                column: &'a str,
+                descending: bool,
+            }
+
+            impl Keyset<'_> {
+                /// `(col, id) > key` in display order (`<` when descending, flipped for `before`).
+                fn push_condition(&self, qb: &mut QueryBuilder<Db>, key: &Key, after: bool) {
+                    let greater = after != self.descending;
+                    qb.push(format!(" AND ({}, {}) {} (", self.column, "id", if greater { ">" } else { "<" }));
+                    match &key.value {
+                        SortValue::Text(t) => qb.push_bind(t.clone()),
+                        SortValue::Time(t) => qb.push_bind(to_db(*t)),
+                    };
+                    qb.push(", ");
+                    qb.push_bind(key.id);
+                    qb.push(")");
+                }
+
+                fn push_order(&self, qb: &mut QueryBuilder<Db>, forward: bool) {
+                    let dir = if forward != self.descending { "ASC" } else { "DESC" };
+                    qb.push(format!(" ORDER BY {} {dir}, id {dir}", self.column));
+                }
+            }
+
+            /// Reads one page. `base` pushes `SELECT … WHERE <scope and filters>`;
+            /// `exists_base` pushes `SELECT 1 … WHERE <same>`.
+            async fn read_page<T>(
+                pool: &sqlx::Pool<Db>,
+                keyset: Keyset<'_>,
+                page: &PageRequest,
+                base: impl Fn(&mut QueryBuilder<Db>),
+                exists_base: impl Fn(&mut QueryBuilder<Db>),
+                map: impl Fn(&DbRow) -> std::result::Result<T, sqlx::Error>,
+                key_of: impl Fn(&T) -> Key,
+            ) -> std::result::Result<(Vec<T>, bool, bool), sqlx::Error> {
+                let limit = i64::from(page.limit);
+                let mut qb = QueryBuilder::<Db>::new("");
+                base(&mut qb);
+                let forward = matches!(page.position, Position::First | Position::After(_));
+                match &page.position {
+                    Position::First | Position::Last => {}
+                    Position::After(k) => keyset.push_condition(&mut qb, k, true),
+                    Position::Before(k) => keyset.push_condition(&mut qb, k, false),
+                }
+                keyset.push_order(&mut qb, forward);
+                qb.push(" LIMIT ");
+                qb.push_bind(limit + 1);
+                let rows = qb.build().fetch_all(pool).await?;
+                let mut items = rows.iter().map(&map).collect::<std::result::Result<Vec<T>, _>>()?;
+                let more = items.len() as i64 > limit;
+                items.truncate(page.limit as usize);
+                if !forward {
+                    items.reverse();
+                }
+                // The far side of a page: probe one row beyond the opposite edge.
+                let probe = |edge: &T, after: bool| {
+                    let mut qb = QueryBuilder::<Db>::new("");
+                    exists_base(&mut qb);
+                    keyset.push_condition(&mut qb, &key_of(edge), after);
+                    qb.push(" LIMIT 1");
+                    qb
+                };
+                let (has_before, has_after) = match &page.position {
+                    Position::First => (false, more),
+                    Position::Last => (more, false),
+                    Position::After(_) => match items.first() {
+                        Some(first) => (probe(first, false).build().fetch_optional(pool).await?.is_some(), more),
+                        None => (false, false),
+                    },
+                    Position::Before(_) => match items.last() {
+                        Some(last) => (more, probe(last, true).build().fetch_optional(pool).await?.is_some()),
+                        None => (false, false),
+                    },
+                };
+                Ok((items, has_before, has_after))
+            }
+
+            fn push_user_scope(qb: &mut QueryBuilder<Db>, partner_id: Uuid, customer_id: Uuid, filter: &UserFilter) {
+                qb.push(" FROM users u WHERE u.customer_id = ");
+                qb.push_bind(customer_id);
+                qb.push(" AND u.partner_id = ");
+                qb.push_bind(partner_id);
+                qb.push(" AND u.state = ");
+                qb.push_bind(filter.state.as_str());
+                if let Some(search) = &filter.search {
+                    let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                    let pattern = format!("%{escaped}%");
+                    qb.push(" AND (u.display_name_key LIKE ");
+                    qb.push_bind(pattern.clone());
+                    qb.push(" ESCAPE '\\' OR u.upn_key LIKE ");
+                    qb.push_bind(pattern);
+                    qb.push(" ESCAPE '\\')");
+                }
+                match &filter.license {
+                    None => {}
+                    Some(LicenseFilter::None) => {
+                        qb.push(" AND NOT EXISTS (SELECT 1 FROM user_licenses l WHERE l.user_id = u.id)");
+                    }
+                    Some(LicenseFilter::Any) => {
+                        qb.push(" AND EXISTS (SELECT 1 FROM user_licenses l WHERE l.user_id = u.id)");
+                    }
+                    Some(LicenseFilter::Product(p)) => {
+                        qb.push(" AND EXISTS (SELECT 1 FROM user_licenses l WHERE l.user_id = u.id AND l.product_id = ");
+                        qb.push_bind(p.as_ref().to_owned());
+                        qb.push(")");
+                    }
+                }
+                match filter.role {
+                    None => {}
+                    Some(RoleFilter::Any) => {
+                        qb.push(" AND u.roles_mask <> 0");
+                    }
+                    Some(RoleFilter::Role(r)) => {
+                        qb.push(" AND (u.roles_mask & ");
+                        qb.push_bind(r.bit());
+                        qb.push(") <> 0");
+                    }
+                }
+                if let Some(c) = filter.usage_location {
+                    qb.push(" AND u.usage_location = ");
+                    qb.push_bind(c.as_str().to_owned());
+                }
+                if let Some(blocked) = filter.sign_in_blocked {
+                    qb.push(" AND u.sign_in_blocked = ");
+                    qb.push_bind(blocked);
+                }
+            }
+
+            fn user_sort_column(sort: UserSort) -> &'static str {
+                match sort.field {
+                    UserSortField::DisplayName => "u.display_name_key",
+                    UserSortField::UserPrincipalName => "u.upn_key",
+                    UserSortField::CreatedAt => "u.created_at",
+                }
+            }
+
+            async fn customer_domains(pool: &sqlx::Pool<Db>, ids: &[Uuid]) -> std::result::Result<HashMap<Uuid, Vec<String>>, sqlx::Error> {
+                let mut map: HashMap<Uuid, Vec<String>> = HashMap::new();
+                if ids.is_empty() {
+                    return Ok(map);
+                }
+                let mut qb = QueryBuilder::<Db>::new("SELECT customer_id, domain FROM customer_domains WHERE customer_id IN (");
+                let mut list = qb.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                qb.push(") ORDER BY position");
+                for row in qb.build().fetch_all(pool).await? {
+                    map.entry(row.try_get("customer_id")?).or_default().push(row.try_get("domain")?);
+                }
+                Ok(map)
+            }
+
+            const CUSTOMER_COLUMNS: &str =
+                "id, partner_id, company_name, company_name_key, country, active_users, deleted_users, created_at";
+
+            fn customer_from_row(row: &DbRow) -> std::result::Result<Customer, sqlx::Error> {
+                Ok(Customer {
+                    id: row.try_get("id")?,
+                    partner_id: row.try_get("partner_id")?,
+                    company_name: row.try_get("company_name")?,
+                    domains: Vec::new(),
+                    country: row.try_get("country")?,
+                    active_users: row.try_get("active_users")?,
+                    deleted_users: row.try_get("deleted_users")?,
+                    created_at: from_db(row.try_get("created_at")?),
+                })
+            }
+
+            impl $store {
+                async fn begin_write(&self) -> std::result::Result<Tx, sqlx::Error> {
+                    self.pool.begin_with(BEGIN_WRITE).await
+                }
+
+                /// Restores one user in its own transaction.
+                async fn restore_one(&self, actor: Actor, customer_id: Uuid, user_id: Uuid, now: OffsetDateTime) -> Result<RestoreOutcome> {
+                    let failed = |f: RestoreFailure| RestoreOutcome {
+                        user_id,
+                        result: Err(f),
+                        restored_licenses: Vec::new(),
+                        unrestored_licenses: Vec::new(),
+                    };
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    let Some(before) = load_user(&mut tx, actor.partner_id, customer_id, user_id).await.map_err(db_err)? else {
+                        return Ok(failed(RestoreFailure::NotFound));
+                    };
+                    if before.state != UserState::Deleted {
+                        return Ok(failed(RestoreFailure::NotDeleted));
+                    }
+                    if before.purge_at.is_some_and(|p| now > p) {
+                        return Ok(failed(RestoreFailure::WindowExpired));
+                    }
+                    let updated = sqlx::query(
+                        "UPDATE users SET state = 'active', deleted_at = NULL, purge_at = NULL, updated_at = $1 \
+                         WHERE id = $2 AND state = 'deleted' AND NOT EXISTS \
+                         (SELECT 1 FROM users o WHERE o.upn_key = users.upn_key AND o.state = 'active')",
+                    )
+                    .bind(to_db(now))
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await;
+                    match updated {
+                        Ok(r) if r.rows_affected() == 1 => {}
+                        Ok(_) => return Ok(failed(RestoreFailure::UsernameTaken)),
+                        Err(e) if unique_violation(&e, "upn") => return Ok(failed(RestoreFailure::UsernameTaken)),
+                        Err(e) => return Err(db_err(e)),
+                    }
+                    sqlx::query("UPDATE customers SET active_users = active_users + 1, deleted_users = deleted_users - 1 WHERE id = $1")
+                        .bind(customer_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    let after = load_user(&mut tx, actor.partner_id, customer_id, user_id)
+                        .await
+                        .map_err(db_err)?
+                        .ok_or(Error::UserNotFound)?;
+                    write_audit(&mut tx, actor, customer_id, "user.restored", &[user_id], user_snapshot(&before), user_snapshot(&after), now)
+                        .await
+                        .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    let restored_licenses = after.licenses.iter().map(|l| l.product_id.clone()).collect();
+                    Ok(RestoreOutcome { user_id, result: Ok(after), restored_licenses, unrestored_licenses: Vec::new() })
+                }
+            }
+
+            #[async_trait]
+            impl Store for $store {
+                async fn migrate(&self) -> Result<()> {
+                    MIGRATOR.run(&self.pool).await.map_err(Error::internal)
+                }
+
+                async fn create_partner(&self, id: Uuid, name: &str, now: OffsetDateTime) -> Result<Partner> {
+                    sqlx::query("INSERT INTO partners (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)")
+                        .bind(id)
+                        .bind(name)
+                        .bind(to_db(now))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(Partner { id, name: name.to_owned(), created_at: now })
+                }
+
+                async fn get_partner(&self, id: Uuid) -> Result<Option<Partner>> {
+                    let row = sqlx::query("SELECT id, name, created_at FROM partners WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    row.map(|r| -> std::result::Result<Partner, sqlx::Error> {
+                        Ok(Partner { id: r.try_get("id")?, name: r.try_get("name")?, created_at: from_db(r.try_get("created_at")?) })
+                    })
+                    .transpose()
+                    .map_err(db_err)
+                }
+
+                async fn create_agent(&self, agent: &NewAgent, now: OffsetDateTime) -> Result<Agent> {
+                    let inserted = sqlx::query(
+                        "INSERT INTO agents (id, partner_id, email, role, password_hash, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                    )
+                    .bind(agent.id)
+                    .bind(agent.partner_id)
+                    .bind(agent.email.as_ref())
+                    .bind(agent.role.as_str())
+                    .bind(&agent.password_hash)
+                    .bind(to_db(now))
+                    .execute(&self.pool)
+                    .await;
+                    match inserted {
+                        Ok(_) => Ok(Agent {
+                            id: agent.id,
+                            partner_id: agent.partner_id,
+                            email: agent.email.as_ref().to_owned(),
+                            role: agent.role,
+                            created_at: now,
+                        }),
+                        Err(e) if unique_violation(&e, "email") => Err(Error::EmailTaken(agent.email.as_ref().to_owned())),
+                        Err(e) => Err(db_err(e)),
+                    }
+                }
+
+                async fn find_agent_by_email(&self, email: &str) -> Result<Option<(Agent, String)>> {
+                    let row = sqlx::query("SELECT id, partner_id, email, role, password_hash, created_at FROM agents WHERE email = $1")
+                        .bind(email)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    row.map(|r| Ok((agent_from_row(&r)?, r.try_get("password_hash")?))).transpose().map_err(db_err)
+                }
+
+                async fn set_agent_password(&self, agent_id: Uuid, password_hash: &str, now: OffsetDateTime) -> Result<()> {
+                    let r = sqlx::query("UPDATE agents SET password_hash = $1, updated_at = $2 WHERE id = $3")
+                        .bind(password_hash)
+                        .bind(to_db(now))
+                        .bind(agent_id)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    if r.rows_affected() == 0 { Err(Error::NotFound) } else { Ok(()) }
+                }
+
+                async fn create_api_token(&self, agent_id: Uuid, token_hash: &str, now: OffsetDateTime) -> Result<()> {
+                    sqlx::query("INSERT INTO api_tokens (token_hash, agent_id, created_at) VALUES ($1, $2, $3)")
+                        .bind(token_hash)
+                        .bind(agent_id)
+                        .bind(to_db(now))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn agent_by_token(&self, token_hash: &str) -> Result<Option<Agent>> {
+                    let row = sqlx::query(
+                        "SELECT a.id, a.partner_id, a.email, a.role, a.created_at FROM api_tokens t \
+                         JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = $1",
+                    )
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    row.map(|r| agent_from_row(&r)).transpose().map_err(db_err)
+                }
+
+                async fn create_customer(&self, actor: Actor, c: &NewCustomer, now: OffsetDateTime) -> Result<Customer> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    sqlx::query(
+                        "INSERT INTO customers (id, partner_id, company_name, company_name_key, country, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                    )
+                    .bind(c.id)
+                    .bind(actor.partner_id)
+                    .bind(c.company_name.as_ref())
+                    .bind(c.company_name.as_ref().to_lowercase())
+                    .bind(c.country.as_str())
+                    .bind(to_db(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    for (position, domain) in c.domains.iter().enumerate() {
+                        let inserted = sqlx::query(
+                            "INSERT INTO customer_domains (domain, customer_id, position, created_at) VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(domain.as_ref())
+                        .bind(c.id)
+                        .bind(position as i64)
+                        .bind(to_db(now))
+                        .execute(&mut *tx)
+                        .await;
+                        match inserted {
+                            Ok(_) => {}
+                            Err(e) if unique_violation(&e, "domain") => return Err(Error::DomainTaken(domain.as_ref().to_owned())),
+                            Err(e) => return Err(db_err(e)),
+                        }
+                    }
+                    let customer = Customer {
+                        id: c.id,
+                        partner_id: actor.partner_id,
+                        company_name: c.company_name.as_ref().to_owned(),
+                        domains: c.domains.iter().map(|d| d.as_ref().to_owned()).collect(),
+                        country: c.country.as_str().to_owned(),
+                        active_users: 0,
+                        deleted_users: 0,
+                        created_at: now,
+                    };
+                    write_audit(&mut tx, actor, c.id, "customer.created", &[], serde_json::Value::Null, customer_snapshot(&customer), now)
+                        .await
+                        .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(customer)
+                }
+
+                async fn get_customer(&self, partner_id: Uuid, customer_id: Uuid) -> Result<Option<Customer>> {
+                    let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1 AND partner_id = $2");
+                    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(customer_id)
+                        .bind(partner_id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    let Some(row) = row else { return Ok(None) };
+                    let mut customer = customer_from_row(&row).map_err(db_err)?;
+                    customer.domains = customer_domains(&self.pool, &[customer.id]).await.map_err(db_err)?.remove(&customer.id).unwrap_or_default();
+                    Ok(Some(customer))
+                }
+
+                async fn list_customers(&self, partner_id: Uuid, search: Option<&str>, page: &PageRequest) -> Result<Page<Customer>> {
+                    let scope = |qb: &mut QueryBuilder<Db>| {
+                        qb.push(" FROM customers WHERE partner_id = ");
+                        qb.push_bind(partner_id);
+                        if let Some(s) = search {
+                            let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                            qb.push(" AND company_name_key LIKE ");
+                            qb.push_bind(format!("%{escaped}%"));
+                            qb.push(" ESCAPE '\\'");
+                        }
+                    };
+                    let key_of = |c: &Customer| Key { value: SortValue::Text(c.company_name.to_lowercase()), id: c.id };
+                    let (mut items, has_before, has_after) = read_page(
+                        &self.pool,
+                        Keyset { column: "company_name_key", descending: false },
+                        page,
+                        |qb| {
+                            qb.push(format!("SELECT {CUSTOMER_COLUMNS}"));
+                            scope(qb);
+                        },
+                        |qb| {
+                            qb.push("SELECT 1");
+                            scope(qb);
+                        },
+                        customer_from_row,
+                        key_of,
+                    )
+                    .await
+                    .map_err(db_err)?;
+                    let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
+                    scope(&mut count);
+                    let total_count: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(db_err)?;
+                    let ids: Vec<Uuid> = items.iter().map(|c| c.id).collect();
+                    let mut domains = customer_domains(&self.pool, &ids).await.map_err(db_err)?;
+                    for c in items.iter_mut() {
+                        c.domains = domains.remove(&c.id).unwrap_or_default();
+                    }
+                    Ok(Slice { items, has_before, has_after, total_count }.into_page("companyName", key_of))
+                }
+
+                async fn create_users(&self, actor: Actor, customer_id: Uuid, users: &[NewUserRecord], now: OffsetDateTime) -> Result<Vec<Result<User>>> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    // The customer row is the batch's lock and its scope check.
+                    let owned = sqlx::query("UPDATE customers SET updated_at = $1 WHERE id = $2 AND partner_id = $3")
+                        .bind(to_db(now))
+                        .bind(customer_id)
+                        .bind(actor.partner_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    if owned.rows_affected() == 0 {
+                        return Err(Error::NotFound);
+                    }
+                    let mut results = Vec::with_capacity(users.len());
+                    let mut created = 0i64;
+                    for record in users {
+                        let u = &record.user;
+                        let upn = u.upn.to_string();
+                        // A taken username (the partial unique index) skips the row
+                        // without aborting the batch's transaction.
+                        let inserted = sqlx::query(
+                            "INSERT INTO users (id, customer_id, partner_id, user_principal_name, upn_key, first_name, last_name, \
+                             display_name, display_name_key, usage_location, roles_mask, sign_in_blocked, state, \
+                             password_digest, password_expires_at, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, FALSE, 'active', $12, $13, $14, $14) \
+                             ON CONFLICT DO NOTHING",
+                        )
+                        .bind(record.id)
+                        .bind(customer_id)
+                        .bind(actor.partner_id)
+                        .bind(&upn)
+                        .bind(u.upn.key())
+                        .bind(u.first_name.as_ref().map(|n| n.as_ref().to_owned()))
+                        .bind(u.last_name.as_ref().map(|n| n.as_ref().to_owned()))
+                        .bind(u.display_name.as_ref())
+                        .bind(display_name_key(u.display_name.as_ref()))
+                        .bind(u.usage_location.map(|c| c.as_str().to_owned()))
+                        .bind(u.roles.mask())
+                        .bind(&record.password_digest)
+                        .bind(to_db(record.password_expires_at))
+                        .bind(to_db(now))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                        if inserted.rows_affected() == 0 {
+                            results.push(Err(Error::UsernameTaken(upn)));
+                            continue;
+                        }
+                        created += 1;
+                        let user = User {
+                            id: record.id,
+                            customer_id,
+                            user_principal_name: upn,
+                            first_name: u.first_name.as_ref().map(|n| n.as_ref().to_owned()),
+                            last_name: u.last_name.as_ref().map(|n| n.as_ref().to_owned()),
+                            display_name: u.display_name.as_ref().to_owned(),
+                            usage_location: u.usage_location.map(|c| c.as_str().to_owned()),
+                            roles: u.roles,
+                            sign_in_blocked: false,
+                            state: UserState::Active,
+                            deleted_at: None,
+                            purge_at: None,
+                            licenses: Vec::new(),
+                            created_at: now,
+                            updated_at: now,
+                        };
+                        write_audit(&mut tx, actor, customer_id, "user.created", &[user.id], serde_json::Value::Null, user_snapshot(&user), now)
+                            .await
+                            .map_err(db_err)?;
+                        results.push(Ok(user));
+                    }
+                    sqlx::query("UPDATE customers SET active_users = active_users + $1 WHERE id = $2")
+                        .bind(created)
+                        .bind(customer_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(results)
+                }
+
+                async fn get_user(&self, partner_id: Uuid, customer_id: Uuid, user_id: Uuid) -> Result<Option<User>> {
+                    let mut tx = self.pool.begin().await.map_err(db_err)?;
+                    let user = load_user(&mut tx, partner_id, customer_id, user_id).await.map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(user)
+                }
+
+                async fn list_users(&self, partner_id: Uuid, customer_id: Uuid, query: &UserQuery) -> Result<Page<User>> {
+                    let filter = &query.filter;
+                    let sort = query.sort;
+                    let key_of = |u: &User| user_key(u, sort);
+                    let (mut items, has_before, has_after) = read_page(
+                        &self.pool,
+                        Keyset { column: user_sort_column(sort), descending: sort.descending },
+                        &query.page,
+                        |qb| {
+                            qb.push(format!("SELECT {USER_COLUMNS}"));
+                            push_user_scope(qb, partner_id, customer_id, filter);
+                        },
+                        |qb| {
+                            qb.push("SELECT 1");
+                            push_user_scope(qb, partner_id, customer_id, filter);
+                        },
+                        user_from_row,
+                        key_of,
+                    )
+                    .await
+                    .map_err(db_err)?;
+                    let total_count: i64 = if filter.is_state_only() {
+                        // The counters kept in the same transactions as every change.
+                        let column = match filter.state {
+                            UserState::Active => "active_users",
+                            UserState::Deleted => "deleted_users",
+                        };
+                        let sql = format!("SELECT {column} FROM customers WHERE id = $1 AND partner_id = $2");
+                        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                            .bind(customer_id)
+                            .bind(partner_id)
+                            .fetch_optional(&self.pool)
+                            .await
+                            .map_err(db_err)?
+                            .unwrap_or(0)
+                    } else {
+                        let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
+                        push_user_scope(&mut count, partner_id, customer_id, filter);
+                        count.build_query_scalar().fetch_one(&self.pool).await.map_err(db_err)?
+                    };
+                    attach_licenses(&self.pool, &mut items).await.map_err(db_err)?;
+                    Ok(Slice { items, has_before, has_after, total_count }.into_page(&sort.as_str(), key_of))
+                }
+
+                async fn update_user(&self, actor: Actor, customer_id: Uuid, user_id: Uuid, patch: &UserPatch, now: OffsetDateTime) -> Result<User> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    let before = load_user(&mut tx, actor.partner_id, customer_id, user_id)
+                        .await
+                        .map_err(db_err)?
+                        .ok_or(Error::UserNotFound)?;
+                    if before.state == UserState::Deleted {
+                        return Err(Error::UserDeleted);
+                    }
+                    let mut qb = QueryBuilder::<Db>::new("UPDATE users SET updated_at = ");
+                    qb.push_bind(to_db(now));
+                    if let Some(v) = &patch.first_name {
+                        qb.push(", first_name = ");
+                        qb.push_bind(v.as_ref().map(|n| n.as_ref().to_owned()));
+                    }
+                    if let Some(v) = &patch.last_name {
+                        qb.push(", last_name = ");
+                        qb.push_bind(v.as_ref().map(|n| n.as_ref().to_owned()));
+                    }
+                    if let Some(v) = &patch.display_name {
+                        qb.push(", display_name = ");
+                        qb.push_bind(v.as_ref().to_owned());
+                        qb.push(", display_name_key = ");
+                        qb.push_bind(display_name_key(v.as_ref()));
+                    }
+                    if let Some(v) = &patch.usage_location {
+                        qb.push(", usage_location = ");
+                        qb.push_bind(v.map(|c| c.as_str().to_owned()));
+                    }
+                    if let Some(v) = patch.roles {
+                        qb.push(", roles_mask = ");
+                        qb.push_bind(v.mask());
+                    }
+                    if let Some(v) = patch.sign_in_blocked {
+                        qb.push(", sign_in_blocked = ");
+                        qb.push_bind(v);
+                    }
+                    qb.push(" WHERE id = ");
+                    qb.push_bind(user_id);
+                    qb.build().execute(&mut *tx).await.map_err(db_err)?;
+                    if patch.sign_in_blocked == Some(true) {
+                        sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
+                            .bind(user_id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                    }
+                    let after = load_user(&mut tx, actor.partner_id, customer_id, user_id)
+                        .await
+                        .map_err(db_err)?
+                        .ok_or(Error::UserNotFound)?;
+                    write_audit(&mut tx, actor, customer_id, "user.updated", &[user_id], user_snapshot(&before), user_snapshot(&after), now)
+                        .await
+                        .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(after)
+                }
+
+                async fn set_temporary_password(&self, actor: Actor, customer_id: Uuid, user_id: Uuid, digest: &str, expires_at: OffsetDateTime, now: OffsetDateTime) -> Result<User> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    let user = load_user(&mut tx, actor.partner_id, customer_id, user_id)
+                        .await
+                        .map_err(db_err)?
+                        .ok_or(Error::UserNotFound)?;
+                    if user.state == UserState::Deleted {
+                        return Err(Error::UserDeleted);
+                    }
+                    sqlx::query("UPDATE users SET password_digest = $1, password_expires_at = $2, updated_at = $3 WHERE id = $4")
+                        .bind(digest)
+                        .bind(to_db(expires_at))
+                        .bind(to_db(now))
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    // A reset signs the user out everywhere.
+                    sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    write_audit(
+                        &mut tx,
+                        actor,
+                        customer_id,
+                        "user.password_reset",
+                        &[user_id],
+                        serde_json::Value::Null,
+                        serde_json::json!({"temporaryPasswordExpiresAt": expires_at.unix_timestamp()}),
+                        now,
+                    )
+                    .await
+                    .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(user)
+                }
+
+                async fn delete_user(&self, actor: Actor, customer_id: Uuid, user_id: Uuid, purge_at: OffsetDateTime, now: OffsetDateTime) -> Result<User> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    let before = load_user(&mut tx, actor.partner_id, customer_id, user_id)
+                        .await
+                        .map_err(db_err)?
+                        .ok_or(Error::UserNotFound)?;
+                    let r = sqlx::query(
+                        "UPDATE users SET state = 'deleted', deleted_at = $1, purge_at = $2, updated_at = $1 \
+                         WHERE id = $3 AND state = 'active'",
+                    )
+                    .bind(to_db(now))
+                    .bind(to_db(purge_at))
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    if r.rows_affected() == 0 {
+                        return Err(Error::UserDeleted);
+                    }
+                    sqlx::query("UPDATE customers SET active_users = active_users - 1, deleted_users = deleted_users + 1 WHERE id = $1")
+                        .bind(customer_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    let after = load_user(&mut tx, actor.partner_id, customer_id, user_id)
+                        .await
+                        .map_err(db_err)?
+                        .ok_or(Error::UserNotFound)?;
+                    write_audit(&mut tx, actor, customer_id, "user.deleted", &[user_id], user_snapshot(&before), user_snapshot(&after), now)
+                        .await
+                        .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(after)
+                }
+
+                async fn restore_users(&self, actor: Actor, customer_id: Uuid, user_ids: &[Uuid], now: OffsetDateTime) -> Result<Vec<RestoreOutcome>> {
+                    let mut outcomes = Vec::with_capacity(user_ids.len());
+                    for &user_id in user_ids {
+                        outcomes.push(self.restore_one(actor, customer_id, user_id, now).await?);
+                    }
+                    Ok(outcomes)
+                }
+
+                async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64> {
+                    let mut total = 0u64;
+                    loop {
+                        let mut tx = self.begin_write().await.map_err(db_err)?;
+                        let rows = sqlx::query(
+                            "DELETE FROM users WHERE id IN \
+                             (SELECT id FROM users WHERE state = 'deleted' AND purge_at < $1 LIMIT 500) \
+                             RETURNING id, customer_id, partner_id",
+                        )
+                        .bind(to_db(now))
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                        if rows.is_empty() {
+                            break;
+                        }
+                        let mut by_customer: HashMap<(Uuid, Uuid), Vec<Uuid>> = HashMap::new();
+                        for row in &rows {
+                            let key = (row.try_get("customer_id").map_err(db_err)?, row.try_get("partner_id").map_err(db_err)?);
+                            by_customer.entry(key).or_default().push(row.try_get("id").map_err(db_err)?);
+                        }
+                        for ((customer_id, partner_id), ids) in by_customer {
+                            sqlx::query("UPDATE customers SET deleted_users = deleted_users - $1 WHERE id = $2")
+                                .bind(ids.len() as i64)
+                                .bind(customer_id)
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(db_err)?;
+                            let system = Actor { partner_id, agent_id: None };
+                            write_audit(&mut tx, system, customer_id, "user.purged", &ids, serde_json::Value::Null, serde_json::Value::Null, now)
+                                .await
+                                .map_err(db_err)?;
+                        }
+                        tx.commit().await.map_err(db_err)?;
+                        total += rows.len() as u64;
+                    }
+                    Ok(total)
+                }
+
+                async fn list_audit_events(&self, partner_id: Uuid, customer_id: Uuid, page: &PageRequest) -> Result<Page<AuditEvent>> {
+                    let scope = |qb: &mut QueryBuilder<Db>| {
+                        qb.push(" FROM audit_events WHERE customer_id = ");
+                        qb.push_bind(customer_id);
+                        qb.push(" AND partner_id = ");
+                        qb.push_bind(partner_id);
+                    };
+                    let map = |r: &DbRow| -> std::result::Result<AuditEvent, sqlx::Error> {
+                        let user_ids: String = r.try_get("user_ids")?;
+                        let before: String = r.try_get("before_state")?;
+                        let after: String = r.try_get("after_state")?;
+                        Ok(AuditEvent {
+                            id: r.try_get("id")?,
+                            at: from_db(r.try_get("at")?),
+                            customer_id: r.try_get("customer_id")?,
+                            agent_id: r.try_get("agent_id")?,
+                            action: r.try_get("action")?,
+                            user_ids: serde_json::from_str(&user_ids).unwrap_or_default(),
+                            before: serde_json::from_str(&before).unwrap_or_default(),
+                            after: serde_json::from_str(&after).unwrap_or_default(),
+                        })
+                    };
+                    let key_of = |e: &AuditEvent| Key { value: SortValue::Time(e.at), id: e.id };
+                    let (items, has_before, has_after) = read_page(
+                        &self.pool,
+                        Keyset { column: "at", descending: true },
+                        page,
+                        |qb| {
+                            qb.push("SELECT id, at, customer_id, agent_id, action, user_ids, before_state, after_state");
+                            scope(qb);
+                        },
+                        |qb| {
+                            qb.push("SELECT 1");
+                            scope(qb);
+                        },
+                        map,
+                        key_of,
+                    )
+                    .await
+                    .map_err(db_err)?;
+                    let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
+                    scope(&mut count);
+                    let total_count: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(db_err)?;
+                    Ok(Slice { items, has_before, has_after, total_count }.into_page("-at", key_of))
+                }
+
+                async fn find_signin_user(&self, upn_key: &str) -> Result<Option<SigninUser>> {
+                    // An active user wins over deleted ones that held the name before.
+                    let row = sqlx::query(
+                        "SELECT id, user_principal_name, display_name, state, sign_in_blocked, password_digest, password_expires_at \
+                         FROM users WHERE upn_key = $1 ORDER BY CASE WHEN state = 'active' THEN 0 ELSE 1 END, updated_at DESC LIMIT 1",
+                    )
+                    .bind(upn_key)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    row.map(|r| -> std::result::Result<SigninUser, sqlx::Error> {
+                        Ok(SigninUser {
+                            id: r.try_get("id")?,
+                            user_principal_name: r.try_get("user_principal_name")?,
+                            display_name: r.try_get("display_name")?,
+                            state: UserState::from_db(r.try_get::<&str, _>("state")?),
+                            sign_in_blocked: r.try_get("sign_in_blocked")?,
+                            password_digest: r.try_get("password_digest")?,
+                            password_expires_at: time_opt(&r, "password_expires_at")?,
+                        })
+                    })
+                    .transpose()
+                    .map_err(db_err)
+                }
+
+                async fn count_signin_failures(&self, upn_key: &str, since: OffsetDateTime) -> Result<i64> {
+                    sqlx::query_scalar("SELECT COUNT(*) FROM signin_failures WHERE upn_key = $1 AND at > $2")
+                        .bind(upn_key)
+                        .bind(to_db(since))
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(db_err)
+                }
+
+                async fn record_signin_failure(&self, upn_key: &str, now: OffsetDateTime) -> Result<()> {
+                    sqlx::query("INSERT INTO signin_failures (id, upn_key, at) VALUES ($1, $2, $3)")
+                        .bind(Uuid::now_v7())
+                        .bind(upn_key)
+                        .bind(to_db(now))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn consume_temporary_password(&self, user_id: Uuid, digest: &str, now: OffsetDateTime) -> Result<bool> {
+                    let r = sqlx::query(
+                        "UPDATE users SET password_digest = NULL, updated_at = $1 WHERE id = $2 AND password_digest = $3 AND state = 'active'",
+                    )
+                    .bind(to_db(now))
+                    .bind(user_id)
+                    .bind(digest)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    Ok(r.rows_affected() == 1)
+                }
+
+                async fn create_user_session(&self, s: &UserSession, now: OffsetDateTime) -> Result<()> {
+                    sqlx::query(
+                        "INSERT INTO user_sessions (token_hash, user_id, purpose, csrf_token, expires_at, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&s.token_hash)
+                    .bind(s.user_id)
+                    .bind(s.purpose.as_str())
+                    .bind(&s.csrf_token)
+                    .bind(to_db(s.expires_at))
+                    .bind(to_db(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn find_user_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<UserSession>> {
+                    let row = sqlx::query(
+                        "SELECT s.token_hash, s.user_id, s.purpose, s.csrf_token, s.expires_at FROM user_sessions s \
+                         JOIN users u ON u.id = s.user_id \
+                         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.state = 'active' AND u.sign_in_blocked = FALSE",
+                    )
+                    .bind(token_hash)
+                    .bind(to_db(now))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    row.map(|r| -> std::result::Result<UserSession, sqlx::Error> {
+                        Ok(UserSession {
+                            token_hash: r.try_get("token_hash")?,
+                            user_id: r.try_get("user_id")?,
+                            purpose: SessionPurpose::from_db(r.try_get::<&str, _>("purpose")?),
+                            csrf_token: r.try_get("csrf_token")?,
+                            expires_at: from_db(r.try_get("expires_at")?),
+                        })
+                    })
+                    .transpose()
+                    .map_err(db_err)
+                }
+
+                async fn delete_user_session(&self, token_hash: &str) -> Result<()> {
+                    sqlx::query("DELETE FROM user_sessions WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn complete_password_change(
+                    &self,
+                    change_session_hash: &str,
+                    user_id: Uuid,
+                    password_hash: &str,
+                    password_expires_at: OffsetDateTime,
+                    new_session: &UserSession,
+                    now: OffsetDateTime,
+                ) -> Result<()> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    // Consuming the change session first makes a replayed form fail.
+                    let consumed = sqlx::query(
+                        "DELETE FROM user_sessions WHERE token_hash = $1 AND user_id = $2 AND purpose = 'change_password' AND expires_at > $3",
+                    )
+                    .bind(change_session_hash)
+                    .bind(user_id)
+                    .bind(to_db(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    if consumed.rows_affected() == 0 {
+                        return Err(Error::NotFound);
+                    }
+                    sqlx::query("UPDATE users SET password_digest = $1, password_expires_at = $2, updated_at = $3 WHERE id = $4 AND state = 'active'")
+                        .bind(password_hash)
+                        .bind(to_db(password_expires_at))
+                        .bind(to_db(now))
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    sqlx::query(
+                        "INSERT INTO user_sessions (token_hash, user_id, purpose, csrf_token, expires_at, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&new_session.token_hash)
+                    .bind(new_session.user_id)
+                    .bind(new_session.purpose.as_str())
+                    .bind(&new_session.csrf_token)
+                    .bind(to_db(new_session.expires_at))
+                    .bind(to_db(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(())
+                }
+            }
+        }
+    };
+}

@@ -1,0 +1,60 @@
+//! The embedded default store: one SQLite file in WAL mode.
+
+use roster_core::clock::{from_unix_micros, to_unix_micros};
+use roster_core::error::{Error, Result};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+pub struct SqliteStore {
+    pool: sqlx::SqlitePool,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteStore")
+    }
+}
+
+type DbTime = i64;
+
+fn to_db(t: OffsetDateTime) -> DbTime {
+    to_unix_micros(t)
+}
+
+fn from_db(v: DbTime) -> OffsetDateTime {
+    from_unix_micros(v)
+}
+
+/// Writers take the lock up front, so two writers queue on the busy timeout
+/// instead of one failing when it upgrades a read lock.
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl SqliteStore {
+    /// Opens (and with `mode=rwc`, creates) the database at `url`.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(Error::internal)?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30))
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(Error::internal)?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &sqlx::SqlitePool {
+        &self.pool
+    }
+}
+
+roster_sql::impl_sql_store!(SqliteStore, sqlx::Sqlite);
