@@ -1,0 +1,62 @@
+use crate::*;
+
+both_backends! {
+    async fn every_change_is_audited_with_before_and_after_and_no_secret(app) {
+        let c = app.customer().await;
+        let users = format!("/customers/{}/users", c.0);
+        let created = app.user(&c, "audited", json!({"displayName": "Before"})).await;
+        let u = created["user"]["id"].as_str().unwrap_or_default().to_owned();
+        app.clock.advance(time::Duration::seconds(1));
+        app.patch(&app.admin_token, &format!("{users}/{u}"), &json!({"displayName": "After"})).await;
+        app.clock.advance(time::Duration::seconds(1));
+        let reset = app.post(&app.admin_token, &format!("{users}/{u}/reset-password"), &json!({})).await;
+        app.clock.advance(time::Duration::seconds(1));
+        app.delete(&app.admin_token, &format!("{users}/{u}")).await;
+        app.clock.advance(time::Duration::seconds(1));
+        app.post(&app.admin_token, &format!("{users}/restore"), &json!({"userIds": [u]})).await;
+
+        let events = app.get(&app.admin_token, &format!("/customers/{}/audit-events?limit=3", c.0)).await.body;
+        assert_eq!(events["totalCount"], 6);
+        let first_page: Vec<&str> = events["items"].as_array().map(|a| a.iter().map(|e| e["action"].as_str().unwrap_or("")).collect()).unwrap_or_default();
+        assert_eq!(first_page, vec!["user.restored", "user.deleted", "user.password_reset"]);
+        let next = events["cursors"]["next"].as_str().unwrap_or_default();
+        let older = app.get(&app.admin_token, &format!("/customers/{}/audit-events?limit=3&cursor={next}", c.0)).await.body;
+        let second_page: Vec<&str> = older["items"].as_array().map(|a| a.iter().map(|e| e["action"].as_str().unwrap_or("")).collect()).unwrap_or_default();
+        assert_eq!(second_page, vec!["user.updated", "user.created", "customer.created"]);
+        let update = &older["items"][0];
+        assert_eq!(update["before"]["displayName"], "Before");
+        assert_eq!(update["after"]["displayName"], "After");
+        assert_eq!(update["userIds"], json!([u]));
+        assert!(update["agentId"].is_string());
+
+        let everything = format!("{events}{older}");
+        for secret in [created["temporaryPassword"].as_str().unwrap_or("-"), reset.body["temporaryPassword"].as_str().unwrap_or("-")] {
+            assert!(!everything.contains(secret), "a temporary password reached the audit log");
+        }
+        assert!(!everything.contains("sha256:"), "a password digest reached the audit log");
+    }
+
+    async fn temporary_passwords_never_reach_the_logs(app) {
+        let c = app.customer().await;
+        let users = format!("/customers/{}/users", c.0);
+        let one = app.user(&c, "logged", json!({})).await;
+        let batch = app.post(&app.admin_token, &format!("{users}/batch"), &json!({"users": [{"userName": "b1", "domain": c.1, "displayName": "B1"}]})).await;
+        let u = one["user"]["id"].as_str().unwrap_or_default();
+        let reset = app.post(&app.admin_token, &format!("{users}/{u}/reset-password"), &json!({})).await;
+        // A failed sign-in with the password logs nothing of it either.
+        let upn = one["user"]["userPrincipalName"].as_str().unwrap_or_default();
+        let _ = app.services.signin(upn, reset.body["temporaryPassword"].as_str().unwrap_or_default()).await;
+        let secrets = [
+            one["temporaryPassword"].as_str().unwrap_or_default().to_owned(),
+            batch.body["results"][0]["temporaryPassword"].as_str().unwrap_or_default().to_owned(),
+            reset.body["temporaryPassword"].as_str().unwrap_or_default().to_owned(),
+        ];
+        let logs = roster_testkit::logs::captured();
+        assert!(logs.contains(&format!("/customers/{}/users", c.0)), "the capture sees this test's requests");
+        for s in secrets {
+            assert_eq!(s.len(), 16);
+            assert!(!logs.contains(&s), "a temporary password was logged");
+        }
+        assert!(!logs.contains(&app.admin_token), "an API token was logged");
+    }
+}

@@ -1,0 +1,76 @@
+use crate::*;
+use std::process::{Command, Output};
+
+fn roster(database_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_roster"))
+        .env("ROSTER_DATABASE_URL", database_url)
+        .env("ROSTER_LOG", "warn")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running roster: {e}"))
+}
+
+fn json_out(o: &Output) -> Value {
+    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[tokio::test]
+async fn operator_commands_set_up_a_partner_its_agents_and_tokens() {
+    let dir = std::env::temp_dir().join(format!("roster-cli-{}", uuid_simple()));
+    std::fs::create_dir_all(&dir).unwrap_or_default();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("cli.db").display());
+    let init = json_out(&roster(&url, &["init", "--partner", "Acme Partner", "--admin-email", "Boss@Acme.example", "--json"]));
+    for key in ["partnerId", "agentId", "password", "apiToken"] {
+        assert!(init[key].is_string(), "{key} missing from {init}");
+    }
+    assert!(init["apiToken"].as_str().unwrap_or_default().starts_with("rst_"));
+    let partner = init["partnerId"].as_str().unwrap_or_default();
+    let agent = json_out(&roster(&url, &["agent", "create", "--partner", partner, "--email", "desk@acme.example", "--role", "helpdesk", "--json"]));
+    assert_eq!(agent["role"], "helpdesk");
+    let token = json_out(&roster(&url, &["token", "create", "--agent", "desk@acme.example", "--json"]));
+    assert!(token["token"].as_str().unwrap_or_default().starts_with("rst_"));
+    let again = roster(&url, &["agent", "create", "--partner", partner, "--email", "DESK@acme.example", "--role", "admin"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already used"));
+    let other = json_out(&roster(&url, &["partner", "create", "--name", "Second", "--json"]));
+    assert!(other["partnerId"].is_string());
+    assert!(roster(&url, &["migrate"]).status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn uuid_simple() -> String {
+    format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0))
+}
+
+both_backends! {
+    async fn user_commands_drive_the_api(app) {
+        let c = app.customer().await;
+        let client = |args: &[&str]| {
+            let mut all = vec!["users"];
+            all.extend_from_slice(&args[..1]);
+            all.extend_from_slice(&["--server", &app.address, "--token", &app.admin_token]);
+            all.extend_from_slice(&args[1..]);
+            roster("sqlite://unused.db", &all)
+        };
+        let created = json_out(&client(&["create", "--customer", &c.0, "--user-name", "cli.user", "--domain", &c.1, "--display-name", "Cli User", "--role", "user-admin", "--json"]));
+        assert_eq!(created["temporaryPassword"].as_str().map(str::len), Some(16));
+        let id = created["user"]["id"].as_str().unwrap_or_default().to_owned();
+
+        let listed = client(&["list", "--customer", &c.0, "--role", "any", "--csv"]);
+        let csv = String::from_utf8_lossy(&listed.stdout).into_owned();
+        assert!(csv.starts_with("id,userPrincipalName,displayName"), "{csv}");
+        assert!(csv.contains(&format!("cli.user@{}", c.1)));
+
+        let got = json_out(&client(&["get", "--customer", &c.0, "--user", &id, "--json"]));
+        assert_eq!(got["displayName"], "Cli User");
+        let reset = json_out(&client(&["reset-password", "--customer", &c.0, "--user", &id, "--json"]));
+        assert_eq!(reset["temporaryPassword"].as_str().map(str::len), Some(16));
+        assert!(client(&["delete", "--customer", &c.0, "--user", &id]).status.success());
+        let table = client(&["restore", "--customer", &c.0, "--user", &id]);
+        assert!(String::from_utf8_lossy(&table.stdout).contains("restored"));
+        let bad = client(&["create", "--customer", &c.0, "--user-name", "bad name", "--domain", &c.1, "--display-name", "X"]);
+        assert!(!bad.status.success());
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid_username"));
+    }
+}

@@ -1,0 +1,85 @@
+use crate::*;
+
+fn names(r: &Value) -> Vec<String> {
+    r["items"].as_array().map(|a| a.iter().map(|u| u["displayName"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default()
+}
+
+async fn page(app: &TestApp, path: &str, cursor: &Value) -> Value {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let r = app.get(&app.admin_token, &format!("{path}{sep}cursor={}", cursor.as_str().unwrap_or(""))).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body
+}
+
+both_backends! {
+    async fn pages_move_first_next_prev_and_last_with_a_total(app) {
+        let c = app.customer().await;
+        app.with_users(&c.0, 23, |i| (format!("user{i:02}"), format!("User {i:02}"))).await;
+        let path = format!("/customers/{}/users?limit=10", c.0);
+        let first = app.get(&app.admin_token, &path).await.body;
+        assert_eq!(first["totalCount"], 23);
+        assert_eq!(names(&first)[0], "User 00");
+        assert!(first["cursors"]["prev"].is_null());
+        let second = page(&app, &path, &first["cursors"]["next"]).await;
+        assert_eq!(names(&second)[0], "User 10");
+        let third = page(&app, &path, &second["cursors"]["next"]).await;
+        assert_eq!(names(&third), vec!["User 20", "User 21", "User 22"]);
+        assert!(third["cursors"]["next"].is_null());
+        let back = page(&app, &path, &third["cursors"]["prev"]).await;
+        assert_eq!(names(&back), names(&second));
+        let last = page(&app, &path, &first["cursors"]["last"]).await;
+        assert_eq!(names(&last).last().map(String::as_str), Some("User 22"));
+        assert_eq!(names(&last).len(), 10);
+        assert!(last["cursors"]["next"].is_null());
+        let again = page(&app, &path, &last["cursors"]["first"]).await;
+        assert_eq!(names(&again), names(&first));
+
+        let desc = app.get(&app.admin_token, &format!("/customers/{}/users?limit=2&sort=-displayName", c.0)).await.body;
+        assert_eq!(names(&desc), vec!["User 22", "User 21"]);
+        let by_upn = app.get(&app.admin_token, &format!("/customers/{}/users?limit=1&sort=-userPrincipalName", c.0)).await.body;
+        assert_eq!(names(&by_upn), vec!["User 22"]);
+        let stale = app.get(&app.admin_token, &format!("/customers/{}/users?sort=createdAt&cursor={}", c.0, first["cursors"]["next"].as_str().unwrap_or(""))).await;
+        assert_eq!((stale.status, stale.body["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("cursor")));
+    }
+
+    async fn filters_combine_and_count(app) {
+        let c = app.customer().await;
+        let users = format!("/customers/{}/users", c.0);
+        let alice = app.user(&c, "alice", json!({"displayName": "Alice Admin", "roles": ["global-admin"], "usageLocation": "FR"})).await;
+        let bob = app.user(&c, "bob", json!({"displayName": "Bob Helpdesk", "roles": ["helpdesk-admin"], "usageLocation": "US"})).await;
+        let carol = app.user(&c, "carol", json!({"displayName": "Carol Plain", "usageLocation": "FR"})).await;
+        let dave = app.user(&c, "dave", json!({"displayName": "Dave Gone"})).await;
+        let id = |v: &Value| v["user"]["id"].as_str().unwrap_or_default().to_owned();
+        app.patch(&app.admin_token, &format!("{users}/{}", id(&carol)), &json!({"signInBlocked": true})).await;
+        app.delete(&app.admin_token, &format!("{users}/{}", id(&dave))).await;
+        app.insert_license_row(&id(&alice), "MAIL_P1").await;
+        app.insert_license_row(&id(&bob), "MAIL_P2").await;
+
+        for (query, expected) in [
+            ("", vec!["Alice Admin", "Bob Helpdesk", "Carol Plain"]),
+            ("role=any", vec!["Alice Admin", "Bob Helpdesk"]),
+            ("role=helpdesk-admin", vec!["Bob Helpdesk"]),
+            ("usageLocation=fr", vec!["Alice Admin", "Carol Plain"]),
+            ("signIn=blocked", vec!["Carol Plain"]),
+            ("signIn=allowed&usageLocation=FR", vec!["Alice Admin"]),
+            ("search=HELP", vec!["Bob Helpdesk"]),
+            ("search=carol@", vec!["Carol Plain"]),
+            ("search=%25", vec![]),
+            ("license=none", vec!["Carol Plain"]),
+            ("license=any", vec!["Alice Admin", "Bob Helpdesk"]),
+            ("license=MAIL_P2", vec!["Bob Helpdesk"]),
+            ("license=any&role=global-admin", vec!["Alice Admin"]),
+            ("state=deleted", vec!["Dave Gone"]),
+            ("state=deleted&search=alice", vec![]),
+        ] {
+            let r = app.get(&app.admin_token, &format!("{users}?{query}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{query}: {:?}", r.body);
+            assert_eq!(names(&r.body), expected, "{query}");
+            assert_eq!(r.body["totalCount"], expected.len(), "{query}");
+        }
+        for bad in ["state=gone", "role=root", "usageLocation=XX", "signIn=maybe", "sort=password", "license=a%20b", "limit=501"] {
+            let r = app.get(&app.admin_token, &format!("{users}?{bad}")).await;
+            assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "validation_failed"), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Roster's one integration-test binary. Every test runs against a real server on
+//! port 0 with a fresh database, once on SQLite and once on PostgreSQL.
+
+mod audit;
+mod cli;
+mod conformance;
+mod customers;
+mod errors;
+mod isolation;
+mod lifecycle;
+mod listing;
+mod openapi;
+mod signin;
+mod users;
+
+pub use reqwest::StatusCode;
+pub use roster_testkit::{TestApp, both_backends};
+pub use serde_json::{Value, json};
