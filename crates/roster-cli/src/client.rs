@@ -125,10 +125,20 @@ struct Api {
 
 impl Api {
     fn new(conn: &Connection) -> Self {
-        Self { http: reqwest::Client::new(), base: format!("{}/api/v1", conn.server.trim_end_matches('/')), token: conn.token.clone() }
+        Self {
+            http: reqwest::Client::new(),
+            base: format!("{}/api/v1", conn.server.trim_end_matches('/')),
+            token: conn.token.clone(),
+        }
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, query: &[(&str, String)], body: Option<Value>) -> anyhow::Result<Option<Value>> {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Value>,
+    ) -> anyhow::Result<Option<Value>> {
         let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token).query(query);
         if let Some(body) = body {
             req = req.json(&body);
@@ -201,11 +211,30 @@ fn print_rows(conn: &Connection, rows: &[Value], columns: &[(&str, &str)]) {
 
 pub async fn run_users(cmd: UsersCommand) -> anyhow::Result<()> {
     match cmd {
-        UsersCommand::List { conn, customer, state, search, license, role, usage_location, sign_in, sort, limit, cursor, all } => {
+        UsersCommand::List {
+            conn,
+            customer,
+            state,
+            search,
+            license,
+            role,
+            usage_location,
+            sign_in,
+            sort,
+            limit,
+            cursor,
+            all,
+        } => {
             let api = Api::new(&conn);
             let mut query: Vec<(&str, String)> = vec![("limit", limit.to_string())];
             let optional = [
-                ("state", state.map(|s| match s { State::Active => "active".to_owned(), State::Deleted => "deleted".to_owned() })),
+                (
+                    "state",
+                    state.map(|s| match s {
+                        State::Active => "active".to_owned(),
+                        State::Deleted => "deleted".to_owned(),
+                    }),
+                ),
                 ("search", search),
                 ("license", license),
                 ("role", role),
@@ -221,7 +250,10 @@ pub async fn run_users(cmd: UsersCommand) -> anyhow::Result<()> {
                 if let Some(c) = &cursor {
                     q.push(("cursor", c.clone()));
                 }
-                let page = api.send(reqwest::Method::GET, &format!("/customers/{customer}/users"), &q, None).await?.unwrap_or_default();
+                let page = api
+                    .send(reqwest::Method::GET, &format!("/customers/{customer}/users"), &q, None)
+                    .await?
+                    .unwrap_or_default();
                 rows.extend(page["items"].as_array().cloned().unwrap_or_default());
                 cursor = page["cursors"]["next"].as_str().map(str::to_owned);
                 if !all || cursor.is_none() {
@@ -230,29 +262,55 @@ pub async fn run_users(cmd: UsersCommand) -> anyhow::Result<()> {
             };
             print_rows(&conn, &rows, &USER_COLUMNS);
             if !conn.json && !conn.csv {
-                eprintln!("{} of {total} users{}", rows.len(), cursor.map(|c| format!("; next page: --cursor {c}")).unwrap_or_default());
+                eprintln!(
+                    "{} of {total} users{}",
+                    rows.len(),
+                    cursor.map(|c| format!("; next page: --cursor {c}")).unwrap_or_default()
+                );
             }
         }
-        UsersCommand::Create { conn, customer, user_name, domain, display_name, first_name, last_name, usage_location, roles } => {
+        UsersCommand::Create {
+            conn,
+            customer,
+            user_name,
+            domain,
+            display_name,
+            first_name,
+            last_name,
+            usage_location,
+            roles,
+        } => {
             let api = Api::new(&conn);
             let body = json!({
                 "userName": user_name, "domain": domain, "displayName": display_name, "firstName": first_name,
                 "lastName": last_name, "usageLocation": usage_location, "roles": roles,
             });
-            let created = api.send(reqwest::Method::POST, &format!("/customers/{customer}/users"), &[], Some(body)).await?.unwrap_or_default();
+            let created = api
+                .send(reqwest::Method::POST, &format!("/customers/{customer}/users"), &[], Some(body))
+                .await?
+                .unwrap_or_default();
             if conn.json {
                 println!("{created}");
             } else {
                 print_rows(
                     &conn,
-                    &[json!({"id": created["user"]["id"], "userPrincipalName": created["user"]["userPrincipalName"], "temporaryPassword": created["temporaryPassword"]})],
-                    &[("id", "ID"), ("userPrincipalName", "USERNAME"), ("temporaryPassword", "TEMPORARY PASSWORD (shown once)")],
+                    &[
+                        json!({"id": created["user"]["id"], "userPrincipalName": created["user"]["userPrincipalName"], "temporaryPassword": created["temporaryPassword"]}),
+                    ],
+                    &[
+                        ("id", "ID"),
+                        ("userPrincipalName", "USERNAME"),
+                        ("temporaryPassword", "TEMPORARY PASSWORD (shown once)"),
+                    ],
                 );
             }
         }
         UsersCommand::Get { conn, customer, user } => {
             let api = Api::new(&conn);
-            let u = api.send(reqwest::Method::GET, &format!("/customers/{customer}/users/{user}"), &[], None).await?.unwrap_or_default();
+            let u = api
+                .send(reqwest::Method::GET, &format!("/customers/{customer}/users/{user}"), &[], None)
+                .await?
+                .unwrap_or_default();
             if conn.json { println!("{u}") } else { print_rows(&conn, &[u], &USER_COLUMNS) }
         }
         UsersCommand::ResetPassword { conn, customer, user } => {
@@ -264,18 +322,31 @@ pub async fn run_users(cmd: UsersCommand) -> anyhow::Result<()> {
             if conn.json {
                 println!("{r}");
             } else {
-                print_rows(&conn, &[r], &[("temporaryPassword", "TEMPORARY PASSWORD (shown once)"), ("expiresAt", "EXPIRES")]);
+                print_rows(
+                    &conn,
+                    &[r],
+                    &[("temporaryPassword", "TEMPORARY PASSWORD (shown once)"), ("expiresAt", "EXPIRES")],
+                );
             }
         }
         UsersCommand::Delete { conn, customer, user } => {
             let api = Api::new(&conn);
             api.send(reqwest::Method::DELETE, &format!("/customers/{customer}/users/{user}"), &[], None).await?;
-            if conn.json { println!("{}", json!({"userId": user, "state": "deleted"})) } else { println!("deleted {user}") }
+            if conn.json {
+                println!("{}", json!({"userId": user, "state": "deleted"}))
+            } else {
+                println!("deleted {user}")
+            }
         }
         UsersCommand::Restore { conn, customer, users } => {
             let api = Api::new(&conn);
             let r = api
-                .send(reqwest::Method::POST, &format!("/customers/{customer}/users/restore"), &[], Some(json!({"userIds": users})))
+                .send(
+                    reqwest::Method::POST,
+                    &format!("/customers/{customer}/users/restore"),
+                    &[],
+                    Some(json!({"userIds": users})),
+                )
                 .await?
                 .unwrap_or_default();
             let results: Vec<Value> = r["results"]
@@ -288,7 +359,16 @@ pub async fn run_users(cmd: UsersCommand) -> anyhow::Result<()> {
                     item
                 })
                 .collect();
-            print_rows(&conn, &results, &[("userId", "USER"), ("status", "STATUS"), ("restoredLicenses", "RESTORED LICENSES"), ("error", "ERROR")]);
+            print_rows(
+                &conn,
+                &results,
+                &[
+                    ("userId", "USER"),
+                    ("status", "STATUS"),
+                    ("restoredLicenses", "RESTORED LICENSES"),
+                    ("error", "ERROR"),
+                ],
+            );
         }
     }
     Ok(())

@@ -14,13 +14,35 @@ pub struct Demo {
 }
 
 const FIRST: [&str; 24] = [
-    "Alex", "Zoë", "Jonas", "Amélie", "Ivan", "Mei", "Giulia", "Noah", "Fatima", "Lars", "Chloé", "Olga", "Wei", "Marco",
-    "Priya", "Liam", "Sofia", "Kenji", "Ana", "Mateo", "Emma", "Yusuf", "Nina", "Pierre",
+    "Alex", "Zoë", "Jonas", "Amélie", "Ivan", "Mei", "Giulia", "Noah", "Fatima", "Lars", "Chloé", "Olga", "Wei",
+    "Marco", "Priya", "Liam", "Sofia", "Kenji", "Ana", "Mateo", "Emma", "Yusuf", "Nina", "Pierre",
 ];
 const LAST: [&str; 25] = [
-    "Müller", "Dubois", "Rossi", "Ivanova", "Chen", "Smith", "García", "Kowalski", "Nakamura", "Larsen", "Bianchi",
-    "Petrov", "Wang", "Silva", "Novak", "Kaya", "Moreau", "Ricci", "Jansen", "Okafor", "Haddad", "Lindqvist", "Costa",
-    "Fischer", "Zhang",
+    "Müller",
+    "Dubois",
+    "Rossi",
+    "Ivanova",
+    "Chen",
+    "Smith",
+    "García",
+    "Kowalski",
+    "Nakamura",
+    "Larsen",
+    "Bianchi",
+    "Petrov",
+    "Wang",
+    "Silva",
+    "Novak",
+    "Kaya",
+    "Moreau",
+    "Ricci",
+    "Jansen",
+    "Okafor",
+    "Haddad",
+    "Lindqvist",
+    "Costa",
+    "Fischer",
+    "Zhang",
 ];
 const LOCATIONS: [&str; 6] = ["US", "FR", "IT", "DE", "GB", "CN"];
 
@@ -43,7 +65,11 @@ fn demo_users(domain: &str, count: usize, country: &str) -> Vec<NewUserInput> {
             let first = FIRST[i % FIRST.len()];
             let last = LAST[(i / FIRST.len()) % LAST.len()];
             let n = i / (FIRST.len() * LAST.len());
-            let user_name = if n == 0 { format!("{}.{}", ascii(first), ascii(last)) } else { format!("{}.{}{n}", ascii(first), ascii(last)) };
+            let user_name = if n == 0 {
+                format!("{}.{}", ascii(first), ascii(last))
+            } else {
+                format!("{}.{}{n}", ascii(first), ascii(last))
+            };
             let roles = match i % 97 {
                 0 => vec!["global-admin".to_owned()],
                 13 => vec!["user-admin".to_owned(), "helpdesk-admin".to_owned()],
@@ -56,7 +82,8 @@ fn demo_users(domain: &str, count: usize, country: &str) -> Vec<NewUserInput> {
                 first_name: Some(first.to_owned()),
                 last_name: Some(last.to_owned()),
                 display_name: format!("{first} {last}"),
-                usage_location: (i % 11 != 5).then(|| if i % 3 == 0 { LOCATIONS[i % LOCATIONS.len()] } else { country }.to_owned()),
+                usage_location: (i % 11 != 5)
+                    .then(|| if i % 3 == 0 { LOCATIONS[i % LOCATIONS.len()] } else { country }.to_owned()),
                 roles,
                 licenses: vec![],
             }
@@ -71,7 +98,8 @@ pub async fn seed(services: &Services) -> anyhow::Result<Demo> {
         return Ok(Demo { password: password.expose().to_owned(), api_token: token.expose().to_owned() });
     }
     let done = crate::init(services, "Demo Partner", ADMIN_EMAIL).await?;
-    let (agent, _) = services.store.find_agent_by_email(ADMIN_EMAIL).await?.ok_or_else(|| anyhow::anyhow!("demo admin vanished"))?;
+    let (agent, _) =
+        services.store.find_agent_by_email(ADMIN_EMAIL).await?.ok_or_else(|| anyhow::anyhow!("demo admin vanished"))?;
     for (name, domains, country, users) in [
         ("Contoso Ltd", vec!["contoso.example", "contoso-sales.example"], "US", 1_200),
         ("Fabrikam SARL", vec!["fabrikam.example"], "FR", 40),
@@ -84,7 +112,14 @@ pub async fn seed(services: &Services) -> anyhow::Result<Demo> {
     Ok(Demo { password: done.password, api_token: done.api_token })
 }
 
-async fn seed_users(services: &Services, agent: &Agent, customer_id: Uuid, domain: &str, count: usize, country: &str) -> anyhow::Result<()> {
+async fn seed_users(
+    services: &Services,
+    agent: &Agent,
+    customer_id: Uuid,
+    domain: &str,
+    count: usize,
+    country: &str,
+) -> anyhow::Result<()> {
     let users = demo_users(domain, count, country);
     let mut created = Vec::new();
     for chunk in users.chunks(500) {

@@ -21,7 +21,13 @@ use uuid::Uuid;
 #[command(name = "roster", version, about = "Users and licenses for a partner's customers")]
 pub struct Cli {
     /// sqlite://FILE?mode=rwc or postgres://…
-    #[arg(long, env = "ROSTER_DATABASE_URL", default_value = "sqlite://roster.db?mode=rwc", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ROSTER_DATABASE_URL",
+        default_value = "sqlite://roster.db?mode=rwc",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: DatabaseUrl,
     #[command(subcommand)]
     pub command: Command,
@@ -252,7 +258,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let services = services(url, Policy::default()).await?;
             let (agent, password) = services.create_agent(partner, &email, &role).await?;
             if json {
-                println!("{}", json!({"agentId": agent.id, "email": agent.email, "role": agent.role.as_str(), "password": password.expose()}));
+                println!(
+                    "{}",
+                    json!({"agentId": agent.id, "email": agent.email, "role": agent.role.as_str(), "password": password.expose()})
+                );
             } else {
                 println!("agent:    {} ({})", agent.email, agent.role.as_str());
                 println!("password: {}   (shown once)", password.expose());
@@ -304,7 +313,8 @@ mod tests {
 
     #[test]
     fn database_urls_hide_their_password() {
-        let url: DatabaseUrl = "postgres://roster:s3cret@db.example:5432/roster".parse().unwrap_or(DatabaseUrl(String::new()));
+        let url: DatabaseUrl =
+            "postgres://roster:s3cret@db.example:5432/roster".parse().unwrap_or(DatabaseUrl(String::new()));
         assert!(!format!("{url} {url:?}").contains("s3cret"));
         assert!(format!("{url}").contains("db.example"));
     }

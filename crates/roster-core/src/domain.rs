@@ -58,13 +58,8 @@ impl UserName {
         if s.chars().count() > USER_NAME_MAX {
             return invalid(format!("must be at most {USER_NAME_MAX} characters"));
         }
-        if let Some(c) = s
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || "'.-_!#^~".contains(*c)))
-        {
-            return invalid(format!(
-                "contains {c:?}; use letters A-Z, digits and ' . - _ ! # ^ ~"
-            ));
+        if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || "'.-_!#^~".contains(*c))) {
+            return invalid(format!("contains {c:?}; use letters A-Z, digits and ' . - _ ! # ^ ~"));
         }
         if s.starts_with('.') || s.ends_with('.') || s.contains("..") {
             return invalid("must not start or end with a dot or contain two dots in a row");
@@ -238,7 +233,10 @@ impl AgentEmail {
         let Some((local, domain)) = s.trim().rsplit_once('@') else {
             return invalid("must be an email address");
         };
-        if local.is_empty() || local.len() > 64 || local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@') {
+        if local.is_empty()
+            || local.len() > 64
+            || local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@')
+        {
             return invalid("must be an email address");
         }
         let domain = DomainName::parse(domain)?;
@@ -280,13 +278,10 @@ impl UserRole {
 
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let s = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                let known: Vec<&str> = Self::ALL.iter().map(|r| r.as_str()).collect();
-                Invalid(format!("unknown role {s:?}; known roles: {}", known.join(", ")))
-            })
+        Self::ALL.into_iter().find(|r| r.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| {
+            let known: Vec<&str> = Self::ALL.iter().map(|r| r.as_str()).collect();
+            Invalid(format!("unknown role {s:?}; known roles: {}", known.join(", ")))
+        })
     }
 
     /// The bit this role occupies in the stored role mask.

@@ -1,8 +1,8 @@
 //! What the store hands back. Values here were validated when they were written.
 
 use crate::domain::{
-    AgentEmail, AgentRole, CountryCode, DisplayName, DomainName, OrganisationName, PersonName,
-    ProductId, RoleSet, UserName, UserPrincipalName,
+    AgentEmail, AgentRole, CountryCode, DisplayName, DomainName, OrganisationName, PersonName, ProductId, RoleSet,
+    UserName, UserPrincipalName,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;

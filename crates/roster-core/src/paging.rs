@@ -252,7 +252,14 @@ pub struct UserFilter {
 
 impl Default for UserFilter {
     fn default() -> Self {
-        Self { state: UserState::Active, search: None, license: None, role: None, usage_location: None, sign_in_blocked: None }
+        Self {
+            state: UserState::Active,
+            search: None,
+            license: None,
+            role: None,
+            usage_location: None,
+            sign_in_blocked: None,
+        }
     }
 }
 

@@ -38,9 +38,8 @@ impl TemporaryPassword {
         let alphabet: Vec<u8> = [UPPER, LOWER, DIGITS, SYMBOLS].concat();
         let mut rng = UnwrapErr(SysRng);
         loop {
-            let candidate: Vec<u8> = (0..TEMPORARY_PASSWORD_LEN)
-                .map(|_| alphabet[rng.random_range(0..alphabet.len())])
-                .collect();
+            let candidate: Vec<u8> =
+                (0..TEMPORARY_PASSWORD_LEN).map(|_| alphabet[rng.random_range(0..alphabet.len())]).collect();
             let has = |set: &[u8]| candidate.iter().any(|c| set.contains(c));
             if has(UPPER) && has(LOWER) && has(DIGITS) && has(SYMBOLS) {
                 return Self(String::from_utf8_lossy(&candidate).into_owned());
@@ -90,8 +89,7 @@ impl ApiToken {
     /// Parses a presented token; `None` when it cannot be one of ours.
     pub fn parse(s: &str) -> Option<Self> {
         let rest = s.strip_prefix(TOKEN_PREFIX)?;
-        (rest.len() == TOKEN_RANDOM_LEN && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
-            .then(|| Self(s.to_owned()))
+        (rest.len() == TOKEN_RANDOM_LEN && rest.bytes().all(|b| b.is_ascii_alphanumeric())).then(|| Self(s.to_owned()))
     }
 
     pub fn expose(&self) -> &str {
@@ -115,10 +113,7 @@ pub struct HashError(String);
 
 /// Argon2id, for passwords people choose and for agents' passwords.
 pub fn hash_password(password: &str) -> Result<String, HashError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| HashError(e.to_string()))
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| HashError(e.to_string()))
 }
 
 /// Checks a password against a stored Argon2id hash or temporary-password digest.

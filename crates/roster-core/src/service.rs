@@ -188,8 +188,14 @@ pub struct CreatedUser {
 #[derive(Debug)]
 pub enum SigninOutcome {
     /// The password is temporary or expired: the session may only change it.
-    MustChangePassword { session_token: String, session: UserSession },
-    SignedIn { session_token: String, session: UserSession },
+    MustChangePassword {
+        session_token: String,
+        session: UserSession,
+    },
+    SignedIn {
+        session_token: String,
+        session: UserSession,
+    },
     InvalidCredentials,
     Blocked,
     RateLimited,
@@ -256,7 +262,13 @@ impl Services {
 
     // ---- customers ----
 
-    pub async fn create_customer(&self, agent: &Agent, company_name: &str, domains: &[String], country: &str) -> Result<Customer> {
+    pub async fn create_customer(
+        &self,
+        agent: &Agent,
+        company_name: &str,
+        domains: &[String],
+        country: &str,
+    ) -> Result<Customer> {
         require(agent, &[AgentRole::Admin, AgentRole::Sales])?;
         let company_name = OrganisationName::parse(company_name).map_err(|e| Error::validation("companyName", e))?;
         if domains.is_empty() {
@@ -281,7 +293,13 @@ impl Services {
         self.store.get_customer(agent.partner_id, customer_id).await?.ok_or(Error::NotFound)
     }
 
-    pub async fn list_customers(&self, agent: &Agent, search: Option<&str>, limit: Option<u32>, cursor: Option<&str>) -> Result<Page<Customer>> {
+    pub async fn list_customers(
+        &self,
+        agent: &Agent,
+        search: Option<&str>,
+        limit: Option<u32>,
+        cursor: Option<&str>,
+    ) -> Result<Page<Customer>> {
         let page = PageRequest::parse(limit, cursor, "companyName")?;
         let search = search.map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase);
         self.store.list_customers(agent.partner_id, search.as_deref(), &page).await
@@ -294,10 +312,10 @@ impl Services {
         let field = |name: &str| format!("{field_prefix}{name}");
         let (name_part, domain_part) = match input.user_name.trim().rsplit_once('@') {
             Some((name, domain)) => {
-                if let Some(d) = input.domain.as_deref().filter(|d| !d.trim().is_empty()) {
-                    if !d.trim().eq_ignore_ascii_case(domain) {
-                        return Err(Error::validation(field("domain"), "differs from the domain in userName"));
-                    }
+                if let Some(d) = input.domain.as_deref().filter(|d| !d.trim().is_empty())
+                    && !d.trim().eq_ignore_ascii_case(domain)
+                {
+                    return Err(Error::validation(field("domain"), "differs from the domain in userName"));
                 }
                 (name, domain.to_owned())
             }
@@ -320,7 +338,8 @@ impl Services {
         };
         let first_name = person(&input.first_name, "firstName")?;
         let last_name = person(&input.last_name, "lastName")?;
-        let display_name = DisplayName::parse(&input.display_name).map_err(|e| Error::validation(field("displayName"), e))?;
+        let display_name =
+            DisplayName::parse(&input.display_name).map_err(|e| Error::validation(field("displayName"), e))?;
         let usage_location = match input.usage_location.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(c) => Some(CountryCode::parse(c).map_err(|e| Error::validation(field("usageLocation"), e))?),
             None => None,
@@ -371,7 +390,12 @@ impl Services {
     }
 
     /// Creates users one by one; each item gets its own result, in input order.
-    pub async fn create_users(&self, agent: &Agent, customer_id: Uuid, inputs: &[NewUserInput]) -> Result<Vec<Result<CreatedUser>>> {
+    pub async fn create_users(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        inputs: &[NewUserInput],
+    ) -> Result<Vec<Result<CreatedUser>>> {
         require(agent, &[AgentRole::Admin])?;
         if inputs.is_empty() || inputs.len() > MAX_BATCH {
             return Err(Error::validation("users", format!("send 1 to {MAX_BATCH} users")));
@@ -413,7 +437,13 @@ impl Services {
         self.store.list_users(agent.partner_id, customer_id, query).await
     }
 
-    pub async fn update_user(&self, agent: &Agent, customer_id: Uuid, user_id: Uuid, input: &UserPatchInput) -> Result<User> {
+    pub async fn update_user(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        user_id: Uuid,
+        input: &UserPatchInput,
+    ) -> Result<User> {
         let only_sign_in = input.first_name.is_none()
             && input.last_name.is_none()
             && input.display_name.is_none()
@@ -461,7 +491,12 @@ impl Services {
 
     /// A new temporary password, shown once. Helpdesk agents may reset only users
     /// who hold no admin role.
-    pub async fn reset_password(&self, agent: &Agent, customer_id: Uuid, user_id: Uuid) -> Result<(TemporaryPassword, OffsetDateTime)> {
+    pub async fn reset_password(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<(TemporaryPassword, OffsetDateTime)> {
         require(agent, &[AgentRole::Admin, AgentRole::Helpdesk])?;
         let user = self.user(agent, customer_id, user_id).await?;
         if agent.role == AgentRole::Helpdesk && !user.roles.is_empty() {
@@ -486,7 +521,12 @@ impl Services {
         self.store.delete_user(actor(agent), customer_id, user_id, now + self.policy.retention, now).await
     }
 
-    pub async fn restore_users(&self, agent: &Agent, customer_id: Uuid, user_ids: &[Uuid]) -> Result<Vec<RestoreOutcome>> {
+    pub async fn restore_users(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        user_ids: &[Uuid],
+    ) -> Result<Vec<RestoreOutcome>> {
         require(agent, &[AgentRole::Admin])?;
         if user_ids.is_empty() || user_ids.len() > MAX_BATCH {
             return Err(Error::validation("userIds", format!("send 1 to {MAX_BATCH} user ids")));
@@ -499,7 +539,13 @@ impl Services {
         self.store.purge_expired(self.now()).await
     }
 
-    pub async fn audit_events(&self, agent: &Agent, customer_id: Uuid, limit: Option<u32>, cursor: Option<&str>) -> Result<Page<AuditEvent>> {
+    pub async fn audit_events(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        limit: Option<u32>,
+        cursor: Option<&str>,
+    ) -> Result<Page<AuditEvent>> {
         self.customer(agent, customer_id).await?;
         let page = PageRequest::parse(limit, cursor, "-at")?;
         self.store.list_audit_events(agent.partner_id, customer_id, &page).await
@@ -593,7 +639,14 @@ impl Services {
         let hash = hash(new_password)?;
         let (token, signed_in) = self.new_session(session.user_id, SessionPurpose::SignedIn, now);
         self.store
-            .complete_password_change(&session.token_hash, session.user_id, &hash, now + self.policy.chosen_password_ttl, &signed_in, now)
+            .complete_password_change(
+                &session.token_hash,
+                session.user_id,
+                &hash,
+                now + self.policy.chosen_password_ttl,
+                &signed_in,
+                now,
+            )
             .await?;
         Ok(token)
     }

@@ -30,7 +30,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     // Customers
     async fn create_customer(&self, actor: Actor, customer: &NewCustomer, now: OffsetDateTime) -> Result<Customer>;
     async fn get_customer(&self, partner_id: Uuid, customer_id: Uuid) -> Result<Option<Customer>>;
-    async fn list_customers(&self, partner_id: Uuid, search: Option<&str>, page: &PageRequest) -> Result<Page<Customer>>;
+    async fn list_customers(
+        &self,
+        partner_id: Uuid,
+        search: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<Customer>>;
 
     // Users
     /// Creates each user on its own: a taken username fails that user only.
@@ -79,7 +84,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Removes deleted users whose window has passed (`purge_at < now`); returns how many.
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64>;
 
-    async fn list_audit_events(&self, partner_id: Uuid, customer_id: Uuid, page: &PageRequest) -> Result<Page<AuditEvent>>;
+    async fn list_audit_events(
+        &self,
+        partner_id: Uuid,
+        customer_id: Uuid,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEvent>>;
 
     // Customer users' sign-in
     async fn find_signin_user(&self, upn_key: &str) -> Result<Option<SigninUser>>;

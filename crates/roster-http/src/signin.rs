@@ -125,7 +125,12 @@ struct SigninForm {
 async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SigninForm>) -> Response {
     let cookie_csrf = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
     if cookie_csrf.is_empty() || !csrf_matches(&cookie_csrf, &form.csrf) {
-        return signin_form(&state, StatusCode::FORBIDDEN, &form.user_name, Some("Your session expired. Please try again."));
+        return signin_form(
+            &state,
+            StatusCode::FORBIDDEN,
+            &form.user_name,
+            Some("Your session expired. Please try again."),
+        );
     }
     let outcome = match state.services.signin(&form.user_name, &form.password).await {
         Ok(o) => o,
@@ -135,7 +140,12 @@ async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
     match outcome {
         SigninOutcome::MustChangePassword { session_token, .. } => redirect(
             "/signin/change-password",
-            vec![set_cookie(&state, SESSION_COOKIE, &session_token, policy.change_password_session_ttl.whole_seconds())],
+            vec![set_cookie(
+                &state,
+                SESSION_COOKIE,
+                &session_token,
+                policy.change_password_session_ttl.whole_seconds(),
+            )],
         ),
         SigninOutcome::SignedIn { session_token, .. } => redirect(
             "/me",
@@ -162,7 +172,10 @@ async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
     }
 }
 
-async fn current_session(state: &AppState, headers: &HeaderMap) -> Result<Option<roster_core::model::UserSession>, Response> {
+async fn current_session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<roster_core::model::UserSession>, Response> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
     state.services.user_session(&token).await.map_err(failure)
 }
@@ -191,13 +204,21 @@ async fn change_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
         Ok(_) => return redirect("/signin", vec![]),
     };
     if !csrf_matches(&session.csrf_token, &form.csrf) {
-        return render(StatusCode::FORBIDDEN, ChangePasswordPage { csrf: &session.csrf_token, error: Some("The form expired. Please try again.") });
+        return render(
+            StatusCode::FORBIDDEN,
+            ChangePasswordPage { csrf: &session.csrf_token, error: Some("The form expired. Please try again.") },
+        );
     }
     let token = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
     match state.services.change_password(&token, &form.password, &form.confirmation).await {
         Ok(new_token) => redirect(
             "/me",
-            vec![set_cookie(&state, SESSION_COOKIE, &new_token, state.services.policy.signed_in_session_ttl.whole_seconds())],
+            vec![set_cookie(
+                &state,
+                SESSION_COOKIE,
+                &new_token,
+                state.services.policy.signed_in_session_ttl.whole_seconds(),
+            )],
         ),
         Err(roster_core::Error::Validation { message, field }) => {
             let text = if field == "confirmation" {
@@ -227,12 +248,12 @@ struct SignoutForm {
 }
 
 async fn signout(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SignoutForm>) -> Response {
-    if let Ok(Some(s)) = current_session(&state, &headers).await {
-        if csrf_matches(&s.csrf_token, &form.csrf) {
-            let token = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
-            if let Err(e) = state.services.signout(&token).await {
-                return failure(e);
-            }
+    if let Ok(Some(s)) = current_session(&state, &headers).await
+        && csrf_matches(&s.csrf_token, &form.csrf)
+    {
+        let token = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
+        if let Err(e) = state.services.signout(&token).await {
+            return failure(e);
         }
     }
     redirect("/signin", vec![set_cookie(&state, SESSION_COOKIE, "", 0)])

@@ -139,8 +139,7 @@ macro_rules! impl_sql_store {
                 customer_id: Uuid,
                 action: &str,
                 user_ids: &[Uuid],
-                before: serde_json::Value,
-                after: serde_json::Value,
+                (before, after): (serde_json::Value, serde_json::Value),
                 now: OffsetDateTime,
             ) -> std::result::Result<(), sqlx::Error> {
                 sqlx::query(
@@ -379,7 +378,7 @@ macro_rules! impl_sql_store {
                         .await
                         .map_err(db_err)?
                         .ok_or(Error::UserNotFound)?;
-                    write_audit(&mut tx, actor, customer_id, "user.restored", &[user_id], user_snapshot(&before), user_snapshot(&after), now)
+                    write_audit(&mut tx, actor, customer_id, "user.restored", &[user_id], (user_snapshot(&before), user_snapshot(&after)), now)
                         .await
                         .map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
@@ -528,7 +527,7 @@ macro_rules! impl_sql_store {
                         deleted_users: 0,
                         created_at: now,
                     };
-                    write_audit(&mut tx, actor, c.id, "customer.created", &[], serde_json::Value::Null, customer_snapshot(&customer), now)
+                    write_audit(&mut tx, actor, c.id, "customer.created", &[], (serde_json::Value::Null, customer_snapshot(&customer)), now)
                         .await
                         .map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
@@ -655,7 +654,7 @@ macro_rules! impl_sql_store {
                             created_at: now,
                             updated_at: now,
                         };
-                        write_audit(&mut tx, actor, customer_id, "user.created", &[user.id], serde_json::Value::Null, user_snapshot(&user), now)
+                        write_audit(&mut tx, actor, customer_id, "user.created", &[user.id], (serde_json::Value::Null, user_snapshot(&user)), now)
                             .await
                             .map_err(db_err)?;
                         results.push(Ok(user));
@@ -772,7 +771,7 @@ macro_rules! impl_sql_store {
                         .await
                         .map_err(db_err)?
                         .ok_or(Error::UserNotFound)?;
-                    write_audit(&mut tx, actor, customer_id, "user.updated", &[user_id], user_snapshot(&before), user_snapshot(&after), now)
+                    write_audit(&mut tx, actor, customer_id, "user.updated", &[user_id], (user_snapshot(&before), user_snapshot(&after)), now)
                         .await
                         .map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
@@ -807,11 +806,8 @@ macro_rules! impl_sql_store {
                         actor,
                         customer_id,
                         "user.password_reset",
-                        &[user_id],
-                        serde_json::Value::Null,
-                        serde_json::json!({"temporaryPasswordExpiresAt": expires_at.unix_timestamp()}),
-                        now,
-                    )
+                        &[user_id], (serde_json::Value::Null, serde_json::json!({"temporaryPasswordExpiresAt": expires_at.unix_timestamp()})),
+                        now)
                     .await
                     .map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
@@ -851,7 +847,7 @@ macro_rules! impl_sql_store {
                         .await
                         .map_err(db_err)?
                         .ok_or(Error::UserNotFound)?;
-                    write_audit(&mut tx, actor, customer_id, "user.deleted", &[user_id], user_snapshot(&before), user_snapshot(&after), now)
+                    write_audit(&mut tx, actor, customer_id, "user.deleted", &[user_id], (user_snapshot(&before), user_snapshot(&after)), now)
                         .await
                         .map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
@@ -895,7 +891,7 @@ macro_rules! impl_sql_store {
                                 .await
                                 .map_err(db_err)?;
                             let system = Actor { partner_id, agent_id: None };
-                            write_audit(&mut tx, system, customer_id, "user.purged", &ids, serde_json::Value::Null, serde_json::Value::Null, now)
+                            write_audit(&mut tx, system, customer_id, "user.purged", &ids, (serde_json::Value::Null, serde_json::Value::Null), now)
                                 .await
                                 .map_err(db_err)?;
                         }

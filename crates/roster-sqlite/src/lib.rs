@@ -44,11 +44,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(30))
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .map_err(Error::internal)?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(Error::internal)?;
         Ok(Self { pool })
     }
 

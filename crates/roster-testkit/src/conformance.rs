@@ -46,13 +46,19 @@ pub fn record(customer: &Customer, name: &str, display: &str) -> (NewUserRecord,
         roles: RoleSet::default(),
         licenses: vec![],
     };
-    let r = NewUserRecord { id: Uuid::now_v7(), user, password_digest: password.digest(), password_expires_at: NOW + Duration::days(14) };
+    let r = NewUserRecord {
+        id: Uuid::now_v7(),
+        user,
+        password_digest: password.digest(),
+        password_expires_at: NOW + Duration::days(14),
+    };
     (r, password)
 }
 
 async fn seed(store: &dyn Store, t: &Tenant, n: usize) -> Vec<User> {
     // Only five distinct display names, so most sort keys tie and the id decides.
-    let records: Vec<_> = (0..n).map(|i| record(&t.customer, &format!("u{i:03}"), ["Bo", "al", "Zed", "Ål", "bo"][i % 5]).0).collect();
+    let records: Vec<_> =
+        (0..n).map(|i| record(&t.customer, &format!("u{i:03}"), ["Bo", "al", "Zed", "Ål", "bo"][i % 5]).0).collect();
     ok(store.create_users(t.actor, t.customer.id, &records, NOW).await).into_iter().map(ok).collect()
 }
 
@@ -131,7 +137,11 @@ pub async fn counters_follow_every_change(store: Arc<dyn Store>) {
 /// A taken username fails only its own row, case-insensitively, within one batch.
 pub async fn taken_usernames_fail_alone_within_a_batch(store: Arc<dyn Store>) {
     let t = tenant(store.as_ref()).await;
-    let records = vec![record(&t.customer, "ann", "Ann").0, record(&t.customer, "ANN", "Ann 2").0, record(&t.customer, "bob", "Bob").0];
+    let records = vec![
+        record(&t.customer, "ann", "Ann").0,
+        record(&t.customer, "ANN", "Ann 2").0,
+        record(&t.customer, "bob", "Bob").0,
+    ];
     let results = ok(store.create_users(t.actor, t.customer.id, &records, NOW).await);
     assert!(results[0].is_ok());
     assert!(matches!(results[1], Err(roster_core::Error::UsernameTaken(_))));
@@ -176,7 +186,10 @@ pub async fn another_partner_reads_nothing(store: Arc<dyn Store>) {
     let other_actor = Actor { partner_id: other.id, agent_id: None };
     assert!(store.delete_user(other_actor, t.customer.id, users[0].id, NOW, NOW).await.is_err());
     let records = vec![record(&t.customer, "intruder", "X").0];
-    assert!(matches!(store.create_users(other_actor, t.customer.id, &records, NOW).await, Err(roster_core::Error::NotFound)));
+    assert!(matches!(
+        store.create_users(other_actor, t.customer.id, &records, NOW).await,
+        Err(roster_core::Error::NotFound)
+    ));
 }
 
 /// Domains belong to one customer, so user principal names are global.

@@ -92,7 +92,9 @@ pub async fn fresh_store(backend: Backend) -> Option<(Arc<dyn Store>, Fixture)> 
                 }
                 Err(e) if in_ci() => panic!("CI=true but PostgreSQL at {base} cannot be used: {e}"),
                 Err(e) => {
-                    eprintln!("skipped: PostgreSQL at {base} cannot be used ({e}); set ROSTER_TEST_PG_URL or run scripts/test");
+                    eprintln!(
+                        "skipped: PostgreSQL at {base} cannot be used ({e}); set ROSTER_TEST_PG_URL or run scripts/test"
+                    );
                     None
                 }
             }
@@ -152,9 +154,10 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let (store, fixture) = fresh_store(backend).await?;
     let clock = Arc::new(TestClock::new(EPOCH));
     let services = Arc::new(Services::new(store, clock.clone(), Policy::default()));
-    let app = Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
-        .await
-        .ok()?;
+    let app =
+        Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
+            .await
+            .ok()?;
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().ok()?;
@@ -200,7 +203,8 @@ impl TestApp {
         let resp = req.send().await.unwrap_or_else(|e| panic!("request to {path} failed: {e}"));
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         Reply { status, body }
     }
 
@@ -227,7 +231,8 @@ impl TestApp {
 
     async fn token_for(&self, partner_id: Uuid, role: &str) -> String {
         let email = format!("{role}-{}@agents.example", Uuid::now_v7().simple());
-        let (agent, _) = self.services.create_agent(partner_id, &email, role).await.unwrap_or_else(|e| panic!("agent: {e}"));
+        let (agent, _) =
+            self.services.create_agent(partner_id, &email, role).await.unwrap_or_else(|e| panic!("agent: {e}"));
         let (_, token) = self.services.create_token(&agent.email).await.unwrap_or_else(|e| panic!("token: {e}"));
         token.expose().to_owned()
     }
@@ -242,7 +247,11 @@ impl TestApp {
     pub async fn customer(&self) -> (String, String) {
         let domain = format!("c{}.example", Uuid::now_v7().simple());
         let r = self
-            .post(&self.admin_token, "/customers", &json!({"companyName": "Contoso Ltd", "domains": [domain], "country": "US"}))
+            .post(
+                &self.admin_token,
+                "/customers",
+                &json!({"companyName": "Contoso Ltd", "domains": [domain], "country": "US"}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         (r.body["id"].as_str().unwrap_or_default().to_owned(), domain)
@@ -270,7 +279,11 @@ impl TestApp {
             .ok()
             .flatten()
             .unwrap_or_else(|| panic!("admin token"));
-        let customer = self.services.customer(&agent, customer_id.parse().unwrap_or_default()).await.unwrap_or_else(|e| panic!("{e}"));
+        let customer = self
+            .services
+            .customer(&agent, customer_id.parse().unwrap_or_default())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let inputs: Vec<_> = (0..n)
             .map(|i| {
                 let (user_name, display_name) = name_of(i);
@@ -308,9 +321,17 @@ impl TestApp {
                     .unwrap_or_else(|e| panic!("{e}"));
             }
             (None, Some(schema)) => {
-                let options = PgConnectOptions::from_str(&pg_base_url()).unwrap_or_else(|e| panic!("{e}")).options([("search_path", schema.as_str())]);
+                let options = PgConnectOptions::from_str(&pg_base_url())
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .options([("search_path", schema.as_str())]);
                 let pool = sqlx::PgPool::connect_with(options).await.unwrap_or_else(|e| panic!("{e}"));
-                sqlx::query(sql).bind(user_id).bind(product_id).bind(EPOCH).execute(&pool).await.unwrap_or_else(|e| panic!("{e}"));
+                sqlx::query(sql)
+                    .bind(user_id)
+                    .bind(product_id)
+                    .bind(EPOCH)
+                    .execute(&pool)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
             }
             _ => panic!("no database"),
         }

@@ -20,17 +20,22 @@ async fn operator_commands_set_up_a_partner_its_agents_and_tokens() {
     let dir = std::env::temp_dir().join(format!("roster-cli-{}", uuid_simple()));
     std::fs::create_dir_all(&dir).unwrap_or_default();
     let url = format!("sqlite://{}?mode=rwc", dir.join("cli.db").display());
-    let init = json_out(&roster(&url, &["init", "--partner", "Acme Partner", "--admin-email", "Boss@Acme.example", "--json"]));
+    let init =
+        json_out(&roster(&url, &["init", "--partner", "Acme Partner", "--admin-email", "Boss@Acme.example", "--json"]));
     for key in ["partnerId", "agentId", "password", "apiToken"] {
         assert!(init[key].is_string(), "{key} missing from {init}");
     }
     assert!(init["apiToken"].as_str().unwrap_or_default().starts_with("rst_"));
     let partner = init["partnerId"].as_str().unwrap_or_default();
-    let agent = json_out(&roster(&url, &["agent", "create", "--partner", partner, "--email", "desk@acme.example", "--role", "helpdesk", "--json"]));
+    let agent = json_out(&roster(
+        &url,
+        &["agent", "create", "--partner", partner, "--email", "desk@acme.example", "--role", "helpdesk", "--json"],
+    ));
     assert_eq!(agent["role"], "helpdesk");
     let token = json_out(&roster(&url, &["token", "create", "--agent", "desk@acme.example", "--json"]));
     assert!(token["token"].as_str().unwrap_or_default().starts_with("rst_"));
-    let again = roster(&url, &["agent", "create", "--partner", partner, "--email", "DESK@acme.example", "--role", "admin"]);
+    let again =
+        roster(&url, &["agent", "create", "--partner", partner, "--email", "DESK@acme.example", "--role", "admin"]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already used"));
     let other = json_out(&roster(&url, &["partner", "create", "--name", "Second", "--json"]));
@@ -40,7 +45,7 @@ async fn operator_commands_set_up_a_partner_its_agents_and_tokens() {
 }
 
 fn uuid_simple() -> String {
-    format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0))
+    uuid::Uuid::now_v7().simple().to_string()
 }
 
 both_backends! {

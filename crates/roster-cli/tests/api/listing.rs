@@ -1,7 +1,10 @@
 use crate::*;
 
 fn names(r: &Value) -> Vec<String> {
-    r["items"].as_array().map(|a| a.iter().map(|u| u["displayName"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default()
+    r["items"]
+        .as_array()
+        .map(|a| a.iter().map(|u| u["displayName"].as_str().unwrap_or("").to_owned()).collect())
+        .unwrap_or_default()
 }
 
 async fn page(app: &TestApp, path: &str, cursor: &Value) -> Value {

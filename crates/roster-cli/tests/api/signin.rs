@@ -16,7 +16,12 @@ struct Page {
 
 impl Page {
     fn csrf(&self) -> String {
-        self.html.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default().to_owned()
+        self.html
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -31,7 +36,11 @@ impl<'a> Browser<'a> {
             assert!(v.contains("HttpOnly") && v.contains("SameSite=Lax"), "{v}");
             if let Some((k, rest)) = v.split_once('=') {
                 let value = rest.split(';').next().unwrap_or_default();
-                if value.is_empty() { self.cookies.remove(k); } else { self.cookies.insert(k.to_owned(), value.to_owned()); }
+                if value.is_empty() {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_owned(), value.to_owned());
+                }
             }
         }
         Page {
@@ -46,12 +55,27 @@ impl<'a> Browser<'a> {
     }
 
     async fn get(&mut self, path: &str) -> Page {
-        let resp = self.app.http.get(self.app.url(path)).header("cookie", self.cookie_header()).send().await.unwrap_or_else(|e| panic!("{e}"));
+        let resp = self
+            .app
+            .http
+            .get(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         self.finish(resp).await
     }
 
     async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let resp = self.app.http.post(self.app.url(path)).header("cookie", self.cookie_header()).form(form).send().await.unwrap_or_else(|e| panic!("{e}"));
+        let resp = self
+            .app
+            .http
+            .post(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         self.finish(resp).await
     }
 

@@ -34,7 +34,11 @@ macro_rules! page_dto {
 
         impl<T: Into<$item>> From<Page<T>> for $name {
             fn from(p: Page<T>) -> Self {
-                Self { items: p.items.into_iter().map(Into::into).collect(), total_count: p.total_count, cursors: p.cursors.into() }
+                Self {
+                    items: p.items.into_iter().map(Into::into).collect(),
+                    total_count: p.total_count,
+                    cursors: p.cursors.into(),
+                }
             }
         }
     };
@@ -227,7 +231,11 @@ impl From<RestoreOutcome> for RestoreItemResult {
                 restored_licenses: Vec::new(),
                 unrestored_licenses,
                 user: None,
-                error: Some(super::error::ErrorBody { code: f.code().into(), message: f.message().into(), details: None }),
+                error: Some(super::error::ErrorBody {
+                    code: f.code().into(),
+                    message: f.message().into(),
+                    details: None,
+                }),
             },
         }
     }
@@ -254,7 +262,15 @@ pub struct AuditEventDto {
 
 impl From<AuditEvent> for AuditEventDto {
     fn from(e: AuditEvent) -> Self {
-        Self { id: e.id, at: e.at, agent_id: e.agent_id, action: e.action, user_ids: e.user_ids, before: e.before, after: e.after }
+        Self {
+            id: e.id,
+            at: e.at,
+            agent_id: e.agent_id,
+            action: e.action,
+            user_ids: e.user_ids,
+            before: e.before,
+            after: e.after,
+        }
     }
 }
 

@@ -46,9 +46,10 @@ impl ApiError {
 /// The status and code for a domain error, shared with per-item batch results.
 pub fn domain_status(e: &Error) -> StatusCode {
     match e {
-        Error::Validation { .. } | Error::InvalidUsername { .. } | Error::DomainNotOwned(_) | Error::ProductNotOwned(_) => {
-            StatusCode::BAD_REQUEST
-        }
+        Error::Validation { .. }
+        | Error::InvalidUsername { .. }
+        | Error::DomainNotOwned(_)
+        | Error::ProductNotOwned(_) => StatusCode::BAD_REQUEST,
         Error::NotFound | Error::UserNotFound => StatusCode::NOT_FOUND,
         Error::Forbidden => StatusCode::FORBIDDEN,
         Error::UserDeleted

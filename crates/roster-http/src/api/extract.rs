@@ -92,9 +92,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    axum::extract::Query::<T>::try_from_uri(&format!("/?{query}").parse().map_err(|_| ApiError::bad_request(None, "malformed query string"))?)
-        .map(|q| q.0)
-        .map_err(|e| ApiError::bad_request(None, e.body_text()))
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{query}").parse().map_err(|_| ApiError::bad_request(None, "malformed query string"))?,
+    )
+    .map(|q| q.0)
+    .map_err(|e| ApiError::bad_request(None, e.body_text()))
 }
 
 /// Path ids; a malformed id is a bad request, not a server error.

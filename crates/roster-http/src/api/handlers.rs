@@ -47,10 +47,8 @@ pub async fn list_customers(
     AuthAgent(agent): AuthAgent,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<CustomerPage>> {
-    let page = state
-        .services
-        .list_customers(&agent, params.search.as_deref(), params.limit, params.cursor.as_deref())
-        .await?;
+    let page =
+        state.services.list_customers(&agent, params.search.as_deref(), params.limit, params.cursor.as_deref()).await?;
     Ok(Json(page.into()))
 }
 
@@ -132,7 +130,13 @@ pub async fn create_users_batch(
                 if let roster_core::Error::Internal(inner) = &e {
                     super::error::log_internal(inner.as_ref());
                 }
-                BatchItemResult { index, status: "failed".into(), user: None, temporary_password: None, error: Some(domain_body(&e)) }
+                BatchItemResult {
+                    index,
+                    status: "failed".into(),
+                    user: None,
+                    temporary_password: None,
+                    error: Some(domain_body(&e)),
+                }
             }
         })
         .collect();
