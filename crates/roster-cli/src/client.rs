@@ -158,6 +158,11 @@ impl Api {
         }
         Ok(if text.is_empty() { None } else { Some(serde_json::from_str(&text)?) })
     }
+
+    /// A call whose answer is JSON (or nothing, read as `null`).
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        Ok(self.send(method, path, &[], body).await?.unwrap_or_default())
+    }
 }
 
 const USER_COLUMNS: [(&str, &str); 6] = [
@@ -285,10 +290,7 @@ pub async fn run_users(cmd: UsersCommand) -> anyhow::Result<()> {
                 "userName": user_name, "domain": domain, "displayName": display_name, "firstName": first_name,
                 "lastName": last_name, "usageLocation": usage_location, "roles": roles,
             });
-            let created = api
-                .send(reqwest::Method::POST, &format!("/customers/{customer}/users"), &[], Some(body))
-                .await?
-                .unwrap_or_default();
+            let created = api.call(reqwest::Method::POST, &format!("/customers/{customer}/users"), Some(body)).await?;
             if conn.json {
                 println!("{created}");
             } else {
@@ -307,18 +309,14 @@ pub async fn run_users(cmd: UsersCommand) -> anyhow::Result<()> {
         }
         UsersCommand::Get { conn, customer, user } => {
             let api = Api::new(&conn);
-            let u = api
-                .send(reqwest::Method::GET, &format!("/customers/{customer}/users/{user}"), &[], None)
-                .await?
-                .unwrap_or_default();
+            let u = api.call(reqwest::Method::GET, &format!("/customers/{customer}/users/{user}"), None).await?;
             if conn.json { println!("{u}") } else { print_rows(&conn, &[u], &USER_COLUMNS) }
         }
         UsersCommand::ResetPassword { conn, customer, user } => {
             let api = Api::new(&conn);
             let r = api
-                .send(reqwest::Method::POST, &format!("/customers/{customer}/users/{user}/reset-password"), &[], None)
-                .await?
-                .unwrap_or_default();
+                .call(reqwest::Method::POST, &format!("/customers/{customer}/users/{user}/reset-password"), None)
+                .await?;
             if conn.json {
                 println!("{r}");
             } else {

@@ -160,6 +160,58 @@ macro_rules! impl_sql_store {
                 Ok(())
             }
 
+            /// The user, or `UserNotFound` when it is absent or another partner's.
+            async fn load_existing(tx: &mut Tx, actor: Actor, customer_id: Uuid, user_id: Uuid) -> Result<User> {
+                load_user(tx, actor.partner_id, customer_id, user_id).await.map_err(db_err)?.ok_or(Error::UserNotFound)
+            }
+
+            /// Ends every session of a user: after a reset, a block or a delete.
+            async fn sign_out_everywhere(tx: &mut Tx, user_id: Uuid) -> Result<()> {
+                sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+
+            /// Reads the user after a change, audits before and after, and commits.
+            async fn finish_user_change(
+                mut tx: Tx,
+                actor: Actor,
+                customer_id: Uuid,
+                action: &str,
+                before: &User,
+                now: OffsetDateTime,
+            ) -> Result<User> {
+                let after = load_existing(&mut tx, actor, customer_id, before.id).await?;
+                write_audit(&mut tx, actor, customer_id, action, &[before.id], (user_snapshot(before), user_snapshot(&after)), now)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(after)
+            }
+
+            async fn insert_session<'e, E>(exec: E, s: &UserSession, now: OffsetDateTime) -> Result<()>
+            where
+                E: sqlx::Executor<'e, Database = Db>,
+            {
+                sqlx::query(
+                    "INSERT INTO user_sessions (token_hash, user_id, purpose, csrf_token, expires_at, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&s.token_hash)
+                .bind(s.user_id)
+                .bind(s.purpose.as_str())
+                .bind(&s.csrf_token)
+                .bind(to_db(s.expires_at))
+                .bind(to_db(now))
+                .execute(exec)
+                .await
+                .map_err(db_err)?;
+                Ok(())
+            }
+
             /// Where a keyset page starts and which way it reads.
             struct Keyset<'a> {
                 column: &'a str,
@@ -374,14 +426,7 @@ macro_rules! impl_sql_store {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
-                    let after = load_user(&mut tx, actor.partner_id, customer_id, user_id)
-                        .await
-                        .map_err(db_err)?
-                        .ok_or(Error::UserNotFound)?;
-                    write_audit(&mut tx, actor, customer_id, "user.restored", &[user_id], (user_snapshot(&before), user_snapshot(&after)), now)
-                        .await
-                        .map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
+                    let after = finish_user_change(tx, actor, customer_id, "user.restored", &before, now).await?;
                     let restored_licenses = after.licenses.iter().map(|l| l.product_id.clone()).collect();
                     Ok(RestoreOutcome { user_id, result: Ok(after), restored_licenses, unrestored_licenses: Vec::new() })
                 }
@@ -722,10 +767,7 @@ macro_rules! impl_sql_store {
 
                 async fn update_user(&self, actor: Actor, customer_id: Uuid, user_id: Uuid, patch: &UserPatch, now: OffsetDateTime) -> Result<User> {
                     let mut tx = self.begin_write().await.map_err(db_err)?;
-                    let before = load_user(&mut tx, actor.partner_id, customer_id, user_id)
-                        .await
-                        .map_err(db_err)?
-                        .ok_or(Error::UserNotFound)?;
+                    let before = load_existing(&mut tx, actor, customer_id, user_id).await?;
                     if before.state == UserState::Deleted {
                         return Err(Error::UserDeleted);
                     }
@@ -761,29 +803,14 @@ macro_rules! impl_sql_store {
                     qb.push_bind(user_id);
                     qb.build().execute(&mut *tx).await.map_err(db_err)?;
                     if patch.sign_in_blocked == Some(true) {
-                        sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
-                            .bind(user_id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db_err)?;
+                        sign_out_everywhere(&mut tx, user_id).await?;
                     }
-                    let after = load_user(&mut tx, actor.partner_id, customer_id, user_id)
-                        .await
-                        .map_err(db_err)?
-                        .ok_or(Error::UserNotFound)?;
-                    write_audit(&mut tx, actor, customer_id, "user.updated", &[user_id], (user_snapshot(&before), user_snapshot(&after)), now)
-                        .await
-                        .map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(after)
+                    finish_user_change(tx, actor, customer_id, "user.updated", &before, now).await
                 }
 
                 async fn set_temporary_password(&self, actor: Actor, customer_id: Uuid, user_id: Uuid, digest: &str, expires_at: OffsetDateTime, now: OffsetDateTime) -> Result<User> {
                     let mut tx = self.begin_write().await.map_err(db_err)?;
-                    let user = load_user(&mut tx, actor.partner_id, customer_id, user_id)
-                        .await
-                        .map_err(db_err)?
-                        .ok_or(Error::UserNotFound)?;
+                    let user = load_existing(&mut tx, actor, customer_id, user_id).await?;
                     if user.state == UserState::Deleted {
                         return Err(Error::UserDeleted);
                     }
@@ -796,11 +823,7 @@ macro_rules! impl_sql_store {
                         .await
                         .map_err(db_err)?;
                     // A reset signs the user out everywhere.
-                    sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
-                        .bind(user_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                    sign_out_everywhere(&mut tx, user_id).await?;
                     write_audit(
                         &mut tx,
                         actor,
@@ -816,10 +839,7 @@ macro_rules! impl_sql_store {
 
                 async fn delete_user(&self, actor: Actor, customer_id: Uuid, user_id: Uuid, purge_at: OffsetDateTime, now: OffsetDateTime) -> Result<User> {
                     let mut tx = self.begin_write().await.map_err(db_err)?;
-                    let before = load_user(&mut tx, actor.partner_id, customer_id, user_id)
-                        .await
-                        .map_err(db_err)?
-                        .ok_or(Error::UserNotFound)?;
+                    let before = load_existing(&mut tx, actor, customer_id, user_id).await?;
                     let r = sqlx::query(
                         "UPDATE users SET state = 'deleted', deleted_at = $1, purge_at = $2, updated_at = $1 \
                          WHERE id = $3 AND state = 'active'",
@@ -838,20 +858,8 @@ macro_rules! impl_sql_store {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
-                    sqlx::query("DELETE FROM user_sessions WHERE user_id = $1")
-                        .bind(user_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    let after = load_user(&mut tx, actor.partner_id, customer_id, user_id)
-                        .await
-                        .map_err(db_err)?
-                        .ok_or(Error::UserNotFound)?;
-                    write_audit(&mut tx, actor, customer_id, "user.deleted", &[user_id], (user_snapshot(&before), user_snapshot(&after)), now)
-                        .await
-                        .map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(after)
+                    sign_out_everywhere(&mut tx, user_id).await?;
+                    finish_user_change(tx, actor, customer_id, "user.deleted", &before, now).await
                 }
 
                 async fn restore_users(&self, actor: Actor, customer_id: Uuid, user_ids: &[Uuid], now: OffsetDateTime) -> Result<Vec<RestoreOutcome>> {
@@ -1006,19 +1014,7 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn create_user_session(&self, s: &UserSession, now: OffsetDateTime) -> Result<()> {
-                    sqlx::query(
-                        "INSERT INTO user_sessions (token_hash, user_id, purpose, csrf_token, expires_at, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(&s.token_hash)
-                    .bind(s.user_id)
-                    .bind(s.purpose.as_str())
-                    .bind(&s.csrf_token)
-                    .bind(to_db(s.expires_at))
-                    .bind(to_db(now))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(db_err)?;
+                    insert_session(&self.pool, s, now).await?;
                     Ok(())
                 }
 
@@ -1086,19 +1082,7 @@ macro_rules! impl_sql_store {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
-                    sqlx::query(
-                        "INSERT INTO user_sessions (token_hash, user_id, purpose, csrf_token, expires_at, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(&new_session.token_hash)
-                    .bind(new_session.user_id)
-                    .bind(new_session.purpose.as_str())
-                    .bind(&new_session.csrf_token)
-                    .bind(to_db(new_session.expires_at))
-                    .bind(to_db(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                    insert_session(&mut *tx, new_session, now).await?;
                     tx.commit().await.map_err(db_err)?;
                     Ok(())
                 }
