@@ -290,8 +290,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let demo = demo::seed(&services).await?;
             let app_url = format!("http://{}", args.listen);
             println!("Roster demo over {url}");
-            println!("  console:   {app_url}/");
-            println!("  sign in:   {} / {}", demo::ADMIN_EMAIL, demo.password);
+            println!("  API:       {app_url}/api/v1 (OpenAPI at {app_url}/api/v1/openapi.json)");
+            println!("  users:     {app_url}/signin");
+            println!("  agent:     {} / {}", demo::ADMIN_EMAIL, demo.password);
             println!("  API token: {}", demo.api_token);
             println!("  try:       curl -H 'Authorization: Bearer {}' {app_url}/api/v1/customers", demo.api_token);
             serve(services, &args).await?;

@@ -82,6 +82,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: OffsetDateTime,
     ) -> Result<Vec<RestoreOutcome>>;
     /// Removes deleted users whose window has passed (`purge_at < now`); returns how many.
+    /// Also drops expired sessions and day-old failed sign-ins.
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64>;
 
     async fn list_audit_events(

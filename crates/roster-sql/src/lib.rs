@@ -327,7 +327,7 @@ macro_rules! impl_sql_store {
                         qb.push(" AND u.roles_mask <> 0");
                     }
                     Some(RoleFilter::Role(r)) => {
-                        qb.push(" AND (u.roles_mask & ");
+                        qb.push(" AND u.roles_mask <> 0 AND (u.roles_mask & ");
                         qb.push_bind(r.bit());
                         qb.push(") <> 0");
                     }
@@ -336,9 +336,14 @@ macro_rules! impl_sql_store {
                     qb.push(" AND u.usage_location = ");
                     qb.push_bind(c.as_str().to_owned());
                 }
-                if let Some(blocked) = filter.sign_in_blocked {
-                    qb.push(" AND u.sign_in_blocked = ");
-                    qb.push_bind(blocked);
+                match filter.sign_in_blocked {
+                    None => {}
+                    Some(true) => {
+                        qb.push(" AND u.sign_in_blocked = TRUE");
+                    }
+                    Some(false) => {
+                        qb.push(" AND u.sign_in_blocked = FALSE");
+                    }
                 }
             }
 
@@ -871,6 +876,18 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64> {
+                    // Housekeeping rides along: dead sessions, and failed sign-ins far
+                    // older than any rate-limit window.
+                    sqlx::query("DELETE FROM user_sessions WHERE expires_at <= $1")
+                        .bind(to_db(now))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    sqlx::query("DELETE FROM signin_failures WHERE at < $1")
+                        .bind(to_db(now - time::Duration::days(1)))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
                     let mut total = 0u64;
                     loop {
                         let mut tx = self.begin_write().await.map_err(db_err)?;

@@ -87,6 +87,12 @@ CREATE INDEX users_by_display_name ON users (customer_id, state, display_name_ke
 CREATE INDEX users_by_upn ON users (customer_id, state, upn_key, id);
 CREATE INDEX users_by_created ON users (customer_id, state, created_at, id);
 CREATE INDEX users_to_purge ON users (purge_at) WHERE state = 'deleted';
+-- Filters that select few rows, or one location, page and count from their own index
+-- instead of scanning a million-user customer. Queries spell these predicates out
+-- literally so both planners can match the partial indexes.
+CREATE INDEX users_by_location ON users (customer_id, state, usage_location, display_name_key, id);
+CREATE INDEX users_blocked ON users (customer_id, state, display_name_key, id) WHERE sign_in_blocked = TRUE;
+CREATE INDEX users_with_roles ON users (customer_id, state, display_name_key, id) WHERE roles_mask <> 0;
 
 CREATE TABLE user_licenses (
     user_id BLOB NOT NULL REFERENCES users (id) ON DELETE CASCADE,

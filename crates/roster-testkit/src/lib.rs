@@ -110,21 +110,6 @@ pub struct Fixture {
     pub sqlite_url: Option<String>,
 }
 
-impl Fixture {
-    /// The database URL a second process can open, for CLI tests.
-    pub fn database_url(&self) -> String {
-        match (&self.sqlite_url, &self.pg_schema) {
-            (Some(url), _) => url.clone(),
-            (None, Some(schema)) => {
-                let base = pg_base_url();
-                let sep = if base.contains('?') { '&' } else { '?' };
-                format!("{base}{sep}options=-c%20search_path%3D{schema}")
-            }
-            _ => String::new(),
-        }
-    }
-}
-
 impl Drop for Fixture {
     fn drop(&mut self) {
         if let Some(dir) = &self.dir {
