@@ -292,11 +292,14 @@ macro_rules! impl_sql_store {
             }
 
             fn push_user_scope(qb: &mut QueryBuilder<Db>, partner_id: Uuid, customer_id: Uuid, filter: &UserFilter) {
-                qb.push(" FROM users u WHERE u.customer_id = ");
+                // The partner is checked once on the customer, not on every row: the
+                // (customer_id, partner_id) foreign key makes the two equivalent, and
+                // it keeps filtered counts inside their indexes.
+                qb.push(" FROM users u WHERE u.customer_id = (SELECT c.id FROM customers c WHERE c.id = ");
                 qb.push_bind(customer_id);
-                qb.push(" AND u.partner_id = ");
+                qb.push(" AND c.partner_id = ");
                 qb.push_bind(partner_id);
-                qb.push(" AND u.state = ");
+                qb.push(") AND u.state = ");
                 qb.push_bind(filter.state.as_str());
                 if let Some(search) = &filter.search {
                     let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
