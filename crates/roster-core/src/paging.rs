@@ -291,9 +291,15 @@ pub fn user_key(user: &crate::model::User, sort: UserSort) -> Key {
     Key { value, id: user.id }
 }
 
-/// Sorting and search are case-insensitive; both backends store this key.
+/// Sorting is case-insensitive; both backends store this key.
 pub fn display_name_key(display_name: &str) -> String {
     display_name.to_lowercase()
+}
+
+/// What `search=` matches: the display name and the user principal name, lower-cased,
+/// joined by a newline that no search term may contain.
+pub fn search_key(display_name: &str, upn_key: &str) -> String {
+    format!("{}\n{upn_key}", display_name_key(display_name))
 }
 
 #[cfg(test)]

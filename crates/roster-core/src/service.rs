@@ -138,6 +138,8 @@ impl UserListParams {
             .map(|s| {
                 if s.chars().count() > 256 {
                     Err(Error::validation("search", "must be at most 256 characters"))
+                } else if s.chars().any(char::is_control) {
+                    Err(Error::validation("search", "must not contain control characters"))
                 } else {
                     Ok(s.to_lowercase())
                 }

@@ -304,11 +304,9 @@ macro_rules! impl_sql_store {
                 if let Some(search) = &filter.search {
                     let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
                     let pattern = format!("%{escaped}%");
-                    qb.push(" AND (u.display_name_key LIKE ");
-                    qb.push_bind(pattern.clone());
-                    qb.push(" ESCAPE '\\' OR u.upn_key LIKE ");
+                    qb.push(" AND u.search_key LIKE ");
                     qb.push_bind(pattern);
-                    qb.push(" ESCAPE '\\')");
+                    qb.push(" ESCAPE '\\'");
                 }
                 match &filter.license {
                     None => {}
@@ -663,9 +661,9 @@ macro_rules! impl_sql_store {
                         // without aborting the batch's transaction.
                         let inserted = sqlx::query(
                             "INSERT INTO users (id, customer_id, partner_id, user_principal_name, upn_key, first_name, last_name, \
-                             display_name, display_name_key, usage_location, roles_mask, sign_in_blocked, state, \
+                             display_name, display_name_key, search_key, usage_location, roles_mask, sign_in_blocked, state, \
                              password_digest, password_expires_at, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, FALSE, 'active', $12, $13, $14, $14) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $15, $10, $11, FALSE, 'active', $12, $13, $14, $14) \
                              ON CONFLICT DO NOTHING",
                         )
                         .bind(record.id)
@@ -682,6 +680,7 @@ macro_rules! impl_sql_store {
                         .bind(&record.password_digest)
                         .bind(to_db(record.password_expires_at))
                         .bind(to_db(now))
+                        .bind(search_key(u.display_name.as_ref(), &u.upn.key()))
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
@@ -794,6 +793,8 @@ macro_rules! impl_sql_store {
                         qb.push_bind(v.as_ref().to_owned());
                         qb.push(", display_name_key = ");
                         qb.push_bind(display_name_key(v.as_ref()));
+                        qb.push(", search_key = ");
+                        qb.push_bind(search_key(v.as_ref(), &before.user_principal_name.to_lowercase()));
                     }
                     if let Some(v) = &patch.usage_location {
                         qb.push(", usage_location = ");
