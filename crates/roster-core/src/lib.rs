@@ -2,9 +2,11 @@
 //! implement, the `Clock`, and the use-case services. No HTTP and no SQL here.
 
 pub mod audit;
+pub mod catalog;
 pub mod clock;
 pub mod domain;
 pub mod error;
+pub mod licensing;
 pub mod model;
 pub mod paging;
 pub mod secrets;

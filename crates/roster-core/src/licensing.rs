@@ -1,0 +1,290 @@
+//! The licensing rules, as pure functions: given the catalog, what the customer
+//! owns, and a user's licenses and usage location, what would a change do?
+//!
+//! Rules are judged on the set the user would hold *after* the change, so assigning
+//! a product together with what it requires succeeds. Seats are not judged here:
+//! the store enforces them in the database transaction.
+
+use crate::catalog::Catalog;
+use crate::domain::{CountryCode, ProductId};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LicenseErrorCode {
+    InsufficientLicenses,
+    DependencyMissing,
+    MutuallyExclusive,
+    NotAvailableInUsageLocation,
+    UsageLocationRequired,
+    ProductNotOwned,
+    UnknownServicePlan,
+}
+
+impl LicenseErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InsufficientLicenses => "insufficient_licenses",
+            Self::DependencyMissing => "dependency_missing",
+            Self::MutuallyExclusive => "mutually_exclusive",
+            Self::NotAvailableInUsageLocation => "not_available_in_usage_location",
+            Self::UsageLocationRequired => "usage_location_required",
+            Self::ProductNotOwned => "product_not_owned",
+            Self::UnknownServicePlan => "unknown_service_plan",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseError {
+    pub product_id: ProductId,
+    pub code: LicenseErrorCode,
+    pub message: String,
+}
+
+/// A user's licenses: product → disabled service plans.
+pub type Holdings = BTreeMap<ProductId, BTreeSet<String>>;
+
+#[derive(Debug, Clone, Default)]
+pub struct LicenseChange {
+    pub assign: BTreeMap<ProductId, BTreeSet<String>>,
+    pub remove: BTreeSet<ProductId>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evaluation {
+    /// Products to add, or whose disabled plans change.
+    pub assigned: Vec<ProductId>,
+    /// Products the user holds and would no longer hold.
+    pub removed: Vec<ProductId>,
+    pub errors: Vec<LicenseError>,
+}
+
+impl Evaluation {
+    pub fn is_unchanged(&self) -> bool {
+        self.assigned.is_empty() && self.removed.is_empty() && self.errors.is_empty()
+    }
+}
+
+/// Judges `change` for one user. `owned` is the set of products the customer holds
+/// a subscription for.
+pub fn evaluate(
+    catalog: &Catalog,
+    owned: &BTreeSet<ProductId>,
+    held: &Holdings,
+    usage_location: Option<CountryCode>,
+    change: &LicenseChange,
+) -> Evaluation {
+    let mut errors = Vec::new();
+    let mut error = |product_id: &ProductId, code: LicenseErrorCode, message: String| {
+        errors.push(LicenseError { product_id: product_id.clone(), code, message });
+    };
+
+    let assigned: Vec<ProductId> = change
+        .assign
+        .iter()
+        .filter(|(p, plans)| !change.remove.contains(*p) && held.get(*p) != Some(*plans))
+        .map(|(p, _)| p.clone())
+        .collect();
+    let removed: Vec<ProductId> = change.remove.iter().filter(|p| held.contains_key(*p)).cloned().collect();
+
+    // Each product assigned must be owned, known, and allowed where the user is.
+    for p in &assigned {
+        let Some(product) = catalog.get(p).filter(|_| owned.contains(p)) else {
+            error(p, LicenseErrorCode::ProductNotOwned, format!("the customer has no subscription for {}", p.as_ref()));
+            continue;
+        };
+        for plan in &change.assign[p] {
+            if !product.has_plan(plan) {
+                error(p, LicenseErrorCode::UnknownServicePlan, format!("{} has no service plan {plan}", p.as_ref()));
+            }
+        }
+        match usage_location {
+            None => error(
+                p,
+                LicenseErrorCode::UsageLocationRequired,
+                "set the user's usage location before assigning licenses".into(),
+            ),
+            Some(c) if !product.is_available_in(c) => error(
+                p,
+                LicenseErrorCode::NotAvailableInUsageLocation,
+                format!("{} is not available in {}", p.as_ref(), c.as_str()),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    // The set the user would hold afterwards.
+    let after: BTreeSet<&ProductId> =
+        held.keys().filter(|p| !change.remove.contains(*p)).chain(assigned.iter()).collect();
+
+    for p in &after {
+        let Some(product) = catalog.get(p) else { continue };
+        for needed in &product.requires {
+            if after.contains(needed) {
+                continue;
+            }
+            if assigned.contains(p) {
+                error(p, LicenseErrorCode::DependencyMissing, format!("{} requires {}", p.as_ref(), needed.as_ref()));
+            } else if removed.contains(needed) {
+                // Taking away what a kept product needs fails on the removal.
+                error(
+                    needed,
+                    LicenseErrorCode::DependencyMissing,
+                    format!("{} is required by {}, which the user keeps", needed.as_ref(), p.as_ref()),
+                );
+            }
+        }
+    }
+
+    for p in &assigned {
+        for other in &after {
+            if *other != p && catalog.excludes(p, other) {
+                error(
+                    p,
+                    LicenseErrorCode::MutuallyExclusive,
+                    format!("{} cannot be held together with {}", p.as_ref(), other.as_ref()),
+                );
+            }
+        }
+    }
+
+    errors.sort_by(|a, b| (&a.product_id, a.code).cmp(&(&b.product_id, b.code)));
+    errors.dedup_by(|a, b| a.product_id == b.product_id && a.code == b.code);
+    Evaluation { assigned, removed, errors }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::parse_catalog_file;
+
+    fn id(s: &str) -> ProductId {
+        ProductId::parse(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn country(s: &str) -> Option<CountryCode> {
+        CountryCode::parse(s).ok()
+    }
+
+    /// MAIL_P1 and MAIL_P2 exclude each other; ARCHIVE needs MAIL_P1; GEO is sold in
+    /// FR and DE only; CHAT is sold everywhere but KP.
+    fn catalog() -> Catalog {
+        let json = r#"{"products": [
+            {"id": "MAIL_P1", "name": "Mail 1", "servicePlans": [{"id": "MAILBOX", "name": "Mailbox"}], "excludes": ["MAIL_P2"]},
+            {"id": "MAIL_P2", "name": "Mail 2"},
+            {"id": "ARCHIVE", "name": "Archive", "requires": ["MAIL_P1"]},
+            {"id": "GEO", "name": "Geo", "availableIn": ["FR", "DE"]},
+            {"id": "CHAT", "name": "Chat", "unavailableIn": ["KP"]},
+            {"id": "UNSOLD", "name": "Unsold"}
+        ]}"#;
+        Catalog::new(parse_catalog_file(json.as_bytes(), &Catalog::default()).unwrap_or_default())
+    }
+
+    fn owned() -> BTreeSet<ProductId> {
+        ["MAIL_P1", "MAIL_P2", "ARCHIVE", "GEO", "CHAT"].into_iter().map(id).collect()
+    }
+
+    fn change(assign: &[&str], remove: &[&str]) -> LicenseChange {
+        LicenseChange {
+            assign: assign.iter().map(|p| (id(p), BTreeSet::new())).collect(),
+            remove: remove.iter().map(|p| id(p)).collect(),
+        }
+    }
+
+    fn holding(products: &[&str]) -> Holdings {
+        products.iter().map(|p| (id(p), BTreeSet::new())).collect()
+    }
+
+    fn codes(e: &Evaluation) -> Vec<(String, &'static str)> {
+        e.errors.iter().map(|x| (x.product_id.as_ref().to_owned(), x.code.as_str())).collect()
+    }
+
+    fn eval(held: &[&str], loc: &str, assign: &[&str], remove: &[&str]) -> Evaluation {
+        evaluate(&catalog(), &owned(), &holding(held), country(loc), &change(assign, remove))
+    }
+
+    #[test]
+    fn a_plain_assignment_succeeds() {
+        let e = eval(&[], "US", &["MAIL_P1"], &[]);
+        assert_eq!((e.assigned, e.errors.len()), (vec![id("MAIL_P1")], 0));
+    }
+
+    #[test]
+    fn assigning_what_is_held_and_removing_what_is_not_changes_nothing() {
+        assert!(eval(&["MAIL_P1"], "US", &["MAIL_P1"], &["CHAT"]).is_unchanged());
+    }
+
+    #[test]
+    fn a_product_without_a_subscription_is_not_owned() {
+        assert_eq!(codes(&eval(&[], "US", &["UNSOLD"], &[])), vec![("UNSOLD".into(), "product_not_owned")]);
+        assert_eq!(codes(&eval(&[], "US", &["NOPE"], &[])), vec![("NOPE".into(), "product_not_owned")]);
+    }
+
+    #[test]
+    fn an_unknown_service_plan_is_refused() {
+        let mut c = change(&["MAIL_P1"], &[]);
+        c.assign.insert(id("MAIL_P1"), ["MAILBOX".to_owned(), "FAX".to_owned()].into());
+        let e = evaluate(&catalog(), &owned(), &Holdings::new(), country("US"), &c);
+        assert_eq!(codes(&e), vec![("MAIL_P1".into(), "unknown_service_plan")]);
+    }
+
+    #[test]
+    fn changing_disabled_plans_of_a_held_product_is_an_assignment() {
+        let mut c = change(&["MAIL_P1"], &[]);
+        c.assign.insert(id("MAIL_P1"), ["MAILBOX".to_owned()].into());
+        let e = evaluate(&catalog(), &owned(), &holding(&["MAIL_P1"]), country("US"), &c);
+        assert_eq!((e.assigned, e.errors.len()), (vec![id("MAIL_P1")], 0));
+    }
+
+    #[test]
+    fn a_user_without_usage_location_gets_no_license() {
+        let e = evaluate(&catalog(), &owned(), &Holdings::new(), None, &change(&["CHAT"], &[]));
+        assert_eq!(codes(&e), vec![("CHAT".into(), "usage_location_required")]);
+    }
+
+    #[test]
+    fn availability_follows_available_in_and_unavailable_in() {
+        assert_eq!(codes(&eval(&[], "US", &["GEO"], &[])), vec![("GEO".into(), "not_available_in_usage_location")]);
+        assert!(eval(&[], "FR", &["GEO"], &[]).errors.is_empty());
+        assert_eq!(codes(&eval(&[], "KP", &["CHAT"], &[])), vec![("CHAT".into(), "not_available_in_usage_location")]);
+    }
+
+    #[test]
+    fn a_dependency_counts_when_assigned_in_the_same_change() {
+        assert_eq!(codes(&eval(&[], "US", &["ARCHIVE"], &[])), vec![("ARCHIVE".into(), "dependency_missing")]);
+        assert!(eval(&[], "US", &["ARCHIVE", "MAIL_P1"], &[]).errors.is_empty());
+        assert!(eval(&["MAIL_P1"], "US", &["ARCHIVE"], &[]).errors.is_empty());
+    }
+
+    #[test]
+    fn removing_a_requirement_fails_unless_the_dependent_goes_too() {
+        assert_eq!(
+            codes(&eval(&["MAIL_P1", "ARCHIVE"], "US", &[], &["MAIL_P1"])),
+            vec![("MAIL_P1".into(), "dependency_missing")]
+        );
+        let both = eval(&["MAIL_P1", "ARCHIVE"], "US", &[], &["MAIL_P1", "ARCHIVE"]);
+        assert!(both.errors.is_empty());
+        assert_eq!(both.removed.len(), 2);
+    }
+
+    #[test]
+    fn exclusion_is_checked_both_ways_against_the_resulting_set() {
+        assert_eq!(codes(&eval(&["MAIL_P1"], "US", &["MAIL_P2"], &[])), vec![("MAIL_P2".into(), "mutually_exclusive")]);
+        assert_eq!(codes(&eval(&["MAIL_P2"], "US", &["MAIL_P1"], &[])), vec![("MAIL_P1".into(), "mutually_exclusive")]);
+        // Swapping one for the other in one change is fine.
+        assert!(eval(&["MAIL_P1"], "US", &["MAIL_P2"], &["MAIL_P1"]).errors.is_empty());
+    }
+
+    #[test]
+    fn several_rules_fail_together_and_each_is_reported() {
+        let e = eval(&["MAIL_P1"], "US", &["MAIL_P2", "GEO", "UNSOLD"], &[]);
+        assert_eq!(
+            codes(&e),
+            vec![
+                ("GEO".into(), "not_available_in_usage_location"),
+                ("MAIL_P2".into(), "mutually_exclusive"),
+                ("UNSOLD".into(), "product_not_owned"),
+            ]
+        );
+    }
+}
