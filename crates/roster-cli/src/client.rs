@@ -371,3 +371,70 @@ pub async fn run_users(cmd: UsersCommand) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[derive(Debug, Subcommand)]
+pub enum SubscriptionsCommand {
+    /// Each product the customer owns, with quantity, assigned and available seats.
+    List {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        customer: Uuid,
+    },
+    /// Buy seats of a product the customer does not own yet.
+    Buy {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        customer: Uuid,
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        quantity: i64,
+    },
+    /// Buy more seats, or give some back (never below the seats assigned).
+    SetQuantity {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        customer: Uuid,
+        #[arg(long)]
+        subscription: Uuid,
+        #[arg(long)]
+        quantity: i64,
+    },
+}
+
+const SUBSCRIPTION_COLUMNS: [(&str, &str); 6] = [
+    ("id", "ID"),
+    ("productId", "PRODUCT"),
+    ("productName", "NAME"),
+    ("quantity", "TOTAL"),
+    ("assigned", "ASSIGNED"),
+    ("available", "AVAILABLE"),
+];
+
+pub async fn run_subscriptions(cmd: SubscriptionsCommand) -> anyhow::Result<()> {
+    let (conn, rows) = match cmd {
+        SubscriptionsCommand::List { conn, customer } => {
+            let list = Api::new(&conn)
+                .call(reqwest::Method::GET, &format!("/customers/{customer}/subscriptions"), None)
+                .await?;
+            (conn, list.as_array().cloned().unwrap_or_default())
+        }
+        SubscriptionsCommand::Buy { conn, customer, product, quantity } => {
+            let body = json!({"productId": product, "quantity": quantity});
+            let s = Api::new(&conn)
+                .call(reqwest::Method::POST, &format!("/customers/{customer}/subscriptions"), Some(body))
+                .await?;
+            (conn, vec![s])
+        }
+        SubscriptionsCommand::SetQuantity { conn, customer, subscription, quantity } => {
+            let path = format!("/customers/{customer}/subscriptions/{subscription}");
+            let s = Api::new(&conn).call(reqwest::Method::PATCH, &path, Some(json!({"quantity": quantity}))).await?;
+            (conn, vec![s])
+        }
+    };
+    print_rows(&conn, &rows, &SUBSCRIPTION_COLUMNS);
+    Ok(())
+}

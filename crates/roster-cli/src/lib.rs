@@ -53,6 +53,9 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The product catalog.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
     /// Apply the database migrations.
     Migrate,
     /// Serve the API and the sign-in pages.
@@ -62,6 +65,15 @@ pub enum Command {
     /// Customers' users, through a server's API.
     #[command(subcommand)]
     Users(client::UsersCommand),
+    /// Customers' subscriptions, through a server's API.
+    #[command(subcommand)]
+    Subscriptions(client::SubscriptionsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Import a catalog file (JSON, see API.md); upserts by product id, all or nothing.
+    Import { file: std::path::PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -276,6 +288,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", token.expose());
             }
         }
+        Command::Catalog(CatalogCommand::Import { file }) => {
+            let services = services(url, Policy::default()).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let products = services.import_catalog(&bytes).await?;
+            println!("imported {} products from {}", products.len(), file.display());
+        }
         Command::Migrate => {
             let store = open_store(url).await?;
             store.migrate().await.context("applying migrations")?;
@@ -298,6 +316,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(services, &args).await?;
         }
         Command::Users(cmd) => client::run_users(cmd).await?,
+        Command::Subscriptions(cmd) => client::run_subscriptions(cmd).await?,
     }
     Ok(())
 }

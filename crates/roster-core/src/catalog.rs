@@ -114,15 +114,24 @@ fn fail<T>(msg: String) -> Result<T, CatalogError> {
 pub fn parse_catalog_file(json: &[u8], existing: &Catalog) -> Result<Vec<Product>, CatalogError> {
     let de = &mut serde_json::Deserializer::from_slice(json);
     let file: CatalogFile = deserialize_file(de)?;
+    validate_definitions(file.products, existing)
+}
+
+/// Rebuilds the catalog from stored definitions.
+pub fn catalog_from_definitions(definitions: Vec<ProductDefinition>) -> Result<Catalog, CatalogError> {
+    validate_definitions(definitions, &Catalog::default()).map(Catalog::new)
+}
+
+fn validate_definitions(definitions: Vec<ProductDefinition>, existing: &Catalog) -> Result<Vec<Product>, CatalogError> {
     let mut seen = BTreeSet::new();
-    for d in &file.products {
+    for d in &definitions {
         if !seen.insert(d.id.trim().to_owned()) {
             return fail(format!("product {:?} appears twice", d.id));
         }
     }
     let known = |id: &ProductId| seen.contains(id.as_ref()) || existing.get(id).is_some();
-    let mut products = Vec::with_capacity(file.products.len());
-    for d in file.products {
+    let mut products = Vec::with_capacity(definitions.len());
+    for d in definitions {
         let at = |what: String| CatalogError(format!("product {:?}: {what}", d.id));
         let id = ProductId::parse(&d.id).map_err(|e| at(format!("id {e}")))?;
         let name = d.name.trim();

@@ -31,6 +31,10 @@ pub enum Error {
     RestoreWindowExpired,
     #[error("the customer has no subscription for product {0}")]
     ProductNotOwned(String),
+    #[error("the customer already has a subscription for {0}; change its quantity instead")]
+    SubscriptionExists(String),
+    #[error("the quantity cannot drop below the {0} seats assigned")]
+    QuantityBelowAssigned(i64),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -60,6 +64,8 @@ impl Error {
             Self::EmailTaken(_) => "email_taken",
             Self::RestoreWindowExpired => "restore_window_expired",
             Self::ProductNotOwned(_) => "product_not_owned",
+            Self::SubscriptionExists(_) => "subscription_exists",
+            Self::QuantityBelowAssigned(_) => "quantity_below_assigned",
             Self::Internal(_) => "internal_error",
         }
     }

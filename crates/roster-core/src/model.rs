@@ -246,3 +246,22 @@ pub struct UserSession {
     pub csrf_token: String,
     pub expires_at: OffsetDateTime,
 }
+
+/// The seats a customer owns of one product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subscription {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub product_id: String,
+    pub product_name: String,
+    pub quantity: i64,
+    pub assigned: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Subscription {
+    pub fn available(&self) -> i64 {
+        self.quantity - self.assigned
+    }
+}

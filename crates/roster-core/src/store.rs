@@ -27,6 +27,30 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn create_api_token(&self, agent_id: Uuid, token_hash: &str, now: OffsetDateTime) -> Result<()>;
     async fn agent_by_token(&self, token_hash: &str) -> Result<Option<Agent>>;
 
+    // Catalog and subscriptions
+    /// Inserts or updates products by id, all in one transaction.
+    async fn upsert_products(&self, products: &[crate::catalog::Product], now: OffsetDateTime) -> Result<()>;
+    async fn catalog(&self) -> Result<crate::catalog::Catalog>;
+    /// `SubscriptionExists` when the customer already has one for the product.
+    async fn create_subscription(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        product_id: &str,
+        quantity: i64,
+        now: OffsetDateTime,
+    ) -> Result<Subscription>;
+    async fn list_subscriptions(&self, partner_id: Uuid, customer_id: Uuid) -> Result<Vec<Subscription>>;
+    /// Never below `assigned`: `QuantityBelowAssigned`, decided in the update itself.
+    async fn set_subscription_quantity(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        subscription_id: Uuid,
+        quantity: i64,
+        now: OffsetDateTime,
+    ) -> Result<Subscription>;
+
     // Customers
     async fn create_customer(&self, actor: Actor, customer: &NewCustomer, now: OffsetDateTime) -> Result<Customer>;
     async fn get_customer(&self, partner_id: Uuid, customer_id: Uuid) -> Result<Option<Customer>>;

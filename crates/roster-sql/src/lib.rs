@@ -389,6 +389,41 @@ macro_rules! impl_sql_store {
                 })
             }
 
+            const SUBSCRIPTION_COLUMNS: &str = "s.id, s.customer_id, s.product_id, p.name AS product_name, s.quantity, \
+                s.assigned, s.created_at, s.updated_at";
+
+            fn subscription_from_row(row: &DbRow) -> std::result::Result<Subscription, sqlx::Error> {
+                Ok(Subscription {
+                    id: row.try_get("id")?,
+                    customer_id: row.try_get("customer_id")?,
+                    product_id: row.try_get("product_id")?,
+                    product_name: row.try_get("product_name")?,
+                    quantity: row.try_get("quantity")?,
+                    assigned: row.try_get("assigned")?,
+                    created_at: from_db(row.try_get("created_at")?),
+                    updated_at: from_db(row.try_get("updated_at")?),
+                })
+            }
+
+            fn subscription_snapshot(s: &Subscription) -> serde_json::Value {
+                serde_json::json!({"productId": s.product_id, "quantity": s.quantity, "assigned": s.assigned})
+            }
+
+            async fn load_subscription(tx: &mut Tx, partner_id: Uuid, customer_id: Uuid, id: Uuid) -> Result<Option<Subscription>> {
+                let sql = format!(
+                    "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions s JOIN products p ON p.id = s.product_id \
+                     WHERE s.id = $1 AND s.customer_id = $2 AND s.partner_id = $3"
+                );
+                let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(id)
+                    .bind(customer_id)
+                    .bind(partner_id)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                row.map(|r| subscription_from_row(&r)).transpose().map_err(db_err)
+            }
+
             impl $store {
                 async fn begin_write(&self) -> std::result::Result<Tx, sqlx::Error> {
                     self.pool.begin_with(BEGIN_WRITE).await
@@ -535,6 +570,102 @@ macro_rules! impl_sql_store {
                     .await
                     .map_err(db_err)?;
                     row.map(|r| agent_from_row(&r)).transpose().map_err(db_err)
+                }
+
+                async fn upsert_products(&self, products: &[roster_core::catalog::Product], now: OffsetDateTime) -> Result<()> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    for p in products {
+                        let definition = serde_json::to_string(&p.definition()).map_err(Error::internal)?;
+                        sqlx::query(
+                            "INSERT INTO products (id, name, definition, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
+                             ON CONFLICT (id) DO UPDATE SET name = excluded.name, definition = excluded.definition, \
+                             updated_at = excluded.updated_at",
+                        )
+                        .bind(p.id.as_ref())
+                        .bind(&p.name)
+                        .bind(definition)
+                        .bind(to_db(now))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    }
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn catalog(&self) -> Result<roster_core::catalog::Catalog> {
+                    let rows = sqlx::query("SELECT definition FROM products ORDER BY id").fetch_all(&self.pool).await.map_err(db_err)?;
+                    let definitions = rows
+                        .iter()
+                        .map(|r| {
+                            let json: String = r.try_get("definition").map_err(db_err)?;
+                            serde_json::from_str(&json).map_err(Error::internal)
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    roster_core::catalog::catalog_from_definitions(definitions).map_err(Error::internal)
+                }
+
+                async fn create_subscription(&self, actor: Actor, customer_id: Uuid, product_id: &str, quantity: i64, now: OffsetDateTime) -> Result<Subscription> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    let id = Uuid::now_v7();
+                    let inserted = sqlx::query(
+                        "INSERT INTO subscriptions (id, customer_id, partner_id, product_id, quantity, assigned, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
+                    )
+                    .bind(id)
+                    .bind(customer_id)
+                    .bind(actor.partner_id)
+                    .bind(product_id)
+                    .bind(quantity)
+                    .bind(to_db(now))
+                    .execute(&mut *tx)
+                    .await;
+                    match inserted {
+                        Ok(_) => {}
+                        Err(e) if unique_violation(&e, "product") || unique_violation(&e, "subscriptions") => {
+                            return Err(Error::SubscriptionExists(product_id.to_owned()));
+                        }
+                        Err(e) => return Err(db_err(e)),
+                    }
+                    let created = load_subscription(&mut tx, actor.partner_id, customer_id, id).await?.ok_or(Error::NotFound)?;
+                    write_audit(&mut tx, actor, customer_id, "subscription.created", &[], (serde_json::Value::Null, subscription_snapshot(&created)), now)
+                        .await
+                        .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(created)
+                }
+
+                async fn list_subscriptions(&self, partner_id: Uuid, customer_id: Uuid) -> Result<Vec<Subscription>> {
+                    let sql = format!(
+                        "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions s JOIN products p ON p.id = s.product_id \
+                         WHERE s.customer_id = $1 AND s.partner_id = $2 ORDER BY p.name, s.product_id"
+                    );
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(customer_id).bind(partner_id).fetch_all(&self.pool).await.map_err(db_err)?;
+                    rows.iter().map(subscription_from_row).collect::<std::result::Result<_, _>>().map_err(db_err)
+                }
+
+                async fn set_subscription_quantity(&self, actor: Actor, customer_id: Uuid, subscription_id: Uuid, quantity: i64, now: OffsetDateTime) -> Result<Subscription> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    let before = load_subscription(&mut tx, actor.partner_id, customer_id, subscription_id).await?.ok_or(Error::NotFound)?;
+                    // The comparison with `assigned` happens in the update, against the
+                    // row as it is now, never against what was read above.
+                    let updated = sqlx::query("UPDATE subscriptions SET quantity = $1, updated_at = $2 WHERE id = $3 AND assigned <= $1")
+                        .bind(quantity)
+                        .bind(to_db(now))
+                        .bind(subscription_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    if updated.rows_affected() == 0 {
+                        let current = load_subscription(&mut tx, actor.partner_id, customer_id, subscription_id).await?.ok_or(Error::NotFound)?;
+                        return Err(Error::QuantityBelowAssigned(current.assigned));
+                    }
+                    let after = load_subscription(&mut tx, actor.partner_id, customer_id, subscription_id).await?.ok_or(Error::NotFound)?;
+                    write_audit(&mut tx, actor, customer_id, "subscription.quantity_changed", &[], (subscription_snapshot(&before), subscription_snapshot(&after)), now)
+                        .await
+                        .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(after)
                 }
 
                 async fn create_customer(&self, actor: Actor, c: &NewCustomer, now: OffsetDateTime) -> Result<Customer> {

@@ -289,6 +289,38 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Imports the demo-like test catalog: MAIL_P1 and MAIL_P2 exclude each other,
+    /// ARCHIVE requires MAIL_P1, GEO is sold in FR and DE only.
+    pub async fn with_catalog(&self) {
+        let json = r#"{"products": [
+            {"id": "MAIL_P1", "name": "Mail Plan 1", "servicePlans": [{"id": "MAILBOX", "name": "Mailbox"}, {"id": "ARCHIVE", "name": "Archive"}], "excludes": ["MAIL_P2"], "unavailableIn": ["KP"]},
+            {"id": "MAIL_P2", "name": "Mail Plan 2"},
+            {"id": "ARCHIVE", "name": "Archive add-on", "requires": ["MAIL_P1"]},
+            {"id": "GEO", "name": "Geo", "availableIn": ["FR", "DE"]}
+        ]}"#;
+        self.services.import_catalog(json.as_bytes()).await.unwrap_or_else(|e| panic!("catalog: {e}"));
+    }
+
+    /// Sets a subscription's assigned seats directly, as assignments would.
+    pub async fn force_assigned(&self, subscription_id: &str, assigned: i64) {
+        let id: Uuid = subscription_id.parse().unwrap_or_default();
+        let sql = "UPDATE subscriptions SET assigned = $1 WHERE id = $2";
+        match (&self.fixture.sqlite_url, &self.fixture.pg_schema) {
+            (Some(url), _) => {
+                let pool = sqlx::SqlitePool::connect(url).await.unwrap_or_else(|e| panic!("{e}"));
+                sqlx::query(sql).bind(assigned).bind(id).execute(&pool).await.unwrap_or_else(|e| panic!("{e}"));
+            }
+            (None, Some(schema)) => {
+                let options = PgConnectOptions::from_str(&pg_base_url())
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .options([("search_path", schema.as_str())]);
+                let pool = sqlx::PgPool::connect_with(options).await.unwrap_or_else(|e| panic!("{e}"));
+                sqlx::query(sql).bind(assigned).bind(id).execute(&pool).await.unwrap_or_else(|e| panic!("{e}"));
+            }
+            _ => panic!("no database"),
+        }
+    }
+
     /// Writes a license row straight into the database, as the licensing engine
     /// would, so list filters can be tested on their own.
     pub async fn insert_license_row(&self, user_id: &str, product_id: &str) {

@@ -41,6 +41,16 @@ async fn operator_commands_set_up_a_partner_its_agents_and_tokens() {
     let other = json_out(&roster(&url, &["partner", "create", "--name", "Second", "--json"]));
     assert!(other["partnerId"].is_string());
     assert!(roster(&url, &["migrate"]).status.success());
+
+    let catalog = dir.join("catalog.json");
+    std::fs::write(&catalog, r#"{"products": [{"id": "MAIL_P1", "name": "Mail Plan 1"}]}"#).unwrap_or_default();
+    let imported = roster(&url, &["catalog", "import", &catalog.display().to_string()]);
+    assert!(String::from_utf8_lossy(&imported.stdout).contains("imported 1 products"), "{imported:?}");
+    std::fs::write(&catalog, r#"{"products": [{"id": "X", "name": "X", "unavailableIn": ["ZZ"]}]}"#)
+        .unwrap_or_default();
+    let refused = roster(&url, &["catalog", "import", &catalog.display().to_string()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unavailableIn"), "{refused:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -74,6 +84,19 @@ both_backends! {
         assert!(client(&["delete", "--customer", &c.0, "--user", &id]).status.success());
         let table = client(&["restore", "--customer", &c.0, "--user", &id]);
         assert!(String::from_utf8_lossy(&table.stdout).contains("restored"));
+        app.with_catalog().await;
+        let sub = |args: &[&str]| {
+            let mut all = vec!["subscriptions", args[0], "--server", &app.address, "--token", &app.admin_token];
+            all.extend_from_slice(&args[1..]);
+            roster("sqlite://unused.db", &all)
+        };
+        let bought = json_out(&sub(&["buy", "--customer", &c.0, "--product", "MAIL_P1", "--quantity", "5", "--json"]));
+        let sid = bought[0]["id"].as_str().unwrap_or_default().to_owned();
+        json_out(&sub(&["set-quantity", "--customer", &c.0, "--subscription", &sid, "--quantity", "8", "--json"]));
+        let table = String::from_utf8_lossy(&sub(&["list", "--customer", &c.0]).stdout).into_owned();
+        assert!(table.contains("MAIL_P1") && table.contains("AVAILABLE"), "{table}");
+        assert!(table.lines().nth(1).is_some_and(|l| l.split_whitespace().rev().take(3).collect::<Vec<_>>() == ["8", "0", "8"]), "{table}");
+
         let bad = client(&["create", "--customer", &c.0, "--user-name", "bad name", "--domain", &c.1, "--display-name", "X"]);
         assert!(!bad.status.success());
         assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid_username"));

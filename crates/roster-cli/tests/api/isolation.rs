@@ -2,6 +2,7 @@ use crate::*;
 
 both_backends! {
     async fn another_partners_agent_gets_404_on_every_customer_route(app) {
+        app.with_catalog().await;
         let c = app.customer().await;
         let u = app.user(&c, "private", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
         let other = app.other_partner_token().await;
@@ -19,6 +20,9 @@ both_backends! {
             app.delete(&other, &user).await,
             app.post(&other, &format!("{base}/users/restore"), &json!({"userIds": [u]})).await,
             app.get(&other, &format!("{base}/audit-events")).await,
+            app.get(&other, &format!("{base}/subscriptions")).await,
+            app.post(&other, &format!("{base}/subscriptions"), &json!({"productId": "MAIL_P1", "quantity": 1})).await,
+            app.patch(&other, &format!("{base}/subscriptions/{}", crate::lifecycle::uuid_like()), &json!({"quantity": 1})).await,
         ];
         for (i, r) in replies.iter().enumerate() {
             assert_eq!(r.status, StatusCode::NOT_FOUND, "route {i}: {:?}", r.body);

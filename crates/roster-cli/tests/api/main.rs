@@ -11,6 +11,7 @@ mod lifecycle;
 mod listing;
 mod openapi;
 mod signin;
+mod subscriptions;
 mod users;
 
 pub use reqwest::StatusCode;

@@ -7,6 +7,9 @@ both_backends! {
         let doc: Value = r.json().await.unwrap_or_default();
         assert_eq!(doc["openapi"], "3.1.0");
         for (path, methods) in [
+            ("/products", vec!["get"]),
+            ("/customers/{cid}/subscriptions", vec!["get", "post"]),
+            ("/customers/{cid}/subscriptions/{sid}", vec!["patch"]),
             ("/customers", vec!["get", "post"]),
             ("/customers/{cid}", vec!["get"]),
             ("/customers/{cid}/users", vec!["get", "post"]),

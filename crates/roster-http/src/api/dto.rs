@@ -285,3 +285,79 @@ pub struct ListParams {
     /// An opaque cursor from a previous page.
     pub cursor: Option<String>,
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductDto {
+    pub id: String,
+    pub name: String,
+    pub service_plans: Vec<ServicePlanDto>,
+    pub requires: Vec<String>,
+    pub excludes: Vec<String>,
+    /// `null`: everywhere not in `unavailableIn`.
+    pub available_in: Option<Vec<String>>,
+    pub unavailable_in: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServicePlanDto {
+    pub id: String,
+    pub name: String,
+}
+
+impl From<&roster_core::catalog::Product> for ProductDto {
+    fn from(p: &roster_core::catalog::Product) -> Self {
+        let d = p.definition();
+        Self {
+            id: d.id,
+            name: d.name,
+            service_plans: d.service_plans.into_iter().map(|s| ServicePlanDto { id: s.id, name: s.name }).collect(),
+            requires: d.requires,
+            excludes: d.excludes,
+            available_in: d.available_in,
+            unavailable_in: d.unavailable_in,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductList {
+    pub products: Vec<ProductDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionDto {
+    pub id: Uuid,
+    pub product_id: String,
+    pub product_name: String,
+    pub quantity: i64,
+    pub assigned: i64,
+    pub available: i64,
+}
+
+impl From<roster_core::model::Subscription> for SubscriptionDto {
+    fn from(s: roster_core::model::Subscription) -> Self {
+        Self {
+            available: s.available(),
+            id: s.id,
+            product_id: s.product_id,
+            product_name: s.product_name,
+            quantity: s.quantity,
+            assigned: s.assigned,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuyRequest {
+    pub product_id: String,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuantityRequest {
+    pub quantity: i64,
+}

@@ -57,7 +57,9 @@ pub fn domain_status(e: &Error) -> StatusCode {
         | Error::UsernameTaken(_)
         | Error::DomainTaken(_)
         | Error::EmailTaken(_)
-        | Error::RestoreWindowExpired => StatusCode::CONFLICT,
+        | Error::RestoreWindowExpired
+        | Error::SubscriptionExists(_)
+        | Error::QuantityBelowAssigned(_) => StatusCode::CONFLICT,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -68,7 +70,8 @@ pub fn domain_body(e: &Error) -> ErrorBody {
         Error::Validation { field, .. } | Error::InvalidUsername { field, .. } => Some(json!({"field": field})),
         Error::UsernameTaken(upn) => Some(json!({"userPrincipalName": upn})),
         Error::DomainNotOwned(d) | Error::DomainTaken(d) => Some(json!({"domain": d})),
-        Error::ProductNotOwned(p) => Some(json!({"productId": p})),
+        Error::ProductNotOwned(p) | Error::SubscriptionExists(p) => Some(json!({"productId": p})),
+        Error::QuantityBelowAssigned(assigned) => Some(json!({"assigned": assigned})),
         _ => None,
     };
     let message = match e {

@@ -14,6 +14,7 @@ use uuid::Uuid;
     info(title = "Roster API", description = "Users and licenses of a partner's customers."),
     servers((url = "/api/v1")),
     paths(
+        list_products, list_subscriptions, buy_subscription, set_subscription_quantity,
         list_customers, create_customer, get_customer, list_users, create_user, create_users_batch,
         get_user, update_user, delete_user, reset_password, restore_users, list_audit_events
     ),
@@ -215,4 +216,50 @@ pub async fn list_audit_events(
     }
     let page = state.services.audit_events(&agent, cid, params.limit, params.cursor.as_deref()).await?;
     Ok(Json(page.into()))
+}
+
+#[utoipa::path(get, path = "/products", responses((status = 200, description = "The catalog", body = ProductList)))]
+pub async fn list_products(
+    State(state): State<AppState>,
+    AuthAgent(_agent): AuthAgent,
+) -> ApiResult<Json<ProductList>> {
+    let catalog = state.services.catalog().await?;
+    Ok(Json(ProductList { products: catalog.products().map(Into::into).collect() }))
+}
+
+#[utoipa::path(get, path = "/customers/{cid}/subscriptions", params(("cid" = Uuid, Path)),
+    responses((status = 200, body = [SubscriptionDto]), (status = 404, body = ErrorBody)))]
+pub async fn list_subscriptions(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath(cid): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<SubscriptionDto>>> {
+    let subscriptions = state.services.subscriptions(&agent, cid).await?;
+    Ok(Json(subscriptions.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/customers/{cid}/subscriptions", params(("cid" = Uuid, Path)), request_body = BuyRequest,
+    responses((status = 201, body = SubscriptionDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, description = "subscription_exists", body = ErrorBody)))]
+pub async fn buy_subscription(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath(cid): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<BuyRequest>,
+) -> ApiResult<(StatusCode, Json<SubscriptionDto>)> {
+    let subscription = state.services.buy_subscription(&agent, cid, &body.product_id, body.quantity).await?;
+    Ok((StatusCode::CREATED, Json(subscription.into())))
+}
+
+#[utoipa::path(patch, path = "/customers/{cid}/subscriptions/{sid}", params(("cid" = Uuid, Path), ("sid" = Uuid, Path)),
+    request_body = QuantityRequest, responses((status = 200, body = SubscriptionDto), (status = 400, body = ErrorBody),
+    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    (status = 409, description = "quantity_below_assigned", body = ErrorBody)))]
+pub async fn set_subscription_quantity(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath((cid, sid)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<QuantityRequest>,
+) -> ApiResult<Json<SubscriptionDto>> {
+    Ok(Json(state.services.set_subscription_quantity(&agent, cid, sid, body.quantity).await?.into()))
 }

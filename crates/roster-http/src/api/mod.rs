@@ -13,6 +13,9 @@ pub use handlers::ApiDoc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/products", get(handlers::list_products))
+        .route("/customers/{cid}/subscriptions", get(handlers::list_subscriptions).post(handlers::buy_subscription))
+        .route("/customers/{cid}/subscriptions/{sid}", axum::routing::patch(handlers::set_subscription_quantity))
         .route("/customers", get(handlers::list_customers).post(handlers::create_customer))
         .route("/customers/{cid}", get(handlers::get_customer))
         .route("/customers/{cid}/users", get(handlers::list_users).post(handlers::create_user))
