@@ -98,15 +98,41 @@ pub async fn seed(services: &Services) -> anyhow::Result<Demo> {
         return Ok(Demo { password: password.expose().to_owned(), api_token: token.expose().to_owned() });
     }
     let done = crate::init(services, "Demo Partner", ADMIN_EMAIL).await?;
+    // Products that exercise every rule: exclusion, requirements, availableIn and
+    // unavailableIn, and service plans.
+    services.import_catalog(include_bytes!("demo_catalog.json")).await?;
     let (agent, _) =
         services.store.find_agent_by_email(ADMIN_EMAIL).await?.ok_or_else(|| anyhow::anyhow!("demo admin vanished"))?;
-    for (name, domains, country, users) in [
-        ("Contoso Ltd", vec!["contoso.example", "contoso-sales.example"], "US", 1_200),
-        ("Fabrikam SARL", vec!["fabrikam.example"], "FR", 40),
-        ("Northwind Srl", vec!["northwind.example"], "IT", 15),
-    ] {
+    let customers = [
+        (
+            "Contoso Ltd",
+            vec!["contoso.example", "contoso-sales.example"],
+            "US",
+            1_200,
+            vec![
+                ("MAIL_P1", 1_100),
+                ("MAIL_P2", 50),
+                ("ARCHIVE_ADDON", 100),
+                ("OFFICE_APPS", 1_200),
+                ("PHONE_EU", 25),
+                ("VISIO", 5),
+            ],
+        ),
+        (
+            "Fabrikam SARL",
+            vec!["fabrikam.example"],
+            "FR",
+            40,
+            vec![("MAIL_P1", 40), ("OFFICE_APPS", 40), ("PHONE_EU", 10)],
+        ),
+        ("Northwind Srl", vec!["northwind.example"], "IT", 15, vec![("OFFICE_APPS", 15)]),
+    ];
+    for (name, domains, country, users, seats) in customers {
         let domains: Vec<String> = domains.into_iter().map(str::to_owned).collect();
         let customer = services.create_customer(&agent, name, &domains, country).await?;
+        for (product, quantity) in seats {
+            services.buy_subscription(&agent, customer.id, product, quantity).await?;
+        }
         seed_users(services, &agent, customer.id, &domains[0], users, country).await?;
     }
     Ok(Demo { password: done.password, api_token: done.api_token })
@@ -138,4 +164,16 @@ async fn seed_users(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_demo_catalog_is_valid() {
+        let parsed = roster_core::catalog::parse_catalog_file(
+            include_bytes!("demo_catalog.json"),
+            &roster_core::catalog::Catalog::default(),
+        );
+        assert_eq!(parsed.map(|p| p.len()).ok(), Some(6));
+    }
 }
