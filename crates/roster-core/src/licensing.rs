@@ -153,6 +153,174 @@ pub fn evaluate(
     Evaluation { assigned, removed, errors }
 }
 
+/// What the store knows of one user when planning an update.
+#[derive(Debug, Clone)]
+pub struct UserLicenses {
+    pub deleted: bool,
+    pub usage_location: Option<CountryCode>,
+    pub held: Holdings,
+}
+
+/// A subscription's seats as read inside the transaction that holds them.
+#[derive(Debug, Clone)]
+pub struct Seats {
+    pub product_id: ProductId,
+    pub quantity: i64,
+    pub assigned: i64,
+}
+
+/// The writes an update needs, and each user's result.
+#[derive(Debug, Clone, Default)]
+pub struct UpdatePlan {
+    pub results: Vec<crate::model::UserLicenseResult>,
+    /// Rows to insert, or whose disabled plans change.
+    pub upserts: Vec<(uuid::Uuid, ProductId, BTreeSet<String>)>,
+    pub deletions: Vec<(uuid::Uuid, ProductId)>,
+    /// Net change of `assigned` per product.
+    pub seat_deltas: BTreeMap<ProductId, i64>,
+    /// Each succeeded user's licenses before and after, for the audit log.
+    pub changes: Vec<(uuid::Uuid, Holdings, Holdings)>,
+}
+
+impl UpdatePlan {
+    pub fn any_failed(&self) -> bool {
+        self.results.iter().any(|r| r.status == crate::model::LicenseResultStatus::Failed)
+    }
+}
+
+/// Plans `change` for `order` (users in the order given). Seats go to users in that
+/// order.
+pub fn plan_update(
+    catalog: &Catalog,
+    seats: &[Seats],
+    users: &BTreeMap<uuid::Uuid, UserLicenses>,
+    order: &[uuid::Uuid],
+    change: &LicenseChange,
+) -> UpdatePlan {
+    use crate::model::{LicenseFailure, LicenseResultStatus, UserLicenseResult};
+    let owned: BTreeSet<ProductId> = seats.iter().map(|s| s.product_id.clone()).collect();
+    let mut available: BTreeMap<ProductId, i64> =
+        seats.iter().map(|s| (s.product_id.clone(), s.quantity - s.assigned)).collect();
+    let mut plan = UpdatePlan::default();
+    let failed = |user_id, errors| UserLicenseResult {
+        user_id,
+        status: LicenseResultStatus::Failed,
+        assigned: vec![],
+        removed: vec![],
+        errors,
+    };
+    let user_error = |code: &str, message: &str| {
+        vec![LicenseFailure { product_id: None, code: code.into(), message: message.into() }]
+    };
+    for &user_id in order {
+        let Some(user) = users.get(&user_id) else {
+            plan.results.push(failed(user_id, user_error("user_not_found", "user not found")));
+            continue;
+        };
+        if user.deleted {
+            plan.results.push(failed(user_id, user_error("user_deleted", "the user is deleted; restore it first")));
+            continue;
+        }
+        let evaluation = evaluate(catalog, &owned, &user.held, user.usage_location, change);
+        let mut errors: Vec<LicenseFailure> = evaluation
+            .errors
+            .iter()
+            .map(|e| LicenseFailure {
+                product_id: Some(e.product_id.as_ref().to_owned()),
+                code: e.code.as_str().into(),
+                message: e.message.clone(),
+            })
+            .collect();
+        let newly: Vec<&ProductId> = evaluation.assigned.iter().filter(|p| !user.held.contains_key(*p)).collect();
+        if errors.is_empty() {
+            for p in &newly {
+                if available.get(*p).copied().unwrap_or(0) < 1 {
+                    errors.push(LicenseFailure {
+                        product_id: Some(p.as_ref().to_owned()),
+                        code: LicenseErrorCode::InsufficientLicenses.as_str().into(),
+                        message: format!("no {} seats are left; buy more", p.as_ref()),
+                    });
+                }
+            }
+        }
+        if !errors.is_empty() {
+            plan.results.push(failed(user_id, errors));
+            continue;
+        }
+        if evaluation.is_unchanged() {
+            plan.results.push(UserLicenseResult {
+                user_id,
+                status: LicenseResultStatus::Unchanged,
+                assigned: vec![],
+                removed: vec![],
+                errors: vec![],
+            });
+            continue;
+        }
+        let mut after = user.held.clone();
+        for p in &evaluation.assigned {
+            let plans = change.assign.get(p).cloned().unwrap_or_default();
+            after.insert(p.clone(), plans.clone());
+            plan.upserts.push((user_id, p.clone(), plans));
+        }
+        for p in &newly {
+            *available.entry((*p).clone()).or_default() -= 1;
+            *plan.seat_deltas.entry((*p).clone()).or_default() += 1;
+        }
+        for p in &evaluation.removed {
+            after.remove(p);
+            plan.deletions.push((user_id, p.clone()));
+            *available.entry(p.clone()).or_default() += 1;
+            *plan.seat_deltas.entry(p.clone()).or_default() -= 1;
+        }
+        plan.changes.push((user_id, user.held.clone(), after));
+        plan.results.push(UserLicenseResult {
+            user_id,
+            status: LicenseResultStatus::Succeeded,
+            assigned: evaluation.assigned.iter().map(|p| p.as_ref().to_owned()).collect(),
+            removed: evaluation.removed.iter().map(|p| p.as_ref().to_owned()).collect(),
+            errors: vec![],
+        });
+    }
+    plan
+}
+
+/// Which remembered licenses a restored user gets back: each must still be owned,
+/// allowed by the rules, and have a free seat. Dropping one can break another's
+/// requirement, so this repeats until nothing more drops.
+pub fn plan_restore(
+    catalog: &Catalog,
+    seats: &[Seats],
+    usage_location: Option<CountryCode>,
+    remembered: Holdings,
+) -> (Holdings, Vec<(ProductId, LicenseErrorCode)>) {
+    let owned: BTreeSet<ProductId> = seats.iter().map(|s| s.product_id.clone()).collect();
+    let free: BTreeMap<&ProductId, i64> = seats.iter().map(|s| (&s.product_id, s.quantity - s.assigned)).collect();
+    let mut kept = remembered;
+    let mut dropped = Vec::new();
+    loop {
+        let change = LicenseChange { assign: kept.clone(), remove: BTreeSet::new() };
+        let evaluation = evaluate(catalog, &owned, &Holdings::new(), usage_location, &change);
+        let mut out: Vec<(ProductId, LicenseErrorCode)> =
+            evaluation.errors.into_iter().map(|e| (e.product_id, e.code)).collect();
+        if out.is_empty() {
+            out = kept
+                .keys()
+                .filter(|p| free.get(p).copied().unwrap_or(0) < 1)
+                .map(|p| (p.clone(), LicenseErrorCode::InsufficientLicenses))
+                .collect();
+        }
+        if out.is_empty() {
+            return (kept, dropped);
+        }
+        for (p, code) in out {
+            if kept.remove(&p).is_some() {
+                dropped.push((p, code));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +441,73 @@ mod tests {
         assert_eq!(codes(&eval(&["MAIL_P2"], "US", &["MAIL_P1"], &[])), vec![("MAIL_P1".into(), "mutually_exclusive")]);
         // Swapping one for the other in one change is fine.
         assert!(eval(&["MAIL_P1"], "US", &["MAIL_P2"], &["MAIL_P1"]).errors.is_empty());
+    }
+
+    fn seats(list: &[(&str, i64, i64)]) -> Vec<Seats> {
+        list.iter().map(|(p, q, a)| Seats { product_id: id(p), quantity: *q, assigned: *a }).collect()
+    }
+
+    fn user(held: &[&str], loc: &str) -> UserLicenses {
+        UserLicenses { deleted: false, usage_location: country(loc), held: holding(held) }
+    }
+
+    #[test]
+    fn seats_go_to_users_in_the_order_given() {
+        let ids: Vec<uuid::Uuid> = (0..3).map(|_| uuid::Uuid::now_v7()).collect();
+        let users: BTreeMap<_, _> = ids.iter().map(|u| (*u, user(&[], "US"))).collect();
+        let plan = plan_update(&catalog(), &seats(&[("MAIL_P1", 3, 1)]), &users, &ids, &change(&["MAIL_P1"], &[]));
+        let statuses: Vec<&str> = plan.results.iter().map(|r| r.status.as_str()).collect();
+        assert_eq!(statuses, vec!["succeeded", "succeeded", "failed"]);
+        assert_eq!(plan.results[2].errors[0].code, "insufficient_licenses");
+        assert_eq!(plan.seat_deltas.get(&id("MAIL_P1")), Some(&2));
+        assert_eq!(plan.upserts.len(), 2);
+    }
+
+    #[test]
+    fn a_swap_returns_one_seat_and_takes_another() {
+        let a = uuid::Uuid::now_v7();
+        let users: BTreeMap<_, _> = [(a, user(&["MAIL_P1"], "US"))].into();
+        let plan = plan_update(
+            &catalog(),
+            &seats(&[("MAIL_P1", 1, 1), ("MAIL_P2", 1, 0)]),
+            &users,
+            &[a],
+            &change(&["MAIL_P2"], &["MAIL_P1"]),
+        );
+        assert_eq!(plan.results[0].status.as_str(), "succeeded");
+        assert_eq!(
+            (plan.results[0].assigned.clone(), plan.results[0].removed.clone()),
+            (vec!["MAIL_P2".into()], vec!["MAIL_P1".into()])
+        );
+        assert_eq!(plan.seat_deltas, [(id("MAIL_P1"), -1), (id("MAIL_P2"), 1)].into());
+        assert_eq!(plan.deletions, vec![(a, id("MAIL_P1"))]);
+    }
+
+    #[test]
+    fn a_restore_keeps_what_seats_and_rules_allow() {
+        // MAIL_P1 has no free seat, so ARCHIVE, which needs it, cannot come back either.
+        let (kept, dropped) = plan_restore(
+            &catalog(),
+            &seats(&[("MAIL_P1", 1, 1), ("ARCHIVE", 5, 0), ("CHAT", 5, 0)]),
+            country("US"),
+            holding(&["MAIL_P1", "ARCHIVE", "CHAT"]),
+        );
+        assert_eq!(kept.keys().cloned().collect::<Vec<_>>(), vec![id("CHAT")]);
+        let codes: Vec<(String, &str)> = dropped.iter().map(|(p, c)| (p.as_ref().to_owned(), c.as_str())).collect();
+        assert_eq!(codes, vec![("MAIL_P1".into(), "insufficient_licenses"), ("ARCHIVE".into(), "dependency_missing")]);
+    }
+
+    #[test]
+    fn missing_and_deleted_users_fail_on_their_own() {
+        let gone = uuid::Uuid::now_v7();
+        let deleted = uuid::Uuid::now_v7();
+        let users: BTreeMap<_, _> =
+            [(deleted, UserLicenses { deleted: true, usage_location: country("US"), held: Holdings::new() })].into();
+        let plan =
+            plan_update(&catalog(), &seats(&[("MAIL_P1", 5, 0)]), &users, &[gone, deleted], &change(&["MAIL_P1"], &[]));
+        let codes: Vec<&str> = plan.results.iter().map(|r| r.errors[0].code.as_str()).collect();
+        assert_eq!(codes, vec!["user_not_found", "user_deleted"]);
+        assert!(plan.seat_deltas.is_empty());
     }
 
     #[test]

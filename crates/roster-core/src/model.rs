@@ -265,3 +265,45 @@ impl Subscription {
         self.quantity - self.assigned
     }
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LicenseResultStatus {
+    Succeeded,
+    Failed,
+    Unchanged,
+}
+
+impl LicenseResultStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// Why one user's license change failed; `product_id` is `None` for the user itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseFailure {
+    pub product_id: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+/// One user's result of a license update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserLicenseResult {
+    pub user_id: Uuid,
+    pub status: LicenseResultStatus,
+    pub assigned: Vec<String>,
+    pub removed: Vec<String>,
+    pub errors: Vec<LicenseFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseUpdateOutcome {
+    pub dry_run: bool,
+    pub applied: bool,
+    pub results: Vec<UserLicenseResult>,
+}

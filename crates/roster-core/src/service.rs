@@ -80,6 +80,26 @@ pub struct LicenseInput {
     pub disabled_service_plans: Vec<String>,
 }
 
+/// A license update of API.md, as it arrived.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LicenseUpdate))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LicenseUpdateInput {
+    pub user_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub assign: Vec<LicenseInput>,
+    #[serde(default)]
+    pub remove: Vec<String>,
+    /// `partial` (the default) or `atomic`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// The most users one license update takes.
+pub const MAX_LICENSE_UPDATE_USERS: usize = 100_000;
+
 /// A user change, as it arrived. A field sent as `null` is cleared.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = UserPatch))]
@@ -312,6 +332,58 @@ impl Services {
         let quantity = seat_count(quantity, 0)?;
         self.customer(agent, customer_id).await?;
         self.store.set_subscription_quantity(actor(agent), customer_id, subscription_id, quantity, self.now()).await
+    }
+
+    /// Assigns and removes licenses for many users at once, with a result for each.
+    pub async fn update_licenses(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        input: &LicenseUpdateInput,
+    ) -> Result<LicenseUpdateOutcome> {
+        require(agent, &[AgentRole::Admin])?;
+        if input.user_ids.is_empty() || input.user_ids.len() > MAX_LICENSE_UPDATE_USERS {
+            return Err(Error::validation("userIds", format!("send 1 to {MAX_LICENSE_UPDATE_USERS} user ids")));
+        }
+        let mut seen = std::collections::HashSet::with_capacity(input.user_ids.len());
+        if let Some(dup) = input.user_ids.iter().find(|id| !seen.insert(**id)) {
+            return Err(Error::validation("userIds", format!("{dup} appears twice")));
+        }
+        let atomic = match input.mode.as_deref() {
+            None | Some("partial") => false,
+            Some("atomic") => true,
+            Some(_) => return Err(Error::validation("mode", "use partial or atomic")),
+        };
+        let mut change = crate::licensing::LicenseChange::default();
+        for (i, l) in input.assign.iter().enumerate() {
+            let p =
+                ProductId::parse(&l.product_id).map_err(|e| Error::validation(format!("assign[{i}].productId"), e))?;
+            change.assign.insert(p, l.disabled_service_plans.iter().cloned().collect());
+        }
+        for (i, r) in input.remove.iter().enumerate() {
+            let p = ProductId::parse(r).map_err(|e| Error::validation(format!("remove[{i}]"), e))?;
+            if change.assign.contains_key(&p) {
+                return Err(Error::validation("remove", format!("{} is both assigned and removed", p.as_ref())));
+            }
+            change.remove.insert(p);
+        }
+        if change.assign.is_empty() && change.remove.is_empty() {
+            return Err(Error::validation("assign", "assign or remove at least one product"));
+        }
+        self.customer(agent, customer_id).await?;
+        let catalog = self.store.catalog().await?;
+        self.store
+            .update_licenses(
+                actor(agent),
+                customer_id,
+                &catalog,
+                &input.user_ids,
+                &change,
+                atomic,
+                input.dry_run,
+                self.now(),
+            )
+            .await
     }
 
     // ---- customers ----

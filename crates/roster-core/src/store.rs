@@ -51,6 +51,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: OffsetDateTime,
     ) -> Result<Subscription>;
 
+    /// Applies one license change to many users in one transaction that holds the
+    /// customer's seat rows: users are judged in the order given, seats are handed
+    /// out in that order, and seat counts move by conditional updates. `atomic`
+    /// applies nothing unless every user succeeds; `dry_run` applies nothing.
+    #[allow(clippy::too_many_arguments)]
+    async fn update_licenses(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        catalog: &crate::catalog::Catalog,
+        user_ids: &[Uuid],
+        change: &crate::licensing::LicenseChange,
+        atomic: bool,
+        dry_run: bool,
+        now: OffsetDateTime,
+    ) -> Result<LicenseUpdateOutcome>;
+
     // Customers
     async fn create_customer(&self, actor: Actor, customer: &NewCustomer, now: OffsetDateTime) -> Result<Customer>;
     async fn get_customer(&self, partner_id: Uuid, customer_id: Uuid) -> Result<Option<Customer>>;

@@ -14,12 +14,13 @@ pub struct ServerConfig {
     pub listen: String,
     /// Mark cookies `Secure`; set it whenever Roster is served over HTTPS.
     pub secure_cookies: bool,
+    /// Large enough for a license update of 100,000 user ids.
     pub max_body_bytes: usize,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { listen: "127.0.0.1:8080".into(), secure_cookies: false, max_body_bytes: 4 * 1024 * 1024 }
+        Self { listen: "127.0.0.1:8080".into(), secure_cookies: false, max_body_bytes: 16 * 1024 * 1024 }
     }
 }
 

@@ -27,6 +27,10 @@ fn from_db(v: DbTime) -> OffsetDateTime {
 
 const BEGIN_WRITE: &str = "BEGIN";
 
+/// Seat rows are locked for the whole license update, so two instances sharing the
+/// database hand out seats one after the other.
+const LOCK_SEATS: &str = " FOR UPDATE";
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 impl PgStore {

@@ -10,6 +10,8 @@
 //!   `timestamptz`);
 //! - `const BEGIN_WRITE: &str`, the statement that opens a write transaction
 //!   (`BEGIN IMMEDIATE` on SQLite, so writers queue instead of failing);
+//! - `const LOCK_SEATS: &str`, appended to the seat query of a license update
+//!   (`FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write lock is held);
 //! - `static MIGRATOR: sqlx::migrate::Migrator`.
 //!
 //! A macro rather than generics: every expansion is concrete, so there are no
@@ -19,7 +21,7 @@
 macro_rules! impl_sql_store {
     ($store:ident, $db:ty) => {
         mod sql_store_impl {
-            use super::{$store, BEGIN_WRITE, DbTime, MIGRATOR, from_db, to_db};
+            use super::{$store, BEGIN_WRITE, DbTime, LOCK_SEATS, MIGRATOR, from_db, to_db};
             use async_trait::async_trait;
             use roster_core::audit::{customer_snapshot, user_snapshot};
             use roster_core::error::{Error, Result};
@@ -210,6 +212,69 @@ macro_rules! impl_sql_store {
                 .await
                 .map_err(db_err)?;
                 Ok(())
+            }
+
+            fn holdings_json(h: &roster_core::licensing::Holdings) -> serde_json::Value {
+                serde_json::Value::Object(
+                    h.iter().map(|(p, plans)| (p.as_ref().to_owned(), serde_json::json!(plans))).collect(),
+                )
+            }
+
+            /// The customer's seats, locked for the rest of the transaction.
+            async fn locked_seats(tx: &mut Tx, partner_id: Uuid, customer_id: Uuid) -> Result<Vec<roster_core::licensing::Seats>> {
+                let sql = format!(
+                    "SELECT product_id, quantity, assigned FROM subscriptions WHERE customer_id = $1 AND partner_id = $2{LOCK_SEATS}"
+                );
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(customer_id).bind(partner_id).fetch_all(&mut **tx).await.map_err(db_err)?;
+                rows.iter()
+                    .filter_map(|r| {
+                        let product: String = r.try_get("product_id").ok()?;
+                        Some(Ok(roster_core::licensing::Seats {
+                            product_id: roster_core::domain::ProductId::parse(&product).ok()?,
+                            quantity: r.try_get("quantity").ok()?,
+                            assigned: r.try_get("assigned").ok()?,
+                        }))
+                    })
+                    .collect()
+            }
+
+            /// Moves `assigned` by `delta`, only if the result stays within 0..=quantity.
+            async fn move_seats(tx: &mut Tx, customer_id: Uuid, product_id: &str, delta: i64, now: OffsetDateTime) -> Result<bool> {
+                let r = sqlx::query(
+                    "UPDATE subscriptions SET assigned = assigned + $1, updated_at = $2 \
+                     WHERE customer_id = $3 AND product_id = $4 AND assigned + $1 <= quantity AND assigned + $1 >= 0",
+                )
+                .bind(delta)
+                .bind(to_db(now))
+                .bind(customer_id)
+                .bind(product_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            /// Licenses of the given users, as holdings.
+            async fn holdings_of(tx: &mut Tx, ids: &[Uuid]) -> Result<HashMap<Uuid, roster_core::licensing::Holdings>> {
+                let mut map: HashMap<Uuid, roster_core::licensing::Holdings> = HashMap::new();
+                for chunk in ids.chunks(500) {
+                    let mut qb = QueryBuilder::<Db>::new("SELECT user_id, product_id, disabled_service_plans FROM user_licenses WHERE user_id IN (");
+                    let mut list = qb.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    qb.push(")");
+                    for row in qb.build().fetch_all(&mut **tx).await.map_err(db_err)? {
+                        let product: String = row.try_get("product_id").map_err(db_err)?;
+                        let plans: String = row.try_get("disabled_service_plans").map_err(db_err)?;
+                        if let Ok(p) = roster_core::domain::ProductId::parse(&product) {
+                            map.entry(row.try_get("user_id").map_err(db_err)?)
+                                .or_default()
+                                .insert(p, serde_json::from_str(&plans).unwrap_or_default());
+                        }
+                    }
+                }
+                Ok(map)
             }
 
             /// Where a keyset page starts and which way it reads.
@@ -437,7 +502,9 @@ macro_rules! impl_sql_store {
                         restored_licenses: Vec::new(),
                         unrestored_licenses: Vec::new(),
                     };
+                    let catalog = self.catalog().await?;
                     let mut tx = self.begin_write().await.map_err(db_err)?;
+                    let seats = locked_seats(&mut tx, actor.partner_id, customer_id).await?;
                     let Some(before) = load_user(&mut tx, actor.partner_id, customer_id, user_id).await.map_err(db_err)? else {
                         return Ok(failed(RestoreFailure::NotFound));
                     };
@@ -467,9 +534,30 @@ macro_rules! impl_sql_store {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
+                    // Remembered licenses come back where seats and rules allow.
+                    let remembered = holdings_of(&mut tx, &[user_id]).await?.remove(&user_id).unwrap_or_default();
+                    let location = before.usage_location.as_deref().and_then(|c| roster_core::domain::CountryCode::parse(c).ok());
+                    let (kept, dropped) = roster_core::licensing::plan_restore(&catalog, &seats, location, remembered);
+                    for (product, _) in &dropped {
+                        sqlx::query("DELETE FROM user_licenses WHERE user_id = $1 AND product_id = $2")
+                            .bind(user_id)
+                            .bind(product.as_ref())
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                    }
+                    for product in kept.keys() {
+                        if !move_seats(&mut tx, customer_id, product.as_ref(), 1, now).await? {
+                            return Err(Error::internal(std::io::Error::other(format!("seat count of {} moved under the lock", product.as_ref()))));
+                        }
+                    }
                     let after = finish_user_change(tx, actor, customer_id, "user.restored", &before, now).await?;
-                    let restored_licenses = after.licenses.iter().map(|l| l.product_id.clone()).collect();
-                    Ok(RestoreOutcome { user_id, result: Ok(after), restored_licenses, unrestored_licenses: Vec::new() })
+                    Ok(RestoreOutcome {
+                        user_id,
+                        result: Ok(after),
+                        restored_licenses: kept.keys().map(|p| p.as_ref().to_owned()).collect(),
+                        unrestored_licenses: dropped.into_iter().map(|(p, code)| (p.as_ref().to_owned(), code.as_str().to_owned())).collect(),
+                    })
                 }
             }
 
@@ -666,6 +754,98 @@ macro_rules! impl_sql_store {
                         .map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
                     Ok(after)
+                }
+
+                async fn update_licenses(
+                    &self,
+                    actor: Actor,
+                    customer_id: Uuid,
+                    catalog: &roster_core::catalog::Catalog,
+                    user_ids: &[Uuid],
+                    change: &roster_core::licensing::LicenseChange,
+                    atomic: bool,
+                    dry_run: bool,
+                    now: OffsetDateTime,
+                ) -> Result<LicenseUpdateOutcome> {
+                    use roster_core::licensing::{UserLicenses, plan_update};
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    let seats = locked_seats(&mut tx, actor.partner_id, customer_id).await?;
+                    let mut users = std::collections::BTreeMap::new();
+                    for chunk in user_ids.chunks(500) {
+                        let mut qb = QueryBuilder::<Db>::new("SELECT id, state, usage_location FROM users WHERE customer_id = ");
+                        qb.push_bind(customer_id);
+                        qb.push(" AND partner_id = ");
+                        qb.push_bind(actor.partner_id);
+                        qb.push(" AND id IN (");
+                        let mut list = qb.separated(", ");
+                        for id in chunk {
+                            list.push_bind(*id);
+                        }
+                        qb.push(")");
+                        for row in qb.build().fetch_all(&mut *tx).await.map_err(db_err)? {
+                            let id: Uuid = row.try_get("id").map_err(db_err)?;
+                            let state: String = row.try_get("state").map_err(db_err)?;
+                            let location: Option<String> = row.try_get("usage_location").map_err(db_err)?;
+                            users.insert(id, UserLicenses {
+                                deleted: state == "deleted",
+                                usage_location: location.and_then(|c| roster_core::domain::CountryCode::parse(&c).ok()),
+                                held: Default::default(),
+                            });
+                        }
+                    }
+                    let found: Vec<Uuid> = users.keys().copied().collect();
+                    for (id, held) in holdings_of(&mut tx, &found).await? {
+                        if let Some(u) = users.get_mut(&id) {
+                            u.held = held;
+                        }
+                    }
+                    let plan = plan_update(catalog, &seats, &users, user_ids, change);
+                    let applied = !dry_run && !(atomic && plan.any_failed());
+                    if !applied {
+                        tx.rollback().await.map_err(db_err)?;
+                        return Ok(LicenseUpdateOutcome { dry_run, applied, results: plan.results });
+                    }
+                    for chunk in plan.upserts.chunks(300) {
+                        let mut qb = QueryBuilder::<Db>::new("INSERT INTO user_licenses (user_id, product_id, disabled_service_plans, created_at) ");
+                        qb.push_values(chunk, |mut row, (user_id, product, plans)| {
+                            row.push_bind(*user_id)
+                                .push_bind(product.as_ref().to_owned())
+                                .push_bind(serde_json::to_string(plans).unwrap_or_else(|_| "[]".into()))
+                                .push_bind(to_db(now));
+                        });
+                        qb.push(" ON CONFLICT (user_id, product_id) DO UPDATE SET disabled_service_plans = excluded.disabled_service_plans");
+                        qb.build().execute(&mut *tx).await.map_err(db_err)?;
+                    }
+                    let mut by_product: std::collections::BTreeMap<&str, Vec<Uuid>> = Default::default();
+                    for (user_id, product) in &plan.deletions {
+                        by_product.entry(product.as_ref()).or_default().push(*user_id);
+                    }
+                    for (product, ids) in by_product {
+                        for chunk in ids.chunks(500) {
+                            let mut qb = QueryBuilder::<Db>::new("DELETE FROM user_licenses WHERE product_id = ");
+                            qb.push_bind(product.to_owned());
+                            qb.push(" AND user_id IN (");
+                            let mut list = qb.separated(", ");
+                            for id in chunk {
+                                list.push_bind(*id);
+                            }
+                            qb.push(")");
+                            qb.build().execute(&mut *tx).await.map_err(db_err)?;
+                        }
+                    }
+                    for (product, delta) in &plan.seat_deltas {
+                        // Under the lock this cannot fail; if it ever does, nothing is kept.
+                        if *delta != 0 && !move_seats(&mut tx, customer_id, product.as_ref(), *delta, now).await? {
+                            return Err(Error::internal(std::io::Error::other(format!("seat count of {} moved under the lock", product.as_ref()))));
+                        }
+                    }
+                    for (user_id, before, after) in &plan.changes {
+                        write_audit(&mut tx, actor, customer_id, "user.licenses_updated", &[*user_id], (holdings_json(before), holdings_json(after)), now)
+                            .await
+                            .map_err(db_err)?;
+                    }
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(LicenseUpdateOutcome { dry_run, applied, results: plan.results })
                 }
 
                 async fn create_customer(&self, actor: Actor, c: &NewCustomer, now: OffsetDateTime) -> Result<Customer> {
@@ -979,6 +1159,9 @@ macro_rules! impl_sql_store {
 
                 async fn delete_user(&self, actor: Actor, customer_id: Uuid, user_id: Uuid, purge_at: OffsetDateTime, now: OffsetDateTime) -> Result<User> {
                     let mut tx = self.begin_write().await.map_err(db_err)?;
+                    // Seats first, as every license change takes them: a user's licenses
+                    // cannot change between reading them and freeing their seats.
+                    locked_seats(&mut tx, actor.partner_id, customer_id).await?;
                     let before = load_existing(&mut tx, actor, customer_id, user_id).await?;
                     let r = sqlx::query(
                         "UPDATE users SET state = 'deleted', deleted_at = $1, purge_at = $2, updated_at = $1 \
@@ -993,6 +1176,17 @@ macro_rules! impl_sql_store {
                     if r.rows_affected() == 0 {
                         return Err(Error::UserDeleted);
                     }
+                    // The seats go back; the license rows stay, remembered for a restore.
+                    sqlx::query(
+                        "UPDATE subscriptions SET assigned = assigned - 1, updated_at = $1 WHERE customer_id = $2 \
+                         AND product_id IN (SELECT product_id FROM user_licenses WHERE user_id = $3)",
+                    )
+                    .bind(to_db(now))
+                    .bind(customer_id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
                     sqlx::query("UPDATE customers SET active_users = active_users - 1, deleted_users = deleted_users + 1 WHERE id = $1")
                         .bind(customer_id)
                         .execute(&mut *tx)

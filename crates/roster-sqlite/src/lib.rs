@@ -31,6 +31,9 @@ fn from_db(v: DbTime) -> OffsetDateTime {
 /// instead of one failing when it upgrades a read lock.
 const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
+/// `BEGIN IMMEDIATE` already holds the database's one write lock.
+const LOCK_SEATS: &str = "";
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 impl SqliteStore {

@@ -21,6 +21,7 @@ both_backends! {
             app.post(&other, &format!("{base}/users/restore"), &json!({"userIds": [u]})).await,
             app.get(&other, &format!("{base}/audit-events")).await,
             app.get(&other, &format!("{base}/subscriptions")).await,
+            app.post(&other, &format!("{base}/license-updates"), &json!({"userIds": [u], "assign": [{"productId": "MAIL_P1"}]})).await,
             app.post(&other, &format!("{base}/subscriptions"), &json!({"productId": "MAIL_P1", "quantity": 1})).await,
             app.patch(&other, &format!("{base}/subscriptions/{}", crate::lifecycle::uuid_like()), &json!({"quantity": 1})).await,
         ];

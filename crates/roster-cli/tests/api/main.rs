@@ -7,6 +7,7 @@ mod conformance;
 mod customers;
 mod errors;
 mod isolation;
+mod licenses;
 mod lifecycle;
 mod listing;
 mod openapi;

@@ -8,6 +8,7 @@ both_backends! {
         assert_eq!(doc["openapi"], "3.1.0");
         for (path, methods) in [
             ("/products", vec!["get"]),
+            ("/customers/{cid}/license-updates", vec!["post"]),
             ("/customers/{cid}/subscriptions", vec!["get", "post"]),
             ("/customers/{cid}/subscriptions/{sid}", vec!["patch"]),
             ("/customers", vec!["get", "post"]),

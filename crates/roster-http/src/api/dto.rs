@@ -361,3 +361,65 @@ pub struct BuyRequest {
 pub struct QuantityRequest {
     pub quantity: i64,
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseErrorDto {
+    /// `null` when the error is about the user, such as `user_not_found`.
+    pub product_id: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserLicenseResultDto {
+    pub user_id: Uuid,
+    /// `succeeded`, `failed` or `unchanged`
+    pub status: String,
+    pub assigned: Vec<String>,
+    pub removed: Vec<String>,
+    pub errors: Vec<LicenseErrorDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LicenseSummary {
+    pub succeeded: usize,
+    pub failed: usize,
+    pub unchanged: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseUpdateResponse {
+    pub dry_run: bool,
+    /// False when nothing was changed: a dry run, or an atomic update with a failure.
+    pub applied: bool,
+    pub results: Vec<UserLicenseResultDto>,
+    pub summary: LicenseSummary,
+}
+
+impl From<roster_core::model::LicenseUpdateOutcome> for LicenseUpdateResponse {
+    fn from(o: roster_core::model::LicenseUpdateOutcome) -> Self {
+        use roster_core::model::LicenseResultStatus as S;
+        let count = |s: S| o.results.iter().filter(|r| r.status == s).count();
+        let summary =
+            LicenseSummary { succeeded: count(S::Succeeded), failed: count(S::Failed), unchanged: count(S::Unchanged) };
+        let results = o
+            .results
+            .into_iter()
+            .map(|r| UserLicenseResultDto {
+                user_id: r.user_id,
+                status: r.status.as_str().to_owned(),
+                assigned: r.assigned,
+                removed: r.removed,
+                errors: r
+                    .errors
+                    .into_iter()
+                    .map(|e| LicenseErrorDto { product_id: e.product_id, code: e.code, message: e.message })
+                    .collect(),
+            })
+            .collect();
+        Self { dry_run: o.dry_run, applied: o.applied, results, summary }
+    }
+}

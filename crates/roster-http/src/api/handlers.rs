@@ -5,7 +5,7 @@ use crate::startup::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use roster_core::service::{NewUserInput, UserListParams, UserPatchInput};
+use roster_core::service::{LicenseUpdateInput, NewUserInput, UserListParams, UserPatchInput};
 use utoipa::OpenApi;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use uuid::Uuid;
     info(title = "Roster API", description = "Users and licenses of a partner's customers."),
     servers((url = "/api/v1")),
     paths(
-        list_products, list_subscriptions, buy_subscription, set_subscription_quantity,
+        list_products, list_subscriptions, buy_subscription, set_subscription_quantity, update_licenses,
         list_customers, create_customer, get_customer, list_users, create_user, create_users_batch,
         get_user, update_user, delete_user, reset_password, restore_users, list_audit_events
     ),
@@ -262,4 +262,16 @@ pub async fn set_subscription_quantity(
     ApiJson(body): ApiJson<QuantityRequest>,
 ) -> ApiResult<Json<SubscriptionDto>> {
     Ok(Json(state.services.set_subscription_quantity(&agent, cid, sid, body.quantity).await?.into()))
+}
+
+#[utoipa::path(post, path = "/customers/{cid}/license-updates", params(("cid" = Uuid, Path)), request_body = LicenseUpdateInput,
+    responses((status = 200, description = "A result for each user, in the order given", body = LicenseUpdateResponse),
+    (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update_licenses(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath(cid): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<LicenseUpdateInput>,
+) -> ApiResult<Json<LicenseUpdateResponse>> {
+    Ok(Json(state.services.update_licenses(&agent, cid, &body).await?.into()))
 }

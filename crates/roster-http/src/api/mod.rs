@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
             get(handlers::get_user).patch(handlers::update_user).delete(handlers::delete_user),
         )
         .route("/customers/{cid}/users/{uid}/reset-password", post(handlers::reset_password))
+        .route("/customers/{cid}/license-updates", post(handlers::update_licenses))
         .route("/customers/{cid}/audit-events", get(handlers::list_audit_events))
         .route("/openapi.json", get(handlers::openapi))
         .fallback(|| async { error::ApiError::RouteNotFound })

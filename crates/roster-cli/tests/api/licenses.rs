@@ -1,0 +1,228 @@
+use crate::*;
+
+struct Fixture {
+    c: (String, String),
+    subs: std::collections::HashMap<String, String>,
+}
+
+/// A customer owning MAIL_P1 ×2, MAIL_P2 ×5, ARCHIVE ×5 and GEO ×5.
+async fn fixture(app: &TestApp) -> Fixture {
+    app.with_catalog().await;
+    let c = app.customer().await;
+    let mut subs = std::collections::HashMap::new();
+    for (p, q) in [("MAIL_P1", 2), ("MAIL_P2", 5), ("ARCHIVE", 5), ("GEO", 5)] {
+        let r = app
+            .post(
+                &app.admin_token,
+                &format!("/customers/{}/subscriptions", c.0),
+                &json!({"productId": p, "quantity": q}),
+            )
+            .await;
+        subs.insert(p.to_owned(), r.body["id"].as_str().unwrap_or_default().to_owned());
+    }
+    Fixture { c, subs }
+}
+
+async fn user(app: &TestApp, f: &Fixture, name: &str, location: Option<&str>) -> String {
+    app.user(&f.c, name, json!({"usageLocation": location})).await["user"]["id"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn update(app: &TestApp, f: &Fixture, body: Value) -> Reply {
+    app.post(&app.admin_token, &format!("/customers/{}/license-updates", f.c.0), &body).await
+}
+
+async fn seats(app: &TestApp, f: &Fixture) -> std::collections::BTreeMap<String, (i64, i64)> {
+    let list = app.get(&app.admin_token, &format!("/customers/{}/subscriptions", f.c.0)).await.body;
+    list.as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|s| {
+            (
+                s["productId"].as_str().unwrap_or("").to_owned(),
+                (s["quantity"].as_i64().unwrap_or(-1), s["assigned"].as_i64().unwrap_or(-1)),
+            )
+        })
+        .collect()
+}
+
+fn statuses(r: &Reply) -> Vec<String> {
+    r.body["results"]
+        .as_array()
+        .map(|a| a.iter().map(|x| x["status"].as_str().unwrap_or("").to_owned()).collect())
+        .unwrap_or_default()
+}
+
+fn first_error(r: &Reply, i: usize) -> (String, String) {
+    let e = &r.body["results"][i]["errors"][0];
+    (e["productId"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned())
+}
+
+use roster_testkit::Reply;
+
+both_backends! {
+    async fn seats_run_out_in_the_order_users_are_given(app) {
+        let f = fixture(&app).await;
+        let a = user(&app, &f, "a", Some("US")).await;
+        let b = user(&app, &f, "b", Some("US")).await;
+        let c = user(&app, &f, "c", Some("US")).await;
+        let r = update(&app, &f, json!({"userIds": [c, a, b], "assign": [{"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}]})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(statuses(&r), vec!["succeeded", "succeeded", "failed"]);
+        assert_eq!(first_error(&r, 2), ("MAIL_P1".into(), "insufficient_licenses".into()));
+        assert_eq!(r.body["summary"], json!({"succeeded": 2, "failed": 1, "unchanged": 0}));
+        assert_eq!((r.body["applied"].as_bool(), r.body["dryRun"].as_bool()), (Some(true), Some(false)));
+        assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
+        let got = app.get(&app.admin_token, &format!("/customers/{}/users/{c}", f.c.0)).await.body;
+        assert_eq!(got["licenses"], json!([{"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}]));
+        let licensed = app.get(&app.admin_token, &format!("/customers/{}/users?license=MAIL_P1", f.c.0)).await.body;
+        assert_eq!(licensed["totalCount"], 2);
+        assert_eq!(app.get(&app.admin_token, &format!("/customers/{}/users?license=none", f.c.0)).await.body["totalCount"], 1);
+        // Again: the holders are unchanged, the third still has no seat.
+        let again = update(&app, &f, json!({"userIds": [c, a, b], "assign": [{"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}]})).await;
+        assert_eq!(statuses(&again), vec!["unchanged", "unchanged", "failed"]);
+    }
+
+    async fn every_rule_has_its_own_code(app) {
+        let f = fixture(&app).await;
+        let us = user(&app, &f, "us", Some("US")).await;
+        let nowhere = user(&app, &f, "nowhere", None).await;
+        let cases = [
+            (json!({"userIds": [us], "assign": [{"productId": "ARCHIVE"}]}), "ARCHIVE", "dependency_missing"),
+            (json!({"userIds": [us], "assign": [{"productId": "GEO"}]}), "GEO", "not_available_in_usage_location"),
+            (json!({"userIds": [nowhere], "assign": [{"productId": "MAIL_P2"}]}), "MAIL_P2", "usage_location_required"),
+            (json!({"userIds": [us], "assign": [{"productId": "UNSOLD"}]}), "UNSOLD", "product_not_owned"),
+            (json!({"userIds": [us], "assign": [{"productId": "MAIL_P2", "disabledServicePlans": ["FAX"]}]}), "MAIL_P2", "unknown_service_plan"),
+        ];
+        for (body, product, code) in cases {
+            let r = update(&app, &f, body.clone()).await;
+            assert_eq!(statuses(&r), vec!["failed"], "{body}");
+            assert_eq!(first_error(&r, 0), (product.into(), code.into()), "{body}");
+        }
+        // A requirement assigned in the same update counts.
+        let both = update(&app, &f, json!({"userIds": [us], "assign": [{"productId": "ARCHIVE"}, {"productId": "MAIL_P1"}]})).await;
+        assert_eq!(statuses(&both), vec!["succeeded"]);
+        let excl = update(&app, &f, json!({"userIds": [us], "assign": [{"productId": "MAIL_P2"}]})).await;
+        assert_eq!(first_error(&excl, 0), ("MAIL_P2".into(), "mutually_exclusive".into()));
+        let drop_needed = update(&app, &f, json!({"userIds": [us], "remove": ["MAIL_P1"]})).await;
+        assert_eq!(first_error(&drop_needed, 0), ("MAIL_P1".into(), "dependency_missing".into()));
+        let drop_both = update(&app, &f, json!({"userIds": [us], "remove": ["MAIL_P1", "ARCHIVE"]})).await;
+        assert_eq!(statuses(&drop_both), vec!["succeeded"]);
+        assert_eq!(drop_both.body["results"][0]["removed"], json!(["ARCHIVE", "MAIL_P1"]));
+        assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 0));
+        let missing = update(&app, &f, json!({"userIds": [crate::lifecycle::uuid_like()], "assign": [{"productId": "MAIL_P2"}]})).await;
+        assert_eq!(missing.body["results"][0]["errors"][0]["code"], "user_not_found");
+    }
+
+    async fn atomic_and_dry_run_updates_change_nothing_when_they_say_so(app) {
+        let f = fixture(&app).await;
+        let ids: Vec<String> = futures_ids(&app, &f, 3).await;
+        let atomic = update(&app, &f, json!({"userIds": ids, "assign": [{"productId": "MAIL_P1"}], "mode": "atomic"})).await;
+        assert_eq!(statuses(&atomic), vec!["succeeded", "succeeded", "failed"]);
+        assert_eq!(atomic.body["applied"], false);
+        assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 0));
+        let dry = update(&app, &f, json!({"userIds": ids, "assign": [{"productId": "MAIL_P1"}], "dryRun": true})).await;
+        assert_eq!(statuses(&dry), vec!["succeeded", "succeeded", "failed"]);
+        assert_eq!((dry.body["applied"].as_bool(), dry.body["dryRun"].as_bool()), (Some(false), Some(true)));
+        assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 0));
+        let fits = update(&app, &f, json!({"userIds": &ids[..2], "assign": [{"productId": "MAIL_P1"}], "mode": "atomic"})).await;
+        assert_eq!(fits.body["applied"], true);
+        assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
+        let events = app.get(&app.admin_token, &format!("/customers/{}/audit-events?limit=2", f.c.0)).await.body;
+        assert_eq!(events["items"][0]["action"], "user.licenses_updated");
+        assert_eq!(events["items"][0]["after"], json!({"MAIL_P1": []}));
+    }
+
+    async fn bad_license_updates_are_refused_before_anything_runs(app) {
+        let f = fixture(&app).await;
+        let a = user(&app, &f, "a", Some("US")).await;
+        for (body, field) in [
+            (json!({"userIds": [], "assign": [{"productId": "MAIL_P1"}]}), "userIds"),
+            (json!({"userIds": [a, a], "assign": [{"productId": "MAIL_P1"}]}), "userIds"),
+            (json!({"userIds": [a]}), "assign"),
+            (json!({"userIds": [a], "assign": [{"productId": "MAIL_P1"}], "remove": ["MAIL_P1"]}), "remove"),
+            (json!({"userIds": [a], "assign": [{"productId": "MAIL_P1"}], "mode": "yolo"}), "mode"),
+            (json!({"userIds": [a], "assign": [{"productId": "bad id"}]}), "assign[0].productId"),
+            (json!({"userIds": ["nope"], "assign": [{"productId": "MAIL_P1"}]}), "userIds[0]"),
+        ] {
+            let r = update(&app, &f, body.clone()).await;
+            assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "validation_failed"), "{body}");
+            assert_eq!(r.body["details"]["field"], field, "{body}: {:?}", r.body);
+        }
+        let helpdesk = app.agent_token("helpdesk").await;
+        let r = app.post(&helpdesk, &format!("/customers/{}/license-updates", f.c.0), &json!({"userIds": [a], "assign": [{"productId": "MAIL_P1"}]})).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+
+    async fn delete_frees_seats_and_restore_brings_back_what_fits(app) {
+        let f = fixture(&app).await;
+        let users = format!("/customers/{}/users", f.c.0);
+        let a = user(&app, &f, "a", Some("US")).await;
+        let b = user(&app, &f, "b", Some("US")).await;
+        update(&app, &f, json!({"userIds": [a, b], "assign": [{"productId": "MAIL_P1"}]})).await;
+        update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "ARCHIVE"}]})).await;
+        assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
+        app.delete(&app.admin_token, &format!("{users}/{a}")).await;
+        let s = seats(&app, &f).await;
+        assert_eq!((s["MAIL_P1"], s["ARCHIVE"]), ((2, 1), (5, 0)));
+        assert_eq!(app.get(&app.admin_token, &format!("{users}/{a}")).await.body["licenses"].as_array().map(Vec::len), Some(2), "remembered");
+
+        // Someone takes the freed seat; the restore gets the user back without it.
+        let c = user(&app, &f, "c", Some("US")).await;
+        update(&app, &f, json!({"userIds": [c], "assign": [{"productId": "MAIL_P1"}]})).await;
+        let r = app.post(&app.admin_token, &format!("{users}/restore"), &json!({"userIds": [a]})).await;
+        assert_eq!(r.body["results"][0]["status"], "restored");
+        assert_eq!(r.body["results"][0]["restoredLicenses"], json!([]));
+        assert_eq!(
+            r.body["results"][0]["unrestoredLicenses"],
+            json!([{"productId": "MAIL_P1", "code": "insufficient_licenses"}, {"productId": "ARCHIVE", "code": "dependency_missing"}])
+        );
+        let s = seats(&app, &f).await;
+        assert_eq!((s["MAIL_P1"], s["ARCHIVE"]), ((2, 2), (5, 0)));
+
+        // With enough seats everything comes back.
+        app.delete(&app.admin_token, &format!("{users}/{b}")).await;
+        app.patch(&app.admin_token, &format!("/customers/{}/subscriptions/{}", f.c.0, f.subs["MAIL_P1"]), &json!({"quantity": 1})).await;
+        let r = app.post(&app.admin_token, &format!("{users}/restore"), &json!({"userIds": [b]})).await;
+        assert_eq!(r.body["results"][0]["unrestoredLicenses"][0]["code"], "insufficient_licenses");
+        app.patch(&app.admin_token, &format!("/customers/{}/subscriptions/{}", f.c.0, f.subs["MAIL_P1"]), &json!({"quantity": 3})).await;
+        update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "MAIL_P1"}, {"productId": "ARCHIVE"}]})).await;
+        app.delete(&app.admin_token, &format!("{users}/{a}")).await;
+        let r = app.post(&app.admin_token, &format!("{users}/restore"), &json!({"userIds": [a]})).await;
+        assert_eq!(r.body["results"][0]["restoredLicenses"], json!(["ARCHIVE", "MAIL_P1"]));
+        assert_eq!(seats(&app, &f).await["MAIL_P1"], (3, 2));
+    }
+
+    async fn concurrent_updates_never_oversubscribe_a_subscription(app) {
+        let f = fixture(&app).await;
+        let ids = futures_ids(&app, &f, 24).await;
+        let mut tasks = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let (http, url, token) = (app.http.clone(), app.url(&format!("/api/v1/customers/{}/license-updates", f.c.0)), app.admin_token.clone());
+            let body = if i % 3 == 2 { json!({"userIds": [id], "remove": ["MAIL_P2"]}) } else { json!({"userIds": [id], "assign": [{"productId": "MAIL_P2"}]}) };
+            tasks.push(tokio::spawn(async move { http.post(url).bearer_auth(token).json(&body).send().await.map(|r| r.status()) }));
+            if i % 4 == 0 {
+                let (http, token) = (app.http.clone(), app.admin_token.clone());
+                let url = app.url(&format!("/api/v1/customers/{}/subscriptions/{}", f.c.0, f.subs["MAIL_P2"]));
+                let quantity = 3 + (i as i64 % 5);
+                tasks.push(tokio::spawn(async move { http.patch(url).bearer_auth(token).json(&json!({"quantity": quantity})).send().await.map(|r| r.status()) }));
+            }
+        }
+        for t in tasks {
+            let status = t.await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|e| panic!("{e}"));
+            assert!(status == StatusCode::OK || status == StatusCode::CONFLICT, "{status}");
+        }
+        let (quantity, assigned) = seats(&app, &f).await["MAIL_P2"];
+        let holders = app.get(&app.admin_token, &format!("/customers/{}/users?license=MAIL_P2", f.c.0)).await.body["totalCount"].as_i64();
+        assert_eq!(Some(assigned), holders, "assigned must equal the real number of assignments");
+        assert!(assigned <= quantity, "{assigned} > {quantity}");
+    }
+}
+
+async fn futures_ids(app: &TestApp, f: &Fixture, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        ids.push(user(app, f, &format!("u{i}"), Some("FR")).await);
+    }
+    ids
+}
