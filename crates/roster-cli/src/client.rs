@@ -438,3 +438,168 @@ pub async fn run_subscriptions(cmd: SubscriptionsCommand) -> anyhow::Result<()> 
     print_rows(&conn, &rows, &SUBSCRIPTION_COLUMNS);
     Ok(())
 }
+
+#[derive(Debug, Clone, Args)]
+pub struct LicenseTarget {
+    #[command(flatten)]
+    pub conn: Connection,
+    #[arg(long)]
+    pub customer: Uuid,
+    /// A file of users, one user id or username (name@domain) per line.
+    #[arg(long, conflicts_with = "filter", required_unless_present = "filter")]
+    pub users: Option<std::path::PathBuf>,
+    /// The users a list filter selects, as in the API: "license=none&usageLocation=FR".
+    #[arg(long)]
+    pub filter: Option<String>,
+    #[arg(long = "product", required = true)]
+    pub products: Vec<String>,
+    /// Nothing changes unless every user succeeds.
+    #[arg(long)]
+    pub atomic: bool,
+    /// Show what would happen; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LicensesCommand {
+    /// Assign products to users.
+    Assign {
+        #[command(flatten)]
+        target: LicenseTarget,
+        /// Service plans to turn off in the assigned products.
+        #[arg(long = "disable-plan")]
+        disable_plans: Vec<String>,
+    },
+    /// Remove products from users.
+    Remove {
+        #[command(flatten)]
+        target: LicenseTarget,
+    },
+}
+
+/// The user ids a target names, in order.
+async fn target_users(api: &Api, t: &LicenseTarget) -> anyhow::Result<Vec<String>> {
+    let list_path = format!("/customers/{}/users", t.customer);
+    if let Some(file) = &t.users {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let mut ids = Vec::new();
+        for (n, line) in text.lines().enumerate().map(|(n, l)| (n + 1, l.trim())) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if Uuid::parse_str(line).is_ok() {
+                ids.push(line.to_owned());
+                continue;
+            }
+            let found = api
+                .send(reqwest::Method::GET, &list_path, &[("search", line.to_owned()), ("limit", "50".into())], None)
+                .await?
+                .unwrap_or_default();
+            let exact = found["items"].as_array().and_then(|items| {
+                items.iter().find(|u| u["userPrincipalName"].as_str().is_some_and(|upn| upn.eq_ignore_ascii_case(line)))
+            });
+            match exact.and_then(|u| u["id"].as_str()) {
+                Some(id) => ids.push(id.to_owned()),
+                None => bail!("{}:{n}: no active user {line:?}", file.display()),
+            }
+        }
+        return Ok(ids);
+    }
+    let filter = t.filter.clone().unwrap_or_default();
+    let mut query: Vec<(String, String)> = filter
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (k.to_owned(), v.to_owned()),
+            None => (kv.to_owned(), String::new()),
+        })
+        .collect();
+    query.push(("limit".into(), "500".into()));
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut q: Vec<(&str, String)> = query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        if let Some(c) = &cursor {
+            q.push(("cursor", c.clone()));
+        }
+        let page = api.send(reqwest::Method::GET, &list_path, &q, None).await?.unwrap_or_default();
+        ids.extend(page["items"].as_array().into_iter().flatten().filter_map(|u| u["id"].as_str().map(str::to_owned)));
+        cursor = page["cursors"]["next"].as_str().map(str::to_owned);
+        if cursor.is_none() {
+            return Ok(ids);
+        }
+    }
+}
+
+pub async fn run_licenses(cmd: LicensesCommand) -> anyhow::Result<()> {
+    let (target, assign, remove) = match cmd {
+        LicensesCommand::Assign { target, disable_plans } => {
+            let assign: Vec<Value> = target
+                .products
+                .iter()
+                .map(|p| json!({"productId": p, "disabledServicePlans": disable_plans}))
+                .collect();
+            (target, assign, Vec::new())
+        }
+        LicensesCommand::Remove { target } => {
+            let remove = target.products.clone();
+            (target, Vec::new(), remove)
+        }
+    };
+    let api = Api::new(&target.conn);
+    let users = target_users(&api, &target).await?;
+    if users.is_empty() {
+        bail!("no users selected");
+    }
+    let body = json!({
+        "userIds": users, "assign": assign, "remove": remove,
+        "mode": if target.atomic { "atomic" } else { "partial" }, "dryRun": target.dry_run,
+    });
+    let outcome =
+        api.call(reqwest::Method::POST, &format!("/customers/{}/license-updates", target.customer), Some(body)).await?;
+    if target.conn.json {
+        println!("{outcome}");
+        return Ok(());
+    }
+    let rows: Vec<Value> = outcome["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|mut r| {
+            let errors: Vec<String> = r["errors"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| format!("{}: {}", e["productId"].as_str().unwrap_or("user"), e["code"].as_str().unwrap_or("")))
+                .collect();
+            r["errors"] = json!(errors.join("; "));
+            r
+        })
+        .collect();
+    print_rows(
+        &target.conn,
+        &rows,
+        &[
+            ("userId", "USER"),
+            ("status", "STATUS"),
+            ("assigned", "ASSIGNED"),
+            ("removed", "REMOVED"),
+            ("errors", "ERRORS"),
+        ],
+    );
+    let s = &outcome["summary"];
+    eprintln!(
+        "{} succeeded, {} failed, {} unchanged{}",
+        s["succeeded"],
+        s["failed"],
+        s["unchanged"],
+        match (outcome["dryRun"].as_bool(), outcome["applied"].as_bool()) {
+            (Some(true), _) => " (dry run: nothing changed)",
+            (_, Some(false)) => " (atomic: nothing changed)",
+            _ => "",
+        }
+    );
+    Ok(())
+}

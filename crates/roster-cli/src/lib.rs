@@ -68,6 +68,9 @@ pub enum Command {
     /// Customers' subscriptions, through a server's API.
     #[command(subcommand)]
     Subscriptions(client::SubscriptionsCommand),
+    /// Assign or remove licenses for many users, through a server's API.
+    #[command(subcommand)]
+    Licenses(client::LicensesCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -317,6 +320,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Users(cmd) => client::run_users(cmd).await?,
         Command::Subscriptions(cmd) => client::run_subscriptions(cmd).await?,
+        Command::Licenses(cmd) => client::run_licenses(cmd).await?,
     }
     Ok(())
 }

@@ -102,3 +102,42 @@ both_backends! {
         assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid_username"));
     }
 }
+
+both_backends! {
+    async fn license_commands_take_users_from_a_file_or_a_filter(app) {
+        app.with_catalog().await;
+        let c = app.customer().await;
+        app.post(&app.admin_token, &format!("/customers/{}/subscriptions", c.0), &json!({"productId": "MAIL_P1", "quantity": 2})).await;
+        let mut users = Vec::new();
+        for name in ["ana", "ben", "cy"] {
+            users.push(app.user(&c, name, json!({"usageLocation": "US"})).await["user"].clone());
+        }
+        let dir = std::env::temp_dir().join(format!("roster-cli-{}", uuid_simple()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let file = dir.join("users.txt");
+        let upn = users[1]["userPrincipalName"].as_str().unwrap_or_default().to_uppercase();
+        std::fs::write(&file, format!("# two users\n{}\n{upn}\n", users[0]["id"].as_str().unwrap_or_default())).unwrap_or_default();
+        let file = file.display().to_string();
+        let licenses = |args: &[&str]| {
+            let mut all = vec!["licenses", args[0], "--server", &app.address, "--token", &app.admin_token, "--customer", &c.0];
+            all.extend_from_slice(&args[1..]);
+            roster("sqlite://unused.db", &all)
+        };
+        let dry = licenses(&["assign", "--users", &file, "--product", "MAIL_P1", "--dry-run"]);
+        assert!(String::from_utf8_lossy(&dry.stderr).contains("2 succeeded, 0 failed, 0 unchanged (dry run"), "{dry:?}");
+        let seats = || async { app.get(&app.admin_token, &format!("/customers/{}/subscriptions", c.0)).await.body[0]["assigned"].as_i64() };
+        assert_eq!(seats().await, Some(0));
+        let done = licenses(&["assign", "--users", &file, "--product", "MAIL_P1", "--disable-plan", "ARCHIVE"]);
+        assert!(String::from_utf8_lossy(&done.stdout).contains("succeeded"), "{done:?}");
+        assert_eq!(seats().await, Some(2));
+        let rest = licenses(&["assign", "--filter", "license=none", "--product", "MAIL_P1"]);
+        let table = String::from_utf8_lossy(&rest.stdout).into_owned();
+        assert!(table.contains("MAIL_P1: insufficient_licenses"), "{table}");
+        let removed = json_out(&licenses(&["remove", "--filter", "license=MAIL_P1", "--product", "MAIL_P1", "--json"]));
+        assert_eq!(removed["summary"]["succeeded"], 2);
+        assert_eq!(seats().await, Some(0));
+        let bad = licenses(&["assign", "--users", "/nonexistent", "--product", "MAIL_P1"]);
+        assert!(!bad.status.success());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -13,6 +13,7 @@ mod listing;
 mod openapi;
 mod signin;
 mod subscriptions;
+mod two_servers;
 mod users;
 
 pub use reqwest::StatusCode;
