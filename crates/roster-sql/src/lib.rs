@@ -772,11 +772,9 @@ macro_rules! impl_sql_store {
                     let seats = locked_seats(&mut tx, actor.partner_id, customer_id).await?;
                     let mut users = std::collections::BTreeMap::new();
                     for chunk in user_ids.chunks(500) {
-                        let mut qb = QueryBuilder::<Db>::new("SELECT id, state, usage_location FROM users WHERE customer_id = ");
-                        qb.push_bind(customer_id);
-                        qb.push(" AND partner_id = ");
-                        qb.push_bind(actor.partner_id);
-                        qb.push(" AND id IN (");
+                        // By primary key alone, scope checked below: naming the customer
+                        // here lets the planner walk a customer index once per chunk.
+                        let mut qb = QueryBuilder::<Db>::new("SELECT id, customer_id, partner_id, state, usage_location FROM users WHERE id IN (");
                         let mut list = qb.separated(", ");
                         for id in chunk {
                             list.push_bind(*id);
@@ -784,6 +782,10 @@ macro_rules! impl_sql_store {
                         qb.push(")");
                         for row in qb.build().fetch_all(&mut *tx).await.map_err(db_err)? {
                             let id: Uuid = row.try_get("id").map_err(db_err)?;
+                            let owner: (Uuid, Uuid) = (row.try_get("customer_id").map_err(db_err)?, row.try_get("partner_id").map_err(db_err)?);
+                            if owner != (customer_id, actor.partner_id) {
+                                continue;
+                            }
                             let state: String = row.try_get("state").map_err(db_err)?;
                             let location: Option<String> = row.try_get("usage_location").map_err(db_err)?;
                             users.insert(id, UserLicenses {
@@ -839,10 +841,23 @@ macro_rules! impl_sql_store {
                             return Err(Error::internal(std::io::Error::other(format!("seat count of {} moved under the lock", product.as_ref()))));
                         }
                     }
-                    for (user_id, before, after) in &plan.changes {
-                        write_audit(&mut tx, actor, customer_id, "user.licenses_updated", &[*user_id], (holdings_json(before), holdings_json(after)), now)
-                            .await
-                            .map_err(db_err)?;
+                    // One audit event per user, written many rows per statement.
+                    for chunk in plan.changes.chunks(500) {
+                        let mut qb = QueryBuilder::<Db>::new(
+                            "INSERT INTO audit_events (id, partner_id, customer_id, agent_id, action, user_ids, before_state, after_state, at) ",
+                        );
+                        qb.push_values(chunk, |mut row, (user_id, before, after)| {
+                            row.push_bind(Uuid::now_v7())
+                                .push_bind(actor.partner_id)
+                                .push_bind(customer_id)
+                                .push_bind(actor.agent_id)
+                                .push_bind("user.licenses_updated")
+                                .push_bind(serde_json::json!([user_id]).to_string())
+                                .push_bind(holdings_json(before).to_string())
+                                .push_bind(holdings_json(after).to_string())
+                                .push_bind(to_db(now));
+                        });
+                        qb.build().execute(&mut *tx).await.map_err(db_err)?;
                     }
                     tx.commit().await.map_err(db_err)?;
                     Ok(LicenseUpdateOutcome { dry_run, applied, results: plan.results })
