@@ -2,7 +2,7 @@
 
 use crate::domain::{
     AgentEmail, AgentRole, CountryCode, DisplayName, DomainName, OrganisationName, PersonName, ProductId, RoleSet,
-    UserName, UserPrincipalName,
+    UserPrincipalName,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -112,12 +112,6 @@ pub struct NewUser {
     pub usage_location: Option<CountryCode>,
     pub roles: RoleSet,
     pub licenses: Vec<LicenseRequest>,
-}
-
-impl NewUser {
-    pub fn user_name(&self) -> &UserName {
-        self.upn.name()
-    }
 }
 
 /// A user row ready to insert: the id and the stored password digest are decided.

@@ -42,10 +42,6 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    pub fn first(limit: u32) -> Self {
-        Self { limit, position: Position::First }
-    }
-
     /// From the `limit` and `cursor` query parameters, for a list in `sort` order.
     pub fn parse(limit: Option<u32>, cursor: Option<&str>, sort: &str) -> Result<Self, Error> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
@@ -168,12 +164,6 @@ impl<T> Slice<T> {
                 last: encode_cursor(&Position::Last, sort),
             },
         }
-    }
-}
-
-impl<T> Page<T> {
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), total_count: self.total_count, cursors: self.cursors }
     }
 }
 

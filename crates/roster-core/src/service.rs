@@ -212,11 +212,9 @@ pub enum SigninOutcome {
     /// The password is temporary or expired: the session may only change it.
     MustChangePassword {
         session_token: String,
-        session: UserSession,
     },
     SignedIn {
         session_token: String,
-        session: UserSession,
     },
     InvalidCredentials,
     Blocked,
@@ -754,8 +752,8 @@ impl Services {
         let (session_token, session) = self.new_session(user_id, purpose, now);
         self.store.create_user_session(&session, now).await?;
         Ok(match purpose {
-            SessionPurpose::ChangePassword => SigninOutcome::MustChangePassword { session_token, session },
-            SessionPurpose::SignedIn => SigninOutcome::SignedIn { session_token, session },
+            SessionPurpose::ChangePassword => SigninOutcome::MustChangePassword { session_token },
+            SessionPurpose::SignedIn => SigninOutcome::SignedIn { session_token },
         })
     }
 

@@ -138,7 +138,7 @@ async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
     };
     let policy = &state.services.policy;
     match outcome {
-        SigninOutcome::MustChangePassword { session_token, .. } => redirect(
+        SigninOutcome::MustChangePassword { session_token } => redirect(
             "/signin/change-password",
             vec![set_cookie(
                 &state,
@@ -147,7 +147,7 @@ async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
                 policy.change_password_session_ttl.whole_seconds(),
             )],
         ),
-        SigninOutcome::SignedIn { session_token, .. } => redirect(
+        SigninOutcome::SignedIn { session_token } => redirect(
             "/me",
             vec![set_cookie(&state, SESSION_COOKIE, &session_token, policy.signed_in_session_ttl.whole_seconds())],
         ),

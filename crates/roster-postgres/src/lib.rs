@@ -47,10 +47,6 @@ impl PgStore {
             .map_err(Error::internal)?;
         Ok(Self { pool })
     }
-
-    pub fn pool(&self) -> &sqlx::PgPool {
-        &self.pool
-    }
 }
 
 roster_sql::impl_sql_store!(PgStore, sqlx::Postgres);

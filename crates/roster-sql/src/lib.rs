@@ -135,6 +135,9 @@ macro_rules! impl_sql_store {
                 Ok(users.pop())
             }
 
+            const AUDIT_INSERT: &str =
+                "INSERT INTO audit_events (id, partner_id, customer_id, agent_id, action, user_ids, before_state, after_state, at)";
+
             async fn write_audit(
                 tx: &mut Tx,
                 actor: Actor,
@@ -144,10 +147,7 @@ macro_rules! impl_sql_store {
                 (before, after): (serde_json::Value, serde_json::Value),
                 now: OffsetDateTime,
             ) -> std::result::Result<(), sqlx::Error> {
-                sqlx::query(
-                    "INSERT INTO audit_events (id, partner_id, customer_id, agent_id, action, user_ids, before_state, after_state, at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
+                sqlx::query(sqlx::AssertSqlSafe(format!("{AUDIT_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")))
                 .bind(Uuid::now_v7())
                 .bind(actor.partner_id)
                 .bind(customer_id)
@@ -495,14 +495,20 @@ macro_rules! impl_sql_store {
                 }
 
                 /// Restores one user in its own transaction.
-                async fn restore_one(&self, actor: Actor, customer_id: Uuid, user_id: Uuid, now: OffsetDateTime) -> Result<RestoreOutcome> {
+                async fn restore_one(
+                    &self,
+                    actor: Actor,
+                    customer_id: Uuid,
+                    user_id: Uuid,
+                    catalog: &roster_core::catalog::Catalog,
+                    now: OffsetDateTime,
+                ) -> Result<RestoreOutcome> {
                     let failed = |f: RestoreFailure| RestoreOutcome {
                         user_id,
                         result: Err(f),
                         restored_licenses: Vec::new(),
                         unrestored_licenses: Vec::new(),
                     };
-                    let catalog = self.catalog().await?;
                     let mut tx = self.begin_write().await.map_err(db_err)?;
                     let seats = locked_seats(&mut tx, actor.partner_id, customer_id).await?;
                     let Some(before) = load_user(&mut tx, actor.partner_id, customer_id, user_id).await.map_err(db_err)? else {
@@ -537,7 +543,7 @@ macro_rules! impl_sql_store {
                     // Remembered licenses come back where seats and rules allow.
                     let remembered = holdings_of(&mut tx, &[user_id]).await?.remove(&user_id).unwrap_or_default();
                     let location = before.usage_location.as_deref().and_then(|c| roster_core::domain::CountryCode::parse(c).ok());
-                    let (kept, dropped) = roster_core::licensing::plan_restore(&catalog, &seats, location, remembered);
+                    let (kept, dropped) = roster_core::licensing::plan_restore(catalog, &seats, location, remembered);
                     for (product, _) in &dropped {
                         sqlx::query("DELETE FROM user_licenses WHERE user_id = $1 AND product_id = $2")
                             .bind(user_id)
@@ -843,9 +849,7 @@ macro_rules! impl_sql_store {
                     }
                     // One audit event per user, written many rows per statement.
                     for chunk in plan.changes.chunks(500) {
-                        let mut qb = QueryBuilder::<Db>::new(
-                            "INSERT INTO audit_events (id, partner_id, customer_id, agent_id, action, user_ids, before_state, after_state, at) ",
-                        );
+                        let mut qb = QueryBuilder::<Db>::new(format!("{AUDIT_INSERT} "));
                         qb.push_values(chunk, |mut row, (user_id, before, after)| {
                             row.push_bind(Uuid::now_v7())
                                 .push_bind(actor.partner_id)
@@ -1212,9 +1216,10 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn restore_users(&self, actor: Actor, customer_id: Uuid, user_ids: &[Uuid], now: OffsetDateTime) -> Result<Vec<RestoreOutcome>> {
+                    let catalog = self.catalog().await?;
                     let mut outcomes = Vec::with_capacity(user_ids.len());
                     for &user_id in user_ids {
-                        outcomes.push(self.restore_one(actor, customer_id, user_id, now).await?);
+                        outcomes.push(self.restore_one(actor, customer_id, user_id, &catalog, now).await?);
                     }
                     Ok(outcomes)
                 }

@@ -120,11 +120,15 @@ impl Drop for Fixture {
     }
 }
 
+enum RawDb {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
 pub const EPOCH: time::OffsetDateTime = datetime!(2026-01-05 10:00:00 UTC);
 
 pub struct TestApp {
     pub address: String,
-    pub backend: Backend,
     pub http: reqwest::Client,
     pub services: Arc<Services>,
     pub clock: Arc<TestClock>,
@@ -152,7 +156,6 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let (_, token) = services.create_token(&agent.email).await.ok()?;
     Some(TestApp {
         address,
-        backend,
         http,
         services,
         clock,
@@ -305,20 +308,11 @@ impl TestApp {
     pub async fn force_assigned(&self, subscription_id: &str, assigned: i64) {
         let id: Uuid = subscription_id.parse().unwrap_or_default();
         let sql = "UPDATE subscriptions SET assigned = $1 WHERE id = $2";
-        match (&self.fixture.sqlite_url, &self.fixture.pg_schema) {
-            (Some(url), _) => {
-                let pool = sqlx::SqlitePool::connect(url).await.unwrap_or_else(|e| panic!("{e}"));
-                sqlx::query(sql).bind(assigned).bind(id).execute(&pool).await.unwrap_or_else(|e| panic!("{e}"));
-            }
-            (None, Some(schema)) => {
-                let options = PgConnectOptions::from_str(&pg_base_url())
-                    .unwrap_or_else(|e| panic!("{e}"))
-                    .options([("search_path", schema.as_str())]);
-                let pool = sqlx::PgPool::connect_with(options).await.unwrap_or_else(|e| panic!("{e}"));
-                sqlx::query(sql).bind(assigned).bind(id).execute(&pool).await.unwrap_or_else(|e| panic!("{e}"));
-            }
-            _ => panic!("no database"),
-        }
+        let done = match self.raw_db().await {
+            RawDb::Sqlite(pool) => sqlx::query(sql).bind(assigned).bind(id).execute(&pool).await.map(drop),
+            RawDb::Postgres(pool) => sqlx::query(sql).bind(assigned).bind(id).execute(&pool).await.map(drop),
+        };
+        done.unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// Writes a license row straight into the database, as the licensing engine
@@ -326,31 +320,30 @@ impl TestApp {
     pub async fn insert_license_row(&self, user_id: &str, product_id: &str) {
         let user_id: Uuid = user_id.parse().unwrap_or_default();
         let sql = "INSERT INTO user_licenses (user_id, product_id, disabled_service_plans, created_at) VALUES ($1, $2, '[]', $3)";
-        match (&self.fixture.sqlite_url, &self.fixture.pg_schema) {
-            (Some(url), _) => {
-                let pool = sqlx::SqlitePool::connect(url).await.unwrap_or_else(|e| panic!("{e}"));
-                sqlx::query(sql)
-                    .bind(user_id)
-                    .bind(product_id)
-                    .bind(roster_core::clock::to_unix_micros(EPOCH))
-                    .execute(&pool)
-                    .await
-                    .unwrap_or_else(|e| panic!("{e}"));
+        let done = match self.raw_db().await {
+            RawDb::Sqlite(pool) => {
+                let at = roster_core::clock::to_unix_micros(EPOCH);
+                sqlx::query(sql).bind(user_id).bind(product_id).bind(at).execute(&pool).await.map(drop)
             }
-            (None, Some(schema)) => {
-                let options = PgConnectOptions::from_str(&pg_base_url())
-                    .unwrap_or_else(|e| panic!("{e}"))
-                    .options([("search_path", schema.as_str())]);
-                let pool = sqlx::PgPool::connect_with(options).await.unwrap_or_else(|e| panic!("{e}"));
-                sqlx::query(sql)
-                    .bind(user_id)
-                    .bind(product_id)
-                    .bind(EPOCH)
-                    .execute(&pool)
-                    .await
-                    .unwrap_or_else(|e| panic!("{e}"));
+            RawDb::Postgres(pool) => {
+                sqlx::query(sql).bind(user_id).bind(product_id).bind(EPOCH).execute(&pool).await.map(drop)
             }
+        };
+        done.unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// A second connection to this test's database, for fixtures.
+    async fn raw_db(&self) -> RawDb {
+        let opened = match (&self.fixture.sqlite_url, &self.fixture.pg_schema) {
+            (Some(url), _) => sqlx::SqlitePool::connect(url).await.map(RawDb::Sqlite),
+            (None, Some(schema)) => match PgConnectOptions::from_str(&pg_base_url()) {
+                Ok(options) => sqlx::PgPool::connect_with(options.options([("search_path", schema.as_str())]))
+                    .await
+                    .map(RawDb::Postgres),
+                Err(e) => Err(e),
+            },
             _ => panic!("no database"),
-        }
+        };
+        opened.unwrap_or_else(|e| panic!("{e}"))
     }
 }

@@ -287,42 +287,8 @@ pub struct ListParams {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProductDto {
-    pub id: String,
-    pub name: String,
-    pub service_plans: Vec<ServicePlanDto>,
-    pub requires: Vec<String>,
-    pub excludes: Vec<String>,
-    /// `null`: everywhere not in `unavailableIn`.
-    pub available_in: Option<Vec<String>>,
-    pub unavailable_in: Vec<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ServicePlanDto {
-    pub id: String,
-    pub name: String,
-}
-
-impl From<&roster_core::catalog::Product> for ProductDto {
-    fn from(p: &roster_core::catalog::Product) -> Self {
-        let d = p.definition();
-        Self {
-            id: d.id,
-            name: d.name,
-            service_plans: d.service_plans.into_iter().map(|s| ServicePlanDto { id: s.id, name: s.name }).collect(),
-            requires: d.requires,
-            excludes: d.excludes,
-            available_in: d.available_in,
-            unavailable_in: d.unavailable_in,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct ProductList {
-    pub products: Vec<ProductDto>,
+    pub products: Vec<roster_core::catalog::ProductDefinition>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

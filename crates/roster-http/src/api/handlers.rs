@@ -224,7 +224,7 @@ pub async fn list_products(
     AuthAgent(_agent): AuthAgent,
 ) -> ApiResult<Json<ProductList>> {
     let catalog = state.services.catalog().await?;
-    Ok(Json(ProductList { products: catalog.products().map(Into::into).collect() }))
+    Ok(Json(ProductList { products: catalog.products().map(|p| p.definition()).collect() }))
 }
 
 #[utoipa::path(get, path = "/customers/{cid}/subscriptions", params(("cid" = Uuid, Path)),
