@@ -5,10 +5,12 @@
 //! prints p50/p99 latency over HTTP for the first, next, previous and last pages,
 //! and for filtered and searched pages.
 //!
-//! `cargo run --release -p roster-bench -- assign [--users N]` assigns one product
-//! to N users (default 100,000) in one license-update call on SQLite, and in the
+//! `cargo run --release -p roster-bench -- assign [--users N] [--runs N]` assigns one
+//! product to N users (default 100,000) in one license-update call on SQLite, and
+//! removes it again, N runs (default 5), and in the
 //! same run inserts the same N assignment rows with a bare prepared statement in one
-//! transaction: the floor the call is compared with.
+//! transaction: the floor the call is compared with, once through sqlx and once
+//! through the SQLite C library without a driver thread.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -17,6 +19,10 @@ use roster_core::{Policy, Services, Store, SystemClock};
 use roster_http::{Application, ServerConfig};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+// The allocator the roster binary ships with, so figures match production.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 struct Cli {
@@ -37,6 +43,8 @@ enum Bench {
     Assign {
         #[arg(long, default_value_t = 100_000)]
         users: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
 }
 
@@ -61,6 +69,12 @@ fn user(i: usize, domain: &str) -> NewUserInput {
         roles: if i.is_multiple_of(500) { vec!["user-admin".to_owned()] } else { vec![] },
         ..Default::default()
     }
+}
+
+/// Sorts `times` and returns the middle one.
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times.get(times.len() / 2).copied().unwrap_or_default()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -177,7 +191,7 @@ async fn paging(users: usize, samples: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn assign(users: usize) -> anyhow::Result<()> {
+async fn assign(users: usize, runs: usize) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("roster-bench-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir)?;
     let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
@@ -201,79 +215,138 @@ async fn assign(users: usize) -> anyhow::Result<()> {
         seeded += batch.len();
     }
 
-    // The floor: the same rows, one prepared INSERT each, one transaction.
+    // The floor: the same rows, one prepared INSERT each, one transaction, into a
+    // table shaped like user_licenses (its foreign key and product index included).
     let pool = store.pool();
-    sqlx::query(
-        "CREATE TABLE floor_licenses (user_id BLOB NOT NULL, product_id TEXT NOT NULL, \
-         disabled_service_plans TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (user_id, product_id))",
-    )
-    .execute(pool)
-    .await?;
+    for table in ["floor_sqlx", "floor_c"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE TABLE {table} (user_id BLOB NOT NULL REFERENCES users (id), product_id TEXT NOT NULL, \
+             disabled_service_plans TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (user_id, product_id)); \
+             CREATE INDEX {table}_by_product ON {table} (product_id, user_id)"
+        )))
+        .execute(pool)
+        .await?;
+    }
     let start = Instant::now();
     let mut tx = pool.begin().await?;
     for id in &ids {
-        sqlx::query("INSERT INTO floor_licenses VALUES ($1, 'SUITE', '[]', 0)").bind(id).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO floor_sqlx VALUES ($1, 'SUITE', '[]', 0)").bind(id).execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    let floor = start.elapsed();
-
-    // Reads and planning alone: a dry run through the service layer, no HTTP.
-    let input = roster_core::service::LicenseUpdateInput {
-        user_ids: ids.clone(),
-        assign: vec![roster_core::service::LicenseInput { product_id: "SUITE".into(), disabled_service_plans: vec![] }],
-        dry_run: true,
-        ..Default::default()
-    };
-    let start = Instant::now();
-    services.update_licenses(&agent, customer.id, &input).await?;
-    let dry_run = start.elapsed();
+    let floor_sqlx = start.elapsed();
+    let floor_c = floor_without_driver(&dir.join("bench.db"), &ids)?;
 
     let app =
         Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
             .await?;
-    let port = app.port();
+    let url = format!("http://127.0.0.1:{}/api/v1/customers/{}/license-updates", app.port(), customer.id);
     tokio::spawn(app.run_until_stopped());
-    let body = serde_json::json!({"userIds": ids, "assign": [{"productId": "SUITE"}]});
     let http = reqwest::Client::new();
-    let start = Instant::now();
-    let resp = http
-        .post(format!("http://127.0.0.1:{port}/api/v1/customers/{}/license-updates", customer.id))
-        .bearer_auth(token.expose())
-        .json(&body)
-        .send()
-        .await?;
-    let status = resp.status();
-    let outcome: serde_json::Value = resp.json().await?;
-    let call = start.elapsed();
-    anyhow::ensure!(status.is_success(), "{status}: {outcome}");
-    anyhow::ensure!(
-        outcome["summary"]["succeeded"].as_u64() == Some(users as u64),
-        "not every user succeeded: {}",
-        outcome["summary"]
-    );
-    let subscription = &services.subscriptions(&agent, customer.id).await?[0];
-    anyhow::ensure!(subscription.assigned == users as i64, "assigned is {}", subscription.assigned);
+    let call = |body: serde_json::Value| {
+        let request = http.post(&url).bearer_auth(token.expose()).json(&body);
+        async move {
+            let start = Instant::now();
+            let resp = request.send().await?;
+            let status = resp.status();
+            let outcome: serde_json::Value = resp.json().await?;
+            let took = start.elapsed();
+            anyhow::ensure!(status.is_success(), "{status}: {outcome}");
+            anyhow::ensure!(
+                outcome["summary"]["succeeded"].as_u64() == Some(users as u64),
+                "not every user succeeded: {}",
+                outcome["summary"]
+            );
+            Ok(took)
+        }
+    };
+
+    // Each run assigns to every user and then removes from every user, so the next
+    // run starts from the same state.
+    let (mut assigns, mut removes, mut dry_runs) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        dry_runs
+            .push(call(serde_json::json!({"userIds": ids, "assign": [{"productId": "SUITE"}], "dryRun": true})).await?);
+        assigns.push(call(serde_json::json!({"userIds": ids, "assign": [{"productId": "SUITE"}]})).await?);
+        let subscription = &services.subscriptions(&agent, customer.id).await?[0];
+        anyhow::ensure!(subscription.assigned == users as i64, "assigned is {}", subscription.assigned);
+        removes.push(call(serde_json::json!({"userIds": ids, "remove": ["SUITE"]})).await?);
+    }
+    let call = median(&mut assigns);
 
     println!();
-    println!("assign one product to {users} users in one call (SQLite)");
+    println!("one license-update call for {users} users (SQLite, over HTTP), {runs} runs: median [min, max]");
+    let row = |name: &str, what: &str, times: &mut Vec<Duration>| {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let mid = median(times);
+        println!(
+            "  {name:<30} {:>8.0} ms  [{:.0}, {:.0}]  ({what})",
+            ms(mid),
+            ms(times[0]),
+            ms(times[times.len() - 1])
+        );
+    };
+    row("assign one product", "request to parsed response, per-user results and audit events", &mut assigns);
+    row("the same as a dry run", "reads and plan only", &mut dry_runs);
+    row("remove it again", "the reverse change", &mut removes);
+    println!("  the floor, measured once each:");
     println!(
-        "  license-update call over HTTP: {:>8.0} ms  (request to parsed response, per-user results and audit events)",
-        call.as_secs_f64() * 1000.0
+        "  floor through sqlx:            {:>8.0} ms  (one prepared INSERT per row, one transaction)  ratio {:.2}x",
+        floor_sqlx.as_secs_f64() * 1000.0,
+        call.as_secs_f64() / floor_sqlx.as_secs_f64()
     );
-    println!(
-        "  of which reads and plan:       {:>8.0} ms  (the same update as a dry run, service layer)",
-        dry_run.as_secs_f64() * 1000.0
-    );
-    println!("  floor, bare prepared INSERTs:  {:>8.0} ms  (same rows, one transaction)", floor.as_secs_f64() * 1000.0);
-    println!("  ratio:                          {:>8.2}x", call.as_secs_f64() / floor.as_secs_f64());
+    match floor_c {
+        Some(floor_c) => println!(
+            "  floor without a driver thread: {:>8.0} ms  (the same, through the SQLite C library from Python)  ratio {:.2}x",
+            floor_c.as_secs_f64() * 1000.0,
+            call.as_secs_f64() / floor_c.as_secs_f64()
+        ),
+        None => println!("  floor without a driver thread: not measured (python3 with sqlite3 is not installed)"),
+    }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// The bare-insert floor without sqlx's worker thread, which costs a thread
+/// handoff per statement: Python's `sqlite3.executemany` prepares the INSERT once and
+/// steps it per row in one transaction, on the same database file and table shape.
+/// Roster forbids unsafe code, so the C library is driven from Python rather than
+/// through FFI here. `None` when python3 is missing.
+fn floor_without_driver(db: &std::path::Path, ids: &[uuid::Uuid]) -> anyhow::Result<Option<Duration>> {
+    const SCRIPT: &str = r#"
+import sqlite3, sys, time
+ids = [bytes.fromhex(line) for line in sys.stdin.read().split()]
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA foreign_keys = ON")
+db.execute("PRAGMA synchronous = NORMAL")
+start = time.perf_counter()
+db.execute("BEGIN IMMEDIATE")
+db.executemany("INSERT INTO floor_c VALUES (?, 'SUITE', '[]', 0)", ((i,) for i in ids))
+db.execute("COMMIT")
+print(time.perf_counter() - start)
+"#;
+    use std::io::Write;
+    let child = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(SCRIPT)
+        .arg(db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else { return Ok(None) };
+    let mut stdin = child.stdin.take().context("python3 stdin")?;
+    let hex: String = ids.iter().map(|id| format!("{}\n", id.simple())).collect();
+    stdin.write_all(hex.as_bytes())?;
+    drop(stdin);
+    let out = child.wait_with_output()?;
+    anyhow::ensure!(out.status.success(), "the python floor failed");
+    let secs: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().context("python floor output")?;
+    Ok(Some(Duration::from_secs_f64(secs)))
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().bench {
         Bench::Paging { users, samples } => paging(users, samples).await,
-        Bench::Assign { users } => assign(users).await,
+        Bench::Assign { users, runs } => assign(users, runs.max(1)).await,
     }
 }

@@ -31,6 +31,9 @@ pub enum Error {
     RestoreWindowExpired,
     #[error("the customer has no subscription for product {0}")]
     ProductNotOwned(String),
+    /// A license the request asks for breaks a catalog rule or finds no seat.
+    #[error("{message}")]
+    License { product_id: String, code: crate::licensing::LicenseErrorCode, message: String },
     #[error("the customer already has a subscription for {0}; change its quantity instead")]
     SubscriptionExists(String),
     #[error("the quantity cannot drop below the {0} seats assigned")]
@@ -64,6 +67,7 @@ impl Error {
             Self::EmailTaken(_) => "email_taken",
             Self::RestoreWindowExpired => "restore_window_expired",
             Self::ProductNotOwned(_) => "product_not_owned",
+            Self::License { code, .. } => code.as_str(),
             Self::SubscriptionExists(_) => "subscription_exists",
             Self::QuantityBelowAssigned(_) => "quantity_below_assigned",
             Self::Internal(_) => "internal_error",

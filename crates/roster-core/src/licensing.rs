@@ -153,6 +153,38 @@ pub fn evaluate(
     Evaluation { assigned, removed, errors }
 }
 
+impl From<LicenseError> for crate::error::Error {
+    fn from(e: LicenseError) -> Self {
+        match e.code {
+            LicenseErrorCode::ProductNotOwned => Self::ProductNotOwned(e.product_id.as_ref().to_owned()),
+            code => Self::License { product_id: e.product_id.as_ref().to_owned(), code, message: e.message },
+        }
+    }
+}
+
+/// Whether a user holding `held` may move to `usage_location`: every held product
+/// must be sold there, and a licensed user must keep a location. The first product
+/// that stands in the way, if any.
+pub fn check_location_change<'a>(
+    catalog: &Catalog,
+    held: impl IntoIterator<Item = &'a ProductId>,
+    usage_location: Option<CountryCode>,
+) -> Option<LicenseError> {
+    held.into_iter().find_map(|p| match usage_location {
+        None => Some(LicenseError {
+            product_id: p.clone(),
+            code: LicenseErrorCode::UsageLocationRequired,
+            message: format!("the user holds {}; a licensed user needs a usage location", p.as_ref()),
+        }),
+        Some(c) if catalog.get(p).is_some_and(|product| !product.is_available_in(c)) => Some(LicenseError {
+            product_id: p.clone(),
+            code: LicenseErrorCode::NotAvailableInUsageLocation,
+            message: format!("the user holds {}, which is not available in {}", p.as_ref(), c.as_str()),
+        }),
+        Some(_) => None,
+    })
+}
+
 /// What the store knows of one user when planning an update.
 #[derive(Debug, Clone)]
 pub struct UserLicenses {
@@ -182,9 +214,40 @@ pub struct UpdatePlan {
     pub changes: Vec<(uuid::Uuid, Holdings, Holdings)>,
 }
 
+/// Users whose licenses went from the same `before` to the same `after`: one audit
+/// event covers them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeGroup<'a> {
+    pub user_ids: Vec<uuid::Uuid>,
+    pub before: &'a Holdings,
+    pub after: &'a Holdings,
+}
+
 impl UpdatePlan {
     pub fn any_failed(&self) -> bool {
         self.results.iter().any(|r| r.status == crate::model::LicenseResultStatus::Failed)
+    }
+
+    /// The changes grouped by identical before and after state, in order of first
+    /// appearance, at most `max_users` users per group. Every user in a group had
+    /// exactly that before and after, so the audit log loses nothing, and a bulk
+    /// assignment to 100,000 users writes a hundred events instead of 100,000.
+    pub fn change_groups(&self, max_users: usize) -> Vec<ChangeGroup<'_>> {
+        let max_users = max_users.max(1);
+        let mut groups: Vec<ChangeGroup<'_>> = Vec::new();
+        let mut open: BTreeMap<(&Holdings, &Holdings), usize> = BTreeMap::new();
+        for (user_id, before, after) in &self.changes {
+            let index = match open.get(&(before, after)) {
+                Some(&i) if groups[i].user_ids.len() < max_users => i,
+                _ => {
+                    groups.push(ChangeGroup { user_ids: Vec::new(), before, after });
+                    open.insert((before, after), groups.len() - 1);
+                    groups.len() - 1
+                }
+            };
+            groups[index].user_ids.push(*user_id);
+        }
+        groups
     }
 }
 
@@ -325,6 +388,44 @@ pub fn plan_restore(
 mod tests {
     use super::*;
     use crate::catalog::parse_catalog_file;
+
+    #[test]
+    fn a_location_change_must_keep_every_held_product_available() {
+        let catalog = catalog();
+        let country = |c: &str| CountryCode::parse(c).ok();
+        let geo = [id("GEO")];
+        assert_eq!(check_location_change(&catalog, &geo, country("DE")), None);
+        let moved = check_location_change(&catalog, &geo, country("US")).map(|e| e.code);
+        assert_eq!(moved, Some(LicenseErrorCode::NotAvailableInUsageLocation));
+        let cleared = check_location_change(&catalog, &geo, None).map(|e| e.code);
+        assert_eq!(cleared, Some(LicenseErrorCode::UsageLocationRequired));
+        assert_eq!(check_location_change(&catalog, &[], None), None);
+    }
+
+    #[test]
+    fn changes_group_by_identical_before_and_after_and_respect_the_group_size() {
+        let none = Holdings::new();
+        let mail: Holdings = [(id("MAIL_P1"), BTreeSet::new())].into();
+        let users: Vec<uuid::Uuid> = (0..5).map(|_| uuid::Uuid::now_v7()).collect();
+        let plan = UpdatePlan {
+            changes: vec![
+                (users[0], none.clone(), mail.clone()),
+                (users[1], mail.clone(), none.clone()),
+                (users[2], none.clone(), mail.clone()),
+                (users[3], none.clone(), mail.clone()),
+                (users[4], mail.clone(), none.clone()),
+            ],
+            ..Default::default()
+        };
+        let groups = plan.change_groups(2);
+        let shape: Vec<(Vec<uuid::Uuid>, bool)> =
+            groups.iter().map(|g| (g.user_ids.clone(), g.after == &mail && g.before == &none)).collect();
+        assert_eq!(
+            shape,
+            vec![(vec![users[0], users[2]], true), (vec![users[1], users[4]], false), (vec![users[3]], true),]
+        );
+        assert_eq!(plan.change_groups(1000).len(), 2);
+    }
 
     fn id(s: &str) -> ProductId {
         ProductId::parse(s).unwrap_or_else(|e| panic!("{e}"))

@@ -4,6 +4,7 @@
 use crate::clock::Clock;
 use crate::domain::*;
 use crate::error::{Error, Result};
+use crate::licensing;
 use crate::model::*;
 use crate::paging::*;
 use crate::secrets::{self, ApiToken, TemporaryPassword};
@@ -469,18 +470,15 @@ impl Services {
             None => None,
         };
         let roles = RoleSet::parse_list(&input.roles).map_err(|e| Error::validation(field("roles"), e))?;
-        let licenses = input
-            .licenses
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                Ok(LicenseRequest {
-                    product_id: ProductId::parse(&l.product_id)
-                        .map_err(|e| Error::validation(field(&format!("licenses[{i}].productId")), e))?,
-                    disabled_service_plans: l.disabled_service_plans.clone(),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut licenses: Vec<LicenseRequest> = Vec::with_capacity(input.licenses.len());
+        for (i, l) in input.licenses.iter().enumerate() {
+            let at = field(&format!("licenses[{i}].productId"));
+            let product_id = ProductId::parse(&l.product_id).map_err(|e| Error::validation(&at, e))?;
+            if licenses.iter().any(|seen| seen.product_id == product_id) {
+                return Err(Error::validation(at, format!("{} is listed twice", product_id.as_ref())));
+            }
+            licenses.push(LicenseRequest { product_id, disabled_service_plans: l.disabled_service_plans.clone() });
+        }
         Ok(NewUser {
             upn: UserPrincipalName::new(name, domain),
             first_name,
@@ -520,15 +518,19 @@ impl Services {
             return Err(Error::validation("users", format!("send 1 to {MAX_BATCH} users")));
         }
         let customer = self.customer(agent, customer_id).await?;
-        let owned: Vec<String> = if inputs.iter().any(|i| !i.licenses.is_empty()) {
-            self.store
+        // Catalog rules are judged here; seats are counted by the store, under the
+        // lock of the transaction that creates the users.
+        let rules = if inputs.iter().any(|i| !i.licenses.is_empty()) {
+            let owned: std::collections::BTreeSet<ProductId> = self
+                .store
                 .list_subscriptions(agent.partner_id, customer.id)
                 .await?
-                .into_iter()
-                .map(|s| s.product_id)
-                .collect()
+                .iter()
+                .filter_map(|s| ProductId::parse(&s.product_id).ok())
+                .collect();
+            Some((self.store.catalog().await?, owned))
         } else {
-            Vec::new()
+            None
         };
         let now = self.now();
         let mut results: Vec<Option<Result<CreatedUser>>> = Vec::with_capacity(inputs.len());
@@ -536,17 +538,27 @@ impl Services {
         let mut passwords = Vec::new();
         let mut slots = Vec::new();
         for input in inputs {
-            let parsed = self.parse_new_user(&customer, input, "").and_then(|user| {
-                match user.licenses.iter().find(|l| !owned.iter().any(|o| o == l.product_id.as_ref())) {
-                    Some(l) => Err(Error::ProductNotOwned(l.product_id.as_ref().to_owned())),
-                    // Assigning at creation goes through the license-update flow,
-                    // which this version does not have yet: refuse rather than drop.
-                    None if !user.licenses.is_empty() => Err(Error::validation(
-                        "licenses",
-                        "assigning licenses while creating a user is not available yet; create the user without licenses",
-                    )),
-                    None => Ok(user),
+            let parsed = self.parse_new_user(&customer, input, "").and_then(|user| match &rules {
+                Some((catalog, owned)) if !user.licenses.is_empty() => {
+                    let change = licensing::LicenseChange {
+                        assign: user
+                            .licenses
+                            .iter()
+                            .map(|l| (l.product_id.clone(), l.disabled_service_plans.iter().cloned().collect()))
+                            .collect(),
+                        remove: Default::default(),
+                    };
+                    let held = licensing::Holdings::new();
+                    match licensing::evaluate(catalog, owned, &held, user.usage_location, &change)
+                        .errors
+                        .into_iter()
+                        .next()
+                    {
+                        Some(e) => Err(e.into()),
+                        None => Ok(user),
+                    }
                 }
+                _ => Ok(user),
             });
             match parsed {
                 Ok(user) => {

@@ -31,6 +31,10 @@ const BEGIN_WRITE: &str = "BEGIN";
 /// database hand out seats one after the other.
 const LOCK_SEATS: &str = " FOR UPDATE";
 
+const JSON_ROWS: &str = "json_agg";
+const JSON_ROW: &str = "json_build_array";
+const UUID_TEXT: &str = "text";
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 impl PgStore {

@@ -12,6 +12,12 @@
 //!   (`BEGIN IMMEDIATE` on SQLite, so writers queue instead of failing);
 //! - `const LOCK_SEATS: &str`, appended to the seat query of a license update
 //!   (`FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write lock is held);
+//! - `const JSON_ROWS: &str` and `const JSON_ROW: &str`, the aggregate that gathers
+//!   rows into one JSON array and the function that builds one row as an array
+//!   (`json_group_array`/`json_array` on SQLite, `json_agg`/`json_build_array` on
+//!   PostgreSQL);
+//! - `const UUID_TEXT: &str`, a function turning a uuid column into text JSON can
+//!   hold (`hex` on SQLite, where ids are blobs; `text` on PostgreSQL);
 //! - `static MIGRATOR: sqlx::migrate::Migrator`.
 //!
 //! A macro rather than generics: every expansion is concrete, so there are no
@@ -21,7 +27,7 @@
 macro_rules! impl_sql_store {
     ($store:ident, $db:ty) => {
         mod sql_store_impl {
-            use super::{$store, BEGIN_WRITE, DbTime, LOCK_SEATS, MIGRATOR, from_db, to_db};
+            use super::{$store, BEGIN_WRITE, DbTime, JSON_ROW, JSON_ROWS, LOCK_SEATS, MIGRATOR, UUID_TEXT, from_db, to_db};
             use async_trait::async_trait;
             use roster_core::audit::{customer_snapshot, user_snapshot};
             use roster_core::error::{Error, Result};
@@ -254,6 +260,15 @@ macro_rules! impl_sql_store {
                 Ok(r.rows_affected() == 1)
             }
 
+            /// `move_seats` for a transaction that counted the seats under its lock: it
+            /// cannot fail, and if it ever does, the whole transaction is dropped.
+            async fn move_locked_seats(tx: &mut Tx, customer_id: Uuid, product_id: &str, delta: i64, now: OffsetDateTime) -> Result<()> {
+                if delta == 0 || move_seats(tx, customer_id, product_id, delta, now).await? {
+                    return Ok(());
+                }
+                Err(Error::internal(std::io::Error::other(format!("seat count of {product_id} moved under the lock"))))
+            }
+
             /// Licenses of the given users, as holdings.
             async fn holdings_of(tx: &mut Tx, ids: &[Uuid]) -> Result<HashMap<Uuid, roster_core::licensing::Holdings>> {
                 let mut map: HashMap<Uuid, roster_core::licensing::Holdings> = HashMap::new();
@@ -275,6 +290,62 @@ macro_rules! impl_sql_store {
                     }
                 }
                 Ok(map)
+            }
+
+            /// The requested users of one customer with their licenses, keyed by id.
+            ///
+            /// Each chunk comes back as one JSON text aggregated in the database: sqlx
+            /// hands SQLite rows over from its worker thread one at a time, which for
+            /// 100,000 users cost more than the lookups themselves.
+            async fn license_targets(
+                tx: &mut Tx,
+                partner_id: Uuid,
+                customer_id: Uuid,
+                ids: &[Uuid],
+            ) -> Result<std::collections::BTreeMap<Uuid, roster_core::licensing::UserLicenses>> {
+                use roster_core::domain::{CountryCode, ProductId};
+                type Entry = (String, i64, String, Option<String>, Option<String>, Option<String>);
+                let mut users: std::collections::BTreeMap<Uuid, roster_core::licensing::UserLicenses> = Default::default();
+                for chunk in ids.chunks(2000) {
+                    // By primary key alone, scope checked in the select list: naming the
+                    // customer in the WHERE clause lets the planner walk a customer index.
+                    let mut qb = QueryBuilder::<Db>::new(format!(
+                        "SELECT CAST({JSON_ROWS}({JSON_ROW}({UUID_TEXT}(u.id), CASE WHEN u.customer_id = "
+                    ));
+                    qb.push_bind(customer_id);
+                    qb.push(" AND u.partner_id = ");
+                    qb.push_bind(partner_id);
+                    qb.push(
+                        " THEN 1 ELSE 0 END, u.state, u.usage_location, l.product_id, l.disabled_service_plans)) AS TEXT) \
+                         FROM users u LEFT JOIN user_licenses l ON l.user_id = u.id WHERE u.id IN (",
+                    );
+                    let mut list = qb.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    qb.push(")");
+                    let json: Option<String> = qb.build().fetch_one(&mut **tx).await.map_err(db_err)?.try_get(0).map_err(db_err)?;
+                    let entries: Vec<Entry> = match json {
+                        Some(text) => serde_json::from_str(&text).map_err(Error::internal)?,
+                        None => continue,
+                    };
+                    for (id, owned, state, location, product, plans) in entries {
+                        let id = Uuid::try_parse(&id).map_err(Error::internal)?;
+                        if owned != 1 {
+                            continue;
+                        }
+                        let user = users.entry(id).or_insert_with(|| roster_core::licensing::UserLicenses {
+                            deleted: state == "deleted",
+                            usage_location: location.and_then(|c| CountryCode::parse(&c).ok()),
+                            held: Default::default(),
+                        });
+                        if let Some(product) = product.and_then(|p| ProductId::parse(&p).ok()) {
+                            let plans = plans.and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
+                            user.held.insert(product, plans);
+                        }
+                    }
+                }
+                Ok(users)
             }
 
             /// Where a keyset page starts and which way it reads.
@@ -553,9 +624,7 @@ macro_rules! impl_sql_store {
                             .map_err(db_err)?;
                     }
                     for product in kept.keys() {
-                        if !move_seats(&mut tx, customer_id, product.as_ref(), 1, now).await? {
-                            return Err(Error::internal(std::io::Error::other(format!("seat count of {} moved under the lock", product.as_ref()))));
-                        }
+                        move_locked_seats(&mut tx, customer_id, product.as_ref(), 1, now).await?;
                     }
                     let after = finish_user_change(tx, actor, customer_id, "user.restored", &before, now).await?;
                     Ok(RestoreOutcome {
@@ -776,60 +845,43 @@ macro_rules! impl_sql_store {
                     use roster_core::licensing::{UserLicenses, plan_update};
                     let mut tx = self.begin_write().await.map_err(db_err)?;
                     let seats = locked_seats(&mut tx, actor.partner_id, customer_id).await?;
-                    let mut users = std::collections::BTreeMap::new();
-                    for chunk in user_ids.chunks(500) {
-                        // By primary key alone, scope checked below: naming the customer
-                        // here lets the planner walk a customer index once per chunk.
-                        let mut qb = QueryBuilder::<Db>::new("SELECT id, customer_id, partner_id, state, usage_location FROM users WHERE id IN (");
-                        let mut list = qb.separated(", ");
-                        for id in chunk {
-                            list.push_bind(*id);
-                        }
-                        qb.push(")");
-                        for row in qb.build().fetch_all(&mut *tx).await.map_err(db_err)? {
-                            let id: Uuid = row.try_get("id").map_err(db_err)?;
-                            let owner: (Uuid, Uuid) = (row.try_get("customer_id").map_err(db_err)?, row.try_get("partner_id").map_err(db_err)?);
-                            if owner != (customer_id, actor.partner_id) {
-                                continue;
-                            }
-                            let state: String = row.try_get("state").map_err(db_err)?;
-                            let location: Option<String> = row.try_get("usage_location").map_err(db_err)?;
-                            users.insert(id, UserLicenses {
-                                deleted: state == "deleted",
-                                usage_location: location.and_then(|c| roster_core::domain::CountryCode::parse(&c).ok()),
-                                held: Default::default(),
-                            });
-                        }
-                    }
-                    let found: Vec<Uuid> = users.keys().copied().collect();
-                    for (id, held) in holdings_of(&mut tx, &found).await? {
-                        if let Some(u) = users.get_mut(&id) {
-                            u.held = held;
-                        }
-                    }
+                    let users = license_targets(&mut tx, actor.partner_id, customer_id, user_ids).await?;
                     let plan = plan_update(catalog, &seats, &users, user_ids, change);
                     let applied = !dry_run && !(atomic && plan.any_failed());
                     if !applied {
                         tx.rollback().await.map_err(db_err)?;
                         return Ok(LicenseUpdateOutcome { dry_run, applied, results: plan.results });
                     }
-                    for chunk in plan.upserts.chunks(300) {
-                        let mut qb = QueryBuilder::<Db>::new("INSERT INTO user_licenses (user_id, product_id, disabled_service_plans, created_at) ");
-                        qb.push_values(chunk, |mut row, (user_id, product, plans)| {
-                            row.push_bind(*user_id)
-                                .push_bind(product.as_ref().to_owned())
-                                .push_bind(serde_json::to_string(plans).unwrap_or_else(|_| "[]".into()))
-                                .push_bind(to_db(now));
-                        });
-                        qb.push(" ON CONFLICT (user_id, product_id) DO UPDATE SET disabled_service_plans = excluded.disabled_service_plans");
-                        qb.build().execute(&mut *tx).await.map_err(db_err)?;
+                    // Rows with the same product and plans differ only by user, so each
+                    // statement binds the shared values once and one id per row.
+                    let mut upserts: std::collections::BTreeMap<(&str, String), Vec<Uuid>> = Default::default();
+                    for (user_id, product, plans) in &plan.upserts {
+                        let plans = serde_json::to_string(plans).map_err(Error::internal)?;
+                        upserts.entry((product.as_ref(), plans)).or_default().push(*user_id);
+                    }
+                    for ((product, plans), ids) in &upserts {
+                        for chunk in ids.chunks(2000) {
+                            let mut qb = QueryBuilder::<Db>::new("INSERT INTO user_licenses (user_id, product_id, disabled_service_plans, created_at) SELECT column1, ");
+                            qb.push_bind(*product);
+                            qb.push(", ");
+                            qb.push_bind(plans.as_str());
+                            qb.push(", ");
+                            qb.push_bind(to_db(now));
+                            qb.push(" FROM (");
+                            qb.push_values(chunk, |mut row, id| {
+                                row.push_bind(*id);
+                            });
+                            // `WHERE TRUE` tells SQLite's parser that ON starts the upsert clause, not a join.
+                            qb.push(") AS requested WHERE TRUE ON CONFLICT (user_id, product_id) DO UPDATE SET disabled_service_plans = excluded.disabled_service_plans");
+                            qb.build().execute(&mut *tx).await.map_err(db_err)?;
+                        }
                     }
                     let mut by_product: std::collections::BTreeMap<&str, Vec<Uuid>> = Default::default();
                     for (user_id, product) in &plan.deletions {
                         by_product.entry(product.as_ref()).or_default().push(*user_id);
                     }
                     for (product, ids) in by_product {
-                        for chunk in ids.chunks(500) {
+                        for chunk in ids.chunks(2000) {
                             let mut qb = QueryBuilder::<Db>::new("DELETE FROM user_licenses WHERE product_id = ");
                             qb.push_bind(product.to_owned());
                             qb.push(" AND user_id IN (");
@@ -842,23 +894,22 @@ macro_rules! impl_sql_store {
                         }
                     }
                     for (product, delta) in &plan.seat_deltas {
-                        // Under the lock this cannot fail; if it ever does, nothing is kept.
-                        if *delta != 0 && !move_seats(&mut tx, customer_id, product.as_ref(), *delta, now).await? {
-                            return Err(Error::internal(std::io::Error::other(format!("seat count of {} moved under the lock", product.as_ref()))));
-                        }
+                        move_locked_seats(&mut tx, customer_id, product.as_ref(), *delta, now).await?;
                     }
-                    // One audit event per user, written many rows per statement.
-                    for chunk in plan.changes.chunks(500) {
+                    // One audit event per group of users whose licenses went from the
+                    // same state to the same state, many events per statement.
+                    let groups = plan.change_groups(1000);
+                    for chunk in groups.chunks(200) {
                         let mut qb = QueryBuilder::<Db>::new(format!("{AUDIT_INSERT} "));
-                        qb.push_values(chunk, |mut row, (user_id, before, after)| {
+                        qb.push_values(chunk, |mut row, group| {
                             row.push_bind(Uuid::now_v7())
                                 .push_bind(actor.partner_id)
                                 .push_bind(customer_id)
                                 .push_bind(actor.agent_id)
                                 .push_bind("user.licenses_updated")
-                                .push_bind(serde_json::json!([user_id]).to_string())
-                                .push_bind(holdings_json(before).to_string())
-                                .push_bind(holdings_json(after).to_string())
+                                .push_bind(serde_json::json!(group.user_ids).to_string())
+                                .push_bind(holdings_json(group.before).to_string())
+                                .push_bind(holdings_json(group.after).to_string())
                                 .push_bind(to_db(now));
                         });
                         qb.build().execute(&mut *tx).await.map_err(db_err)?;
@@ -971,6 +1022,18 @@ macro_rules! impl_sql_store {
 
                 async fn create_users(&self, actor: Actor, customer_id: Uuid, users: &[NewUserRecord], now: OffsetDateTime) -> Result<Vec<Result<User>>> {
                     let mut tx = self.begin_write().await.map_err(db_err)?;
+                    // Seats first, as every writer that takes both locks them.
+                    let wants_licenses = users.iter().any(|r| !r.user.licenses.is_empty());
+                    let mut available: HashMap<String, i64> = if wants_licenses {
+                        locked_seats(&mut tx, actor.partner_id, customer_id)
+                            .await?
+                            .into_iter()
+                            .map(|s| (s.product_id.as_ref().to_owned(), s.quantity - s.assigned))
+                            .collect()
+                    } else {
+                        HashMap::new()
+                    };
+                    let mut taken: HashMap<String, i64> = HashMap::new();
                     // The customer row is the batch's lock and its scope check.
                     let owned = sqlx::query("UPDATE customers SET updated_at = $1 WHERE id = $2 AND partner_id = $3")
                         .bind(to_db(now))
@@ -987,6 +1050,17 @@ macro_rules! impl_sql_store {
                     for record in users {
                         let u = &record.user;
                         let upn = u.upn.to_string();
+                        // Seats go to users in the order given; a user whose seat is
+                        // missing is not created at all.
+                        if let Some(short) = u.licenses.iter().find(|l| available.get(l.product_id.as_ref()).copied().unwrap_or(0) < 1) {
+                            let p = short.product_id.as_ref();
+                            results.push(Err(Error::License {
+                                product_id: p.to_owned(),
+                                code: roster_core::licensing::LicenseErrorCode::InsufficientLicenses,
+                                message: format!("no {p} seats are left; buy more"),
+                            }));
+                            continue;
+                        }
                         // A taken username (the partial unique index) skips the row
                         // without aborting the batch's transaction.
                         let inserted = sqlx::query(
@@ -1019,6 +1093,25 @@ macro_rules! impl_sql_store {
                             continue;
                         }
                         created += 1;
+                        let mut licenses = Vec::with_capacity(u.licenses.len());
+                        for l in &u.licenses {
+                            let plans: std::collections::BTreeSet<&String> = l.disabled_service_plans.iter().collect();
+                            sqlx::query("INSERT INTO user_licenses (user_id, product_id, disabled_service_plans, created_at) VALUES ($1, $2, $3, $4)")
+                                .bind(record.id)
+                                .bind(l.product_id.as_ref())
+                                .bind(serde_json::to_string(&plans).map_err(Error::internal)?)
+                                .bind(to_db(now))
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(db_err)?;
+                            *available.entry(l.product_id.as_ref().to_owned()).or_default() -= 1;
+                            *taken.entry(l.product_id.as_ref().to_owned()).or_default() += 1;
+                            licenses.push(License {
+                                product_id: l.product_id.as_ref().to_owned(),
+                                disabled_service_plans: plans.into_iter().cloned().collect(),
+                            });
+                        }
+                        licenses.sort_by(|a, b| a.product_id.cmp(&b.product_id));
                         let user = User {
                             id: record.id,
                             customer_id,
@@ -1032,7 +1125,7 @@ macro_rules! impl_sql_store {
                             state: UserState::Active,
                             deleted_at: None,
                             purge_at: None,
-                            licenses: Vec::new(),
+                            licenses,
                             created_at: now,
                             updated_at: now,
                         };
@@ -1040,6 +1133,9 @@ macro_rules! impl_sql_store {
                             .await
                             .map_err(db_err)?;
                         results.push(Ok(user));
+                    }
+                    for (product, delta) in &taken {
+                        move_locked_seats(&mut tx, customer_id, product, *delta, now).await?;
                     }
                     sqlx::query("UPDATE customers SET active_users = active_users + $1 WHERE id = $2")
                         .bind(created)
@@ -1103,10 +1199,26 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn update_user(&self, actor: Actor, customer_id: Uuid, user_id: Uuid, patch: &UserPatch, now: OffsetDateTime) -> Result<User> {
+                    // A new location must keep every held license sellable. The seats
+                    // are locked first, so no license update assigns in between.
+                    let catalog = match patch.usage_location {
+                        Some(_) => Some(self.catalog().await?),
+                        None => None,
+                    };
                     let mut tx = self.begin_write().await.map_err(db_err)?;
+                    if catalog.is_some() {
+                        locked_seats(&mut tx, actor.partner_id, customer_id).await?;
+                    }
                     let before = load_existing(&mut tx, actor, customer_id, user_id).await?;
                     if before.state == UserState::Deleted {
                         return Err(Error::UserDeleted);
+                    }
+                    if let (Some(catalog), Some(location)) = (&catalog, patch.usage_location) {
+                        let held: Vec<roster_core::domain::ProductId> =
+                            before.licenses.iter().filter_map(|l| roster_core::domain::ProductId::parse(&l.product_id).ok()).collect();
+                        if let Some(conflict) = roster_core::licensing::check_location_change(catalog, &held, location) {
+                            return Err(conflict.into());
+                        }
                     }
                     let mut qb = QueryBuilder::<Db>::new("UPDATE users SET updated_at = ");
                     qb.push_bind(to_db(now));

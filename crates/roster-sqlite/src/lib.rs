@@ -34,6 +34,11 @@ const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 /// `BEGIN IMMEDIATE` already holds the database's one write lock.
 const LOCK_SEATS: &str = "";
 
+const JSON_ROWS: &str = "json_group_array";
+const JSON_ROW: &str = "json_array";
+/// Ids are 16-byte blobs, which JSON cannot hold.
+const UUID_TEXT: &str = "hex";
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 impl SqliteStore {

@@ -129,7 +129,10 @@ both_backends! {
         assert_eq!(fits.body["applied"], true);
         assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
         let events = app.get(&app.admin_token, &format!("/customers/{}/audit-events?limit=2", f.c.0)).await.body;
+        // Both users went from nothing to MAIL_P1: one event names them both.
         assert_eq!(events["items"][0]["action"], "user.licenses_updated");
+        assert_eq!(events["items"][0]["userIds"], json!(&ids[..2]));
+        assert_eq!(events["items"][0]["before"], json!({}));
         assert_eq!(events["items"][0]["after"], json!({"MAIL_P1": []}));
     }
 

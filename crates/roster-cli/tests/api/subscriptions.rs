@@ -65,15 +65,80 @@ both_backends! {
         assert!(actions.contains(&"subscription.created"));
     }
 
-    async fn licenses_asked_for_at_creation_are_refused_honestly(app) {
+    async fn licenses_asked_for_at_creation_are_assigned_in_the_same_transaction(app) {
         app.with_catalog().await;
         let c = app.customer().await;
-        app.post(&app.admin_token, &format!("/customers/{}/subscriptions", c.0), &json!({"productId": "MAIL_P1", "quantity": 1})).await;
+        let subs = format!("/customers/{}/subscriptions", c.0);
+        app.post(&app.admin_token, &subs, &json!({"productId": "MAIL_P1", "quantity": 1})).await;
+        app.post(&app.admin_token, &subs, &json!({"productId": "ARCHIVE", "quantity": 5})).await;
         let users = format!("/customers/{}/users", c.0);
-        let owned = app.post(&app.admin_token, &users, &json!({"userName": "a", "domain": c.1, "displayName": "A", "licenses": [{"productId": "MAIL_P1"}]})).await;
-        assert_eq!((owned.status, owned.body["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("licenses")));
-        let not_owned = app.post(&app.admin_token, &users, &json!({"userName": "a", "domain": c.1, "displayName": "A", "licenses": [{"productId": "MAIL_P2"}]})).await;
-        assert_eq!((not_owned.status, not_owned.code()), (StatusCode::BAD_REQUEST, "product_not_owned"));
-        assert_eq!(app.get(&app.admin_token, &users).await.body["totalCount"], 0);
+        let new_user = |name: &str, licenses: Value| {
+            json!({"userName": name, "domain": c.1, "displayName": name, "usageLocation": "FR", "licenses": licenses})
+        };
+        let with_plan = json!([{"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}, {"productId": "ARCHIVE"}]);
+        let created = app.post(&app.admin_token, &users, &new_user("a", with_plan)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+        assert_eq!(
+            created.body["user"]["licenses"],
+            json!([{"productId": "ARCHIVE", "disabledServicePlans": []}, {"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}])
+        );
+        let stored = app.get(&app.admin_token, &format!("{users}/{}", created.body["user"]["id"].as_str().unwrap_or(""))).await;
+        assert_eq!(stored.body["licenses"], created.body["user"]["licenses"]);
+        let seats = |list: Value| -> Vec<(String, i64)> {
+            list.as_array().cloned().unwrap_or_default().iter().map(|s| (s["productId"].as_str().unwrap_or("").to_owned(), s["assigned"].as_i64().unwrap_or(-1))).collect()
+        };
+        let held = vec![("ARCHIVE".to_owned(), 1), ("MAIL_P1".to_owned(), 1)];
+        assert_eq!(seats(app.get(&app.admin_token, &subs).await.body), held);
+
+        // Each refusal names the product, and creates no user and takes no seat.
+        for (body, status, code) in [
+            (new_user("b", json!([{"productId": "MAIL_P1"}])), StatusCode::CONFLICT, "insufficient_licenses"),
+            (new_user("b", json!([{"productId": "MAIL_P2"}])), StatusCode::BAD_REQUEST, "product_not_owned"),
+            (new_user("b", json!([{"productId": "ARCHIVE"}])), StatusCode::BAD_REQUEST, "dependency_missing"),
+            (new_user("b", json!([{"productId": "MAIL_P1", "disabledServicePlans": ["NOPE"]}])), StatusCode::BAD_REQUEST, "unknown_service_plan"),
+            (json!({"userName": "b", "domain": c.1, "displayName": "B", "licenses": [{"productId": "MAIL_P1"}]}), StatusCode::BAD_REQUEST, "usage_location_required"),
+        ] {
+            let r = app.post(&app.admin_token, &users, &body).await;
+            assert_eq!((r.status, r.code()), (status, code), "{body}: {:?}", r.body);
+            assert!(r.body["details"]["productId"].is_string(), "{:?}", r.body);
+        }
+        let twice = app.post(&app.admin_token, &users, &new_user("b", json!([{"productId": "ARCHIVE"}, {"productId": "ARCHIVE"}]))).await;
+        assert_eq!((twice.status, twice.body["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("licenses[1].productId")));
+        assert_eq!(app.get(&app.admin_token, &users).await.body["totalCount"], 1);
+        assert_eq!(seats(app.get(&app.admin_token, &subs).await.body), held);
+
+        // In a batch, seats go in order: the one left goes to the first who asks.
+        app.post(&app.admin_token, &format!("/customers/{}/license-updates", c.0), &json!({"userIds": [created.body["user"]["id"]], "remove": ["MAIL_P1", "ARCHIVE"]})).await;
+        let batch = app
+            .post(&app.admin_token, &format!("{users}/batch"), &json!({"users": [new_user("c", json!([{"productId": "MAIL_P1"}])), new_user("d", json!([{"productId": "MAIL_P1"}])), new_user("e", json!([]))]}))
+            .await;
+        let outcome: Vec<(String, String)> = batch.body["results"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|r| (r["status"].as_str().unwrap_or("").to_owned(), r["error"]["code"].as_str().unwrap_or("").to_owned()))
+            .collect();
+        let expected = [("created", ""), ("failed", "insufficient_licenses"), ("created", "")];
+        assert_eq!(outcome, expected.map(|(a, b)| (a.to_owned(), b.to_owned())).to_vec(), "{:?}", batch.body);
+        assert_eq!(seats(app.get(&app.admin_token, &subs).await.body), vec![("ARCHIVE".to_owned(), 0), ("MAIL_P1".to_owned(), 1)]);
+    }
+
+    async fn a_licensed_user_keeps_a_location_where_its_licenses_are_sold(app) {
+        app.with_catalog().await;
+        let c = app.customer().await;
+        app.post(&app.admin_token, &format!("/customers/{}/subscriptions", c.0), &json!({"productId": "GEO", "quantity": 1})).await;
+        let users = format!("/customers/{}/users", c.0);
+        let created = app
+            .post(&app.admin_token, &users, &json!({"userName": "g", "domain": c.1, "displayName": "G", "usageLocation": "FR", "licenses": [{"productId": "GEO"}]}))
+            .await;
+        let user = format!("{users}/{}", created.body["user"]["id"].as_str().unwrap_or(""));
+        let moved = app.patch(&app.admin_token, &user, &json!({"usageLocation": "US"})).await;
+        assert_eq!((moved.status, moved.code()), (StatusCode::BAD_REQUEST, "not_available_in_usage_location"));
+        let cleared = app.patch(&app.admin_token, &user, &json!({"usageLocation": null})).await;
+        assert_eq!((cleared.status, cleared.code()), (StatusCode::BAD_REQUEST, "usage_location_required"));
+        assert_eq!(app.get(&app.admin_token, &user).await.body["usageLocation"], "FR");
+        let allowed = app.patch(&app.admin_token, &user, &json!({"usageLocation": "DE"})).await;
+        assert_eq!((allowed.status, allowed.body["usageLocation"].as_str()), (StatusCode::OK, Some("DE")));
     }
 }

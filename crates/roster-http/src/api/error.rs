@@ -8,6 +8,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use roster_core::Error;
+use roster_core::licensing::LicenseErrorCode;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -50,6 +51,8 @@ pub fn domain_status(e: &Error) -> StatusCode {
         | Error::InvalidUsername { .. }
         | Error::DomainNotOwned(_)
         | Error::ProductNotOwned(_) => StatusCode::BAD_REQUEST,
+        Error::License { code: LicenseErrorCode::InsufficientLicenses, .. } => StatusCode::CONFLICT,
+        Error::License { .. } => StatusCode::BAD_REQUEST,
         Error::NotFound | Error::UserNotFound => StatusCode::NOT_FOUND,
         Error::Forbidden => StatusCode::FORBIDDEN,
         Error::UserDeleted
@@ -70,7 +73,9 @@ pub fn domain_body(e: &Error) -> ErrorBody {
         Error::Validation { field, .. } | Error::InvalidUsername { field, .. } => Some(json!({"field": field})),
         Error::UsernameTaken(upn) => Some(json!({"userPrincipalName": upn})),
         Error::DomainNotOwned(d) | Error::DomainTaken(d) => Some(json!({"domain": d})),
-        Error::ProductNotOwned(p) | Error::SubscriptionExists(p) => Some(json!({"productId": p})),
+        Error::ProductNotOwned(p) | Error::SubscriptionExists(p) | Error::License { product_id: p, .. } => {
+            Some(json!({"productId": p}))
+        }
         Error::QuantityBelowAssigned(assigned) => Some(json!({"assigned": assigned})),
         _ => None,
     };
