@@ -10,7 +10,7 @@ mod demo;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use roster_core::{Policy, Services, Store, SystemClock};
-use roster_http::{Application, ServerConfig, spawn_purger};
+use roster_http::{Application, ServerConfig, spawn_import_worker, spawn_purger};
 use serde_json::json;
 use std::fmt;
 use std::sync::Arc;
@@ -130,6 +130,15 @@ pub struct ServeArgs {
     /// Mark cookies Secure (serve over HTTPS).
     #[arg(long, env = "ROSTER_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// 32 bytes in base64 that seal the temporary passwords an import keeps until
+    /// they are delivered. Every instance sharing a database needs the same key;
+    /// without one, a key is made for this process, and an import interrupted by a
+    /// restart cannot hand out the passwords it had already made.
+    #[arg(long, env = "ROSTER_CREDENTIALS_KEY", hide_env_values = true)]
+    pub credentials_key: Option<String>,
+    /// Seconds an import worker holds a job without progress before another takes it.
+    #[arg(long, env = "ROSTER_IMPORT_LEASE_SECS", default_value_t = 30)]
+    pub import_lease_secs: i64,
 }
 
 /// A database URL whose `Debug` and `Display` hide the password.
@@ -192,9 +201,23 @@ fn policy(args: &ServeArgs) -> anyhow::Result<Policy> {
     if args.retention_days < 1 || args.temp_password_days < 1 {
         bail!("--retention-days and --temp-password-days must be at least 1");
     }
+    if args.import_lease_secs < 1 {
+        bail!("--import-lease-secs must be at least 1");
+    }
+    let credentials_key = match &args.credentials_key {
+        Some(key) => roster_core::secrets::CredentialsKey::from_base64(key).map_err(anyhow::Error::msg)?,
+        None => {
+            tracing::warn!(
+                "ROSTER_CREDENTIALS_KEY is not set; import passwords kept by this process cannot be read after a restart"
+            );
+            roster_core::secrets::CredentialsKey::generate()
+        }
+    };
     Ok(Policy {
         retention: time::Duration::days(args.retention_days),
         temporary_password_ttl: time::Duration::days(args.temp_password_days),
+        credentials_key,
+        import_lease: time::Duration::seconds(args.import_lease_secs),
         ..Policy::default()
     })
 }
@@ -232,7 +255,8 @@ async fn serve(services: Arc<Services>, args: &ServeArgs) -> anyhow::Result<()> 
     )
     .await
     .with_context(|| format!("listening on {}", args.listen))?;
-    spawn_purger(services, Duration::from_secs(args.purge_interval_secs.max(1)));
+    spawn_purger(services.clone(), Duration::from_secs(args.purge_interval_secs.max(1)));
+    spawn_import_worker(services, Duration::from_millis(500));
     println!("listening on http://{}", app.local_addr()?);
     app.run_with_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;

@@ -38,6 +38,12 @@ pub enum Error {
     SubscriptionExists(String),
     #[error("the quantity cannot drop below the {0} seats assigned")]
     QuantityBelowAssigned(i64),
+    /// The import file cannot be read as a whole.
+    #[error("{0}")]
+    ImportFile(#[from] crate::import::FileError),
+    /// Rows of an import file are wrong; nothing was written.
+    #[error("{} rows of the file have problems; nothing was imported", .0.len())]
+    ImportRows(Vec<crate::import::RowReport>),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -68,6 +74,8 @@ impl Error {
             Self::RestoreWindowExpired => "restore_window_expired",
             Self::ProductNotOwned(_) => "product_not_owned",
             Self::License { code, .. } => code.as_str(),
+            Self::ImportFile(e) => e.code(),
+            Self::ImportRows(_) => "validation_failed",
             Self::SubscriptionExists(_) => "subscription_exists",
             Self::QuantityBelowAssigned(_) => "quantity_below_assigned",
             Self::Internal(_) => "internal_error",

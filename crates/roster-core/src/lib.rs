@@ -6,6 +6,8 @@ pub mod catalog;
 pub mod clock;
 pub mod domain;
 pub mod error;
+pub mod import;
+pub mod imports;
 pub mod licensing;
 pub mod model;
 pub mod paging;

@@ -301,3 +301,108 @@ pub struct LicenseUpdateOutcome {
     pub applied: bool,
     pub results: Vec<UserLicenseResult>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl ImportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Self {
+        match s {
+            "running" => Self::Running,
+            "succeeded" => Self::Succeeded,
+            "failed" => Self::Failed,
+            _ => Self::Queued,
+        }
+    }
+}
+
+/// An import of a file's checked rows, run in the background.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportJob {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub partner_id: Uuid,
+    pub agent_id: Option<Uuid>,
+    pub status: ImportStatus,
+    pub total: i64,
+    pub processed: i64,
+    pub created: i64,
+    pub failed: i64,
+    pub credentials_expire_at: OffsetDateTime,
+    pub created_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+impl ImportJob {
+    pub fn actor(&self) -> Actor {
+        Actor { partner_id: self.partner_id, agent_id: self.agent_id }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportRowStatus {
+    Pending,
+    Created,
+    Failed,
+}
+
+impl ImportRowStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Created => "created",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Self {
+        match s {
+            "created" => Self::Created,
+            "failed" => Self::Failed,
+            _ => Self::Pending,
+        }
+    }
+}
+
+/// A problem with one row, named by its template column where it has one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImportRowError {
+    pub column: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+/// One row of a job as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRowRecord {
+    pub row: i64,
+    pub status: ImportRowStatus,
+    pub user_id: Option<Uuid>,
+    pub user_principal_name: Option<String>,
+    pub errors: Vec<ImportRowError>,
+    /// The temporary password, encrypted, until it is delivered or expires.
+    pub credential: Option<Vec<u8>>,
+}
+
+/// What the worker did with one pending row.
+#[derive(Debug, Clone)]
+pub enum ImportRowWork {
+    /// Create this user; store the encrypted temporary password with the row.
+    Create { row: i64, record: Box<NewUserRecord>, credential: Vec<u8> },
+    /// The row cannot be created.
+    Fail { row: i64, errors: Vec<ImportRowError> },
+}

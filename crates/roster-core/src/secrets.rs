@@ -5,9 +5,9 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
-use rand::RngExt;
 use rand::rand_core::UnwrapErr;
 use rand::rngs::SysRng;
+use rand::{Rng, RngExt};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -41,7 +41,9 @@ impl TemporaryPassword {
             let candidate: Vec<u8> =
                 (0..TEMPORARY_PASSWORD_LEN).map(|_| alphabet[rng.random_range(0..alphabet.len())]).collect();
             let has = |set: &[u8]| candidate.iter().any(|c| set.contains(c));
-            if has(UPPER) && has(LOWER) && has(DIGITS) && has(SYMBOLS) {
+            // A leading `=`, `+`, `-` or `@` would make a spreadsheet read the
+            // password as a formula when the credentials CSV is opened.
+            if has(UPPER) && has(LOWER) && has(DIGITS) && has(SYMBOLS) && candidate[0].is_ascii_alphanumeric() {
                 return Self(String::from_utf8_lossy(&candidate).into_owned());
             }
         }
@@ -54,6 +56,67 @@ impl TemporaryPassword {
     /// The form stored in the database.
     pub fn digest(&self) -> String {
         format!("{SHA256_PREFIX}{}", sha256_hex(&self.0))
+    }
+}
+
+/// The key that seals temporary passwords an import job keeps until they are
+/// delivered (XChaCha20-Poly1305). It comes from the configuration, so that any
+/// instance, or the same one after a restart, can open what another sealed.
+#[derive(Clone)]
+pub struct CredentialsKey([u8; 32]);
+
+impl fmt::Debug for CredentialsKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CredentialsKey(<redacted>)")
+    }
+}
+
+impl CredentialsKey {
+    /// A key for this process only: what it seals cannot be opened after a restart.
+    pub fn generate() -> Self {
+        let mut key = [0u8; 32];
+        UnwrapErr(SysRng).fill_bytes(&mut key);
+        Self(key)
+    }
+
+    /// 32 bytes in standard base64, as `roster init` prints them.
+    pub fn from_base64(text: &str) -> Result<Self, String> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|e| format!("the credentials key is not base64: {e}"))?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| "the credentials key must be 32 bytes".to_owned())?;
+        Ok(Self(key))
+    }
+
+    pub fn to_base64(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(self.0)
+    }
+
+    /// Nonce and ciphertext; `context` (for example the job and row) is
+    /// authenticated, so a sealed password cannot be moved to another row.
+    pub fn seal(&self, password: &TemporaryPassword, context: &[u8]) -> Vec<u8> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&self.0).into());
+        let mut nonce = [0u8; 24];
+        UnwrapErr(SysRng).fill_bytes(&mut nonce);
+        let sealed = cipher
+            .encrypt((&nonce).into(), Payload { msg: password.expose().as_bytes(), aad: context })
+            .unwrap_or_default();
+        [nonce.as_slice(), &sealed].concat()
+    }
+
+    /// `None` when the bytes were sealed with another key or for another context.
+    pub fn open(&self, sealed: &[u8], context: &[u8]) -> Option<TemporaryPassword> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        if sealed.len() < 24 {
+            return None;
+        }
+        let (nonce, ciphertext) = sealed.split_at(24);
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&self.0).into());
+        let plain = cipher.decrypt(nonce.into(), Payload { msg: ciphertext, aad: context }).ok()?;
+        String::from_utf8(plain).ok().map(TemporaryPassword)
     }
 }
 
@@ -167,6 +230,7 @@ mod tests {
             assert!(s.chars().any(|c| c.is_ascii_digit()));
             assert!(s.bytes().any(|c| SYMBOLS.contains(&c)));
             assert!(!s.chars().any(|c| "0Oo1lI".contains(c)), "{s}");
+            assert!(s.starts_with(|c: char| c.is_ascii_alphanumeric()), "{s} would read as a formula");
         }
     }
 
@@ -174,8 +238,10 @@ mod tests {
     fn temporary_passwords_carry_over_ninety_bits() {
         let alphabet = (UPPER.len() + LOWER.len() + DIGITS.len() + SYMBOLS.len()) as f64;
         // Requiring each class rejects well under half of all candidates, which
-        // costs less than one bit; the bound below leaves that margin.
-        assert!(alphabet.log2() * TEMPORARY_PASSWORD_LEN as f64 - 1.0 >= 90.0);
+        // costs less than one bit; an alphanumeric first character costs the
+        // symbols' share of one position. The bound below leaves both margins.
+        let first = ((UPPER.len() + LOWER.len() + DIGITS.len()) as f64).log2();
+        assert!(alphabet.log2() * (TEMPORARY_PASSWORD_LEN - 1) as f64 + first - 1.0 >= 90.0);
     }
 
     #[test]
@@ -212,5 +278,19 @@ mod tests {
         assert!(check_chosen_password("short1A!").is_err());
         assert!(check_chosen_password("alllowercaseletters").is_err());
         assert!(check_chosen_password("Longer-password-7").is_ok());
+    }
+
+    #[test]
+    fn sealed_credentials_open_only_with_their_key_and_context() {
+        let key = CredentialsKey::generate();
+        let password = TemporaryPassword::generate();
+        let sealed = key.seal(&password, b"job/2");
+        assert!(!sealed.windows(16).any(|w| w == password.expose().as_bytes()));
+        assert_eq!(key.open(&sealed, b"job/2"), Some(password.clone()));
+        assert_eq!(key.open(&sealed, b"job/3"), None);
+        assert_eq!(CredentialsKey::generate().open(&sealed, b"job/2"), None);
+        let again = CredentialsKey::from_base64(&key.to_base64()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.open(&sealed, b"job/2"), Some(password));
+        assert!(CredentialsKey::from_base64("c2hvcnQ=").is_err());
     }
 }

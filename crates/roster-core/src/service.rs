@@ -26,6 +26,14 @@ pub struct Policy {
     pub signin_window: Duration,
     pub change_password_session_ttl: Duration,
     pub signed_in_session_ttl: Duration,
+    /// Seals the temporary passwords an import keeps until they are delivered.
+    pub credentials_key: secrets::CredentialsKey,
+    /// How long an import's temporary passwords are kept, delivered or not.
+    pub import_credentials_ttl: Duration,
+    /// How long a worker holds an import job without a word before another may take it.
+    pub import_lease: Duration,
+    /// Rows an import creates per transaction.
+    pub import_batch: usize,
 }
 
 impl Default for Policy {
@@ -38,6 +46,10 @@ impl Default for Policy {
             signin_window: Duration::minutes(15),
             change_password_session_ttl: Duration::minutes(15),
             signed_in_session_ttl: Duration::hours(8),
+            credentials_key: secrets::CredentialsKey::generate(),
+            import_credentials_ttl: Duration::hours(1),
+            import_lease: Duration::seconds(30),
+            import_batch: 500,
         }
     }
 }
@@ -222,11 +234,36 @@ pub enum SigninOutcome {
     RateLimited,
 }
 
-fn require(agent: &Agent, allowed: &[AgentRole]) -> Result<()> {
+pub(crate) fn require(agent: &Agent, allowed: &[AgentRole]) -> Result<()> {
     if allowed.contains(&agent.role) { Ok(()) } else { Err(Error::Forbidden) }
 }
 
-fn actor(agent: &Agent) -> Actor {
+/// Judges the licenses a new user asks for by the catalog's rules; seats are the
+/// store's to count, under its lock.
+pub(crate) fn check_new_user_licenses(
+    catalog: &crate::catalog::Catalog,
+    owned: &std::collections::BTreeSet<ProductId>,
+    user: NewUser,
+) -> Result<NewUser> {
+    if user.licenses.is_empty() {
+        return Ok(user);
+    }
+    let change = licensing::LicenseChange {
+        assign: user
+            .licenses
+            .iter()
+            .map(|l| (l.product_id.clone(), l.disabled_service_plans.iter().cloned().collect()))
+            .collect(),
+        remove: Default::default(),
+    };
+    let held = licensing::Holdings::new();
+    match licensing::evaluate(catalog, owned, &held, user.usage_location, &change).errors.into_iter().next() {
+        Some(e) => Err(e.into()),
+        None => Ok(user),
+    }
+}
+
+pub(crate) fn actor(agent: &Agent) -> Actor {
     Actor { partner_id: agent.partner_id, agent_id: Some(agent.id) }
 }
 
@@ -490,7 +527,7 @@ impl Services {
         })
     }
 
-    fn new_record(&self, user: NewUser, now: OffsetDateTime) -> (NewUserRecord, TemporaryPassword) {
+    pub(crate) fn new_record(&self, user: NewUser, now: OffsetDateTime) -> (NewUserRecord, TemporaryPassword) {
         let password = TemporaryPassword::generate();
         let record = NewUserRecord {
             id: Uuid::now_v7(),
@@ -539,26 +576,8 @@ impl Services {
         let mut slots = Vec::new();
         for input in inputs {
             let parsed = self.parse_new_user(&customer, input, "").and_then(|user| match &rules {
-                Some((catalog, owned)) if !user.licenses.is_empty() => {
-                    let change = licensing::LicenseChange {
-                        assign: user
-                            .licenses
-                            .iter()
-                            .map(|l| (l.product_id.clone(), l.disabled_service_plans.iter().cloned().collect()))
-                            .collect(),
-                        remove: Default::default(),
-                    };
-                    let held = licensing::Holdings::new();
-                    match licensing::evaluate(catalog, owned, &held, user.usage_location, &change)
-                        .errors
-                        .into_iter()
-                        .next()
-                    {
-                        Some(e) => Err(e.into()),
-                        None => Ok(user),
-                    }
-                }
-                _ => Ok(user),
+                Some((catalog, owned)) => check_new_user_licenses(catalog, owned, user),
+                None => Ok(user),
             });
             match parsed {
                 Ok(user) => {

@@ -154,4 +154,35 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         new_session: &UserSession,
         now: OffsetDateTime,
     ) -> Result<()>;
+
+    // Imports
+    /// Which of these user principal name keys active users hold.
+    async fn taken_usernames(&self, upn_keys: &[String]) -> Result<std::collections::HashSet<String>>;
+    /// Stores a job and its checked rows (row number, payload JSON), all pending.
+    async fn create_import_job(&self, job: &ImportJob, rows: &[(i64, String)], now: OffsetDateTime) -> Result<()>;
+    async fn get_import_job(&self, partner_id: Uuid, customer_id: Uuid, job_id: Uuid) -> Result<Option<ImportJob>>;
+    async fn import_job_rows(&self, job_id: Uuid) -> Result<Vec<ImportRowRecord>>;
+    /// Takes a queued job, or a running one whose lease has run out, until `lease_until`.
+    async fn claim_import_job(&self, lease_until: OffsetDateTime, now: OffsetDateTime) -> Result<Option<ImportJob>>;
+    /// The next pending rows of a job, in row order: (row number, payload JSON).
+    async fn pending_import_rows(&self, job_id: Uuid, limit: i64) -> Result<Vec<(i64, String)>>;
+    /// Creates the users of one batch and records every row's outcome, in one
+    /// transaction, and extends the lease. Rows already done are left alone.
+    async fn record_import_batch(
+        &self,
+        job: &ImportJob,
+        work: &[ImportRowWork],
+        lease_until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+    /// Marks a job with no pending rows left as succeeded.
+    async fn finish_import_job(&self, job_id: Uuid, now: OffsetDateTime) -> Result<()>;
+    /// Hands out the encrypted temporary passwords of a job and forgets them, in
+    /// one transaction: (row number, user principal name, credential).
+    async fn take_import_credentials(
+        &self,
+        partner_id: Uuid,
+        customer_id: Uuid,
+        job_id: Uuid,
+    ) -> Result<Vec<(i64, String, Vec<u8>)>>;
 }

@@ -4,4 +4,4 @@ pub mod api;
 pub mod signin;
 pub mod startup;
 
-pub use startup::{AppState, Application, ServerConfig, spawn_purger};
+pub use startup::{AppState, Application, ServerConfig, spawn_import_worker, spawn_purger};

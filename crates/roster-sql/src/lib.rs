@@ -63,6 +63,26 @@ macro_rules! impl_sql_store {
                 Ok(row.try_get::<Option<DbTime>, _>(col)?.map(from_db))
             }
 
+            const IMPORT_JOB_COLUMNS: &str = "id, customer_id, partner_id, agent_id, status, total, processed, created, failed, \
+                credentials_expire_at, created_at, finished_at";
+
+            fn import_job_from_row(row: &DbRow) -> std::result::Result<ImportJob, sqlx::Error> {
+                Ok(ImportJob {
+                    id: row.try_get("id")?,
+                    customer_id: row.try_get("customer_id")?,
+                    partner_id: row.try_get("partner_id")?,
+                    agent_id: row.try_get("agent_id")?,
+                    status: ImportStatus::from_db(&row.try_get::<String, _>("status")?),
+                    total: row.try_get("total")?,
+                    processed: row.try_get("processed")?,
+                    created: row.try_get("created")?,
+                    failed: row.try_get("failed")?,
+                    credentials_expire_at: from_db(row.try_get("credentials_expire_at")?),
+                    created_at: from_db(row.try_get("created_at")?),
+                    finished_at: time_opt(row, "finished_at")?,
+                })
+            }
+
             fn user_from_row(row: &DbRow) -> std::result::Result<User, sqlx::Error> {
                 Ok(User {
                     id: row.try_get("id")?,
@@ -346,6 +366,134 @@ macro_rules! impl_sql_store {
                     }
                 }
                 Ok(users)
+            }
+
+            /// Inserts users into the transaction's customer: seats (when licenses are
+            /// asked for) then the customer row are locked, a taken username or a missing
+            /// seat fails that user alone, and nothing is half-created.
+            async fn insert_new_users(tx: &mut Tx, actor: Actor, customer_id: Uuid, users: &[NewUserRecord], now: OffsetDateTime) -> Result<Vec<Result<User>>> {
+                // Seats first, as every writer that takes both locks them.
+                let wants_licenses = users.iter().any(|r| !r.user.licenses.is_empty());
+                let mut available: HashMap<String, i64> = if wants_licenses {
+                    locked_seats(tx, actor.partner_id, customer_id)
+                        .await?
+                        .into_iter()
+                        .map(|s| (s.product_id.as_ref().to_owned(), s.quantity - s.assigned))
+                        .collect()
+                } else {
+                    HashMap::new()
+                };
+                let mut taken: HashMap<String, i64> = HashMap::new();
+                // The customer row is the batch's lock and its scope check.
+                let owned = sqlx::query("UPDATE customers SET updated_at = $1 WHERE id = $2 AND partner_id = $3")
+                    .bind(to_db(now))
+                    .bind(customer_id)
+                    .bind(actor.partner_id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                if owned.rows_affected() == 0 {
+                    return Err(Error::NotFound);
+                }
+                let mut results = Vec::with_capacity(users.len());
+                let mut created = 0i64;
+                for record in users {
+                    let u = &record.user;
+                    let upn = u.upn.to_string();
+                    // Seats go to users in the order given; a user whose seat is
+                    // missing is not created at all.
+                    if let Some(short) = u.licenses.iter().find(|l| available.get(l.product_id.as_ref()).copied().unwrap_or(0) < 1) {
+                        let p = short.product_id.as_ref();
+                        results.push(Err(Error::License {
+                            product_id: p.to_owned(),
+                            code: roster_core::licensing::LicenseErrorCode::InsufficientLicenses,
+                            message: format!("no {p} seats are left; buy more"),
+                        }));
+                        continue;
+                    }
+                    // A taken username (the partial unique index) skips the row
+                    // without aborting the batch's transaction.
+                    let inserted = sqlx::query(
+                        "INSERT INTO users (id, customer_id, partner_id, user_principal_name, upn_key, first_name, last_name, \
+                         display_name, display_name_key, search_key, usage_location, roles_mask, sign_in_blocked, state, \
+                         password_digest, password_expires_at, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $15, $10, $11, FALSE, 'active', $12, $13, $14, $14) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(record.id)
+                    .bind(customer_id)
+                    .bind(actor.partner_id)
+                    .bind(&upn)
+                    .bind(u.upn.key())
+                    .bind(u.first_name.as_ref().map(|n| n.as_ref().to_owned()))
+                    .bind(u.last_name.as_ref().map(|n| n.as_ref().to_owned()))
+                    .bind(u.display_name.as_ref())
+                    .bind(display_name_key(u.display_name.as_ref()))
+                    .bind(u.usage_location.map(|c| c.as_str().to_owned()))
+                    .bind(u.roles.mask())
+                    .bind(&record.password_digest)
+                    .bind(to_db(record.password_expires_at))
+                    .bind(to_db(now))
+                    .bind(search_key(u.display_name.as_ref(), &u.upn.key()))
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                    if inserted.rows_affected() == 0 {
+                        results.push(Err(Error::UsernameTaken(upn)));
+                        continue;
+                    }
+                    created += 1;
+                    let mut licenses = Vec::with_capacity(u.licenses.len());
+                    for l in &u.licenses {
+                        let plans: std::collections::BTreeSet<&String> = l.disabled_service_plans.iter().collect();
+                        sqlx::query("INSERT INTO user_licenses (user_id, product_id, disabled_service_plans, created_at) VALUES ($1, $2, $3, $4)")
+                            .bind(record.id)
+                            .bind(l.product_id.as_ref())
+                            .bind(serde_json::to_string(&plans).map_err(Error::internal)?)
+                            .bind(to_db(now))
+                            .execute(&mut **tx)
+                            .await
+                            .map_err(db_err)?;
+                        *available.entry(l.product_id.as_ref().to_owned()).or_default() -= 1;
+                        *taken.entry(l.product_id.as_ref().to_owned()).or_default() += 1;
+                        licenses.push(License {
+                            product_id: l.product_id.as_ref().to_owned(),
+                            disabled_service_plans: plans.into_iter().cloned().collect(),
+                        });
+                    }
+                    licenses.sort_by(|a, b| a.product_id.cmp(&b.product_id));
+                    let user = User {
+                        id: record.id,
+                        customer_id,
+                        user_principal_name: upn,
+                        first_name: u.first_name.as_ref().map(|n| n.as_ref().to_owned()),
+                        last_name: u.last_name.as_ref().map(|n| n.as_ref().to_owned()),
+                        display_name: u.display_name.as_ref().to_owned(),
+                        usage_location: u.usage_location.map(|c| c.as_str().to_owned()),
+                        roles: u.roles,
+                        sign_in_blocked: false,
+                        state: UserState::Active,
+                        deleted_at: None,
+                        purge_at: None,
+                        licenses,
+                        created_at: now,
+                        updated_at: now,
+                    };
+                    write_audit(tx, actor, customer_id, "user.created", &[user.id], (serde_json::Value::Null, user_snapshot(&user)), now)
+                        .await
+                        .map_err(db_err)?;
+                    results.push(Ok(user));
+                }
+                for (product, delta) in &taken {
+                    move_locked_seats(tx, customer_id, product, *delta, now).await?;
+                }
+                sqlx::query("UPDATE customers SET active_users = active_users + $1 WHERE id = $2")
+                    .bind(created)
+                    .bind(customer_id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                Ok(results)
             }
 
             /// Where a keyset page starts and which way it reads.
@@ -1022,129 +1170,270 @@ macro_rules! impl_sql_store {
 
                 async fn create_users(&self, actor: Actor, customer_id: Uuid, users: &[NewUserRecord], now: OffsetDateTime) -> Result<Vec<Result<User>>> {
                     let mut tx = self.begin_write().await.map_err(db_err)?;
-                    // Seats first, as every writer that takes both locks them.
-                    let wants_licenses = users.iter().any(|r| !r.user.licenses.is_empty());
-                    let mut available: HashMap<String, i64> = if wants_licenses {
-                        locked_seats(&mut tx, actor.partner_id, customer_id)
-                            .await?
-                            .into_iter()
-                            .map(|s| (s.product_id.as_ref().to_owned(), s.quantity - s.assigned))
-                            .collect()
-                    } else {
-                        HashMap::new()
+                    let results = insert_new_users(&mut tx, actor, customer_id, users, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(results)
+                }
+
+                async fn taken_usernames(&self, upn_keys: &[String]) -> Result<std::collections::HashSet<String>> {
+                    let mut taken = std::collections::HashSet::new();
+                    for chunk in upn_keys.chunks(2000) {
+                        let mut qb = QueryBuilder::<Db>::new("SELECT upn_key FROM users WHERE state = 'active' AND upn_key IN (");
+                        let mut list = qb.separated(", ");
+                        for key in chunk {
+                            list.push_bind(key.as_str());
+                        }
+                        qb.push(")");
+                        for row in qb.build().fetch_all(&self.pool).await.map_err(db_err)? {
+                            taken.insert(row.try_get::<String, _>(0).map_err(db_err)?);
+                        }
+                    }
+                    Ok(taken)
+                }
+
+                async fn create_import_job(&self, job: &ImportJob, rows: &[(i64, String)], now: OffsetDateTime) -> Result<()> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    sqlx::query(
+                        "INSERT INTO import_jobs (id, customer_id, partner_id, agent_id, status, total, credentials_expire_at, created_at, updated_at) \
+                         SELECT $1, id, partner_id, $2, 'queued', $3, $4, $5, $5 FROM customers WHERE id = $6 AND partner_id = $7",
+                    )
+                    .bind(job.id)
+                    .bind(job.agent_id)
+                    .bind(job.total)
+                    .bind(to_db(job.credentials_expire_at))
+                    .bind(to_db(now))
+                    .bind(job.customer_id)
+                    .bind(job.partner_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected()
+                    .eq(&1)
+                    .then_some(())
+                    .ok_or(Error::NotFound)?;
+                    for chunk in rows.chunks(1000) {
+                        let mut qb = QueryBuilder::<Db>::new("INSERT INTO import_rows (job_id, row_number, payload, status) ");
+                        qb.push_values(chunk, |mut b, (row, payload)| {
+                            b.push_bind(job.id).push_bind(*row).push_bind(payload.as_str()).push_bind("pending");
+                        });
+                        qb.build().execute(&mut *tx).await.map_err(db_err)?;
+                    }
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn get_import_job(&self, partner_id: Uuid, customer_id: Uuid, job_id: Uuid) -> Result<Option<ImportJob>> {
+                    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {IMPORT_JOB_COLUMNS} FROM import_jobs WHERE id = $1 AND customer_id = $2 AND partner_id = $3")))
+                        .bind(job_id)
+                        .bind(customer_id)
+                        .bind(partner_id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    row.as_ref().map(import_job_from_row).transpose().map_err(db_err)
+                }
+
+                async fn import_job_rows(&self, job_id: Uuid) -> Result<Vec<ImportRowRecord>> {
+                    let rows = sqlx::query(
+                        "SELECT row_number, status, user_id, user_principal_name, errors, credential FROM import_rows WHERE job_id = $1 ORDER BY row_number",
+                    )
+                    .bind(job_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    rows.iter()
+                        .map(|r| {
+                            let errors: Option<String> = r.try_get("errors")?;
+                            Ok(ImportRowRecord {
+                                row: r.try_get("row_number")?,
+                                status: ImportRowStatus::from_db(&r.try_get::<String, _>("status")?),
+                                user_id: r.try_get("user_id")?,
+                                user_principal_name: r.try_get("user_principal_name")?,
+                                errors: errors.and_then(|e| serde_json::from_str(&e).ok()).unwrap_or_default(),
+                                credential: r.try_get("credential")?,
+                            })
+                        })
+                        .collect::<std::result::Result<_, sqlx::Error>>()
+                        .map_err(db_err)
+                }
+
+                async fn claim_import_job(&self, lease_until: OffsetDateTime, now: OffsetDateTime) -> Result<Option<ImportJob>> {
+                    // A conditional update is the claim: of two instances reaching for
+                    // the same job, one changes the row and the other changes nothing.
+                    let candidates = sqlx::query(
+                        "SELECT id FROM import_jobs WHERE status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < $1) \
+                         ORDER BY created_at LIMIT 5",
+                    )
+                    .bind(to_db(now))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    for candidate in candidates {
+                        let id: Uuid = candidate.try_get("id").map_err(db_err)?;
+                        let claimed = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "UPDATE import_jobs SET status = 'running', lease_until = $1, updated_at = $2 \
+                             WHERE id = $3 AND status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < $2) \
+                             RETURNING {IMPORT_JOB_COLUMNS}"
+                        )))
+                        .bind(to_db(lease_until))
+                        .bind(to_db(now))
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                        if let Some(row) = claimed {
+                            return import_job_from_row(&row).map(Some).map_err(db_err);
+                        }
+                    }
+                    Ok(None)
+                }
+
+                async fn pending_import_rows(&self, job_id: Uuid, limit: i64) -> Result<Vec<(i64, String)>> {
+                    let rows = sqlx::query(
+                        "SELECT row_number, payload FROM import_rows WHERE job_id = $1 AND status = 'pending' ORDER BY row_number LIMIT $2",
+                    )
+                    .bind(job_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    rows.iter()
+                        .map(|r| Ok((r.try_get("row_number")?, r.try_get("payload")?)))
+                        .collect::<std::result::Result<_, sqlx::Error>>()
+                        .map_err(db_err)
+                }
+
+                async fn record_import_batch(&self, job: &ImportJob, work: &[ImportRowWork], lease_until: OffsetDateTime, now: OffsetDateTime) -> Result<()> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    // The job row first: batches of one job never run side by side.
+                    sqlx::query("UPDATE import_jobs SET lease_until = $1, updated_at = $2 WHERE id = $3")
+                        .bind(to_db(lease_until))
+                        .bind(to_db(now))
+                        .bind(job.id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    let row_of = |w: &ImportRowWork| match w {
+                        ImportRowWork::Create { row, .. } | ImportRowWork::Fail { row, .. } => *row,
                     };
-                    let mut taken: HashMap<String, i64> = HashMap::new();
-                    // The customer row is the batch's lock and its scope check.
-                    let owned = sqlx::query("UPDATE customers SET updated_at = $1 WHERE id = $2 AND partner_id = $3")
-                        .bind(to_db(now))
-                        .bind(customer_id)
-                        .bind(actor.partner_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    if owned.rows_affected() == 0 {
-                        return Err(Error::NotFound);
+                    let mut qb = QueryBuilder::<Db>::new("SELECT row_number FROM import_rows WHERE status = 'pending' AND job_id = ");
+                    qb.push_bind(job.id);
+                    qb.push(" AND row_number IN (");
+                    let mut list = qb.separated(", ");
+                    for w in work {
+                        list.push_bind(row_of(w));
                     }
-                    let mut results = Vec::with_capacity(users.len());
-                    let mut created = 0i64;
-                    for record in users {
-                        let u = &record.user;
-                        let upn = u.upn.to_string();
-                        // Seats go to users in the order given; a user whose seat is
-                        // missing is not created at all.
-                        if let Some(short) = u.licenses.iter().find(|l| available.get(l.product_id.as_ref()).copied().unwrap_or(0) < 1) {
-                            let p = short.product_id.as_ref();
-                            results.push(Err(Error::License {
-                                product_id: p.to_owned(),
-                                code: roster_core::licensing::LicenseErrorCode::InsufficientLicenses,
-                                message: format!("no {p} seats are left; buy more"),
-                            }));
-                            continue;
-                        }
-                        // A taken username (the partial unique index) skips the row
-                        // without aborting the batch's transaction.
-                        let inserted = sqlx::query(
-                            "INSERT INTO users (id, customer_id, partner_id, user_principal_name, upn_key, first_name, last_name, \
-                             display_name, display_name_key, search_key, usage_location, roles_mask, sign_in_blocked, state, \
-                             password_digest, password_expires_at, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $15, $10, $11, FALSE, 'active', $12, $13, $14, $14) \
-                             ON CONFLICT DO NOTHING",
-                        )
-                        .bind(record.id)
-                        .bind(customer_id)
-                        .bind(actor.partner_id)
-                        .bind(&upn)
-                        .bind(u.upn.key())
-                        .bind(u.first_name.as_ref().map(|n| n.as_ref().to_owned()))
-                        .bind(u.last_name.as_ref().map(|n| n.as_ref().to_owned()))
-                        .bind(u.display_name.as_ref())
-                        .bind(display_name_key(u.display_name.as_ref()))
-                        .bind(u.usage_location.map(|c| c.as_str().to_owned()))
-                        .bind(u.roles.mask())
-                        .bind(&record.password_digest)
-                        .bind(to_db(record.password_expires_at))
-                        .bind(to_db(now))
-                        .bind(search_key(u.display_name.as_ref(), &u.upn.key()))
-                        .execute(&mut *tx)
+                    qb.push(")");
+                    let pending: std::collections::HashSet<i64> = qb
+                        .build()
+                        .fetch_all(&mut *tx)
                         .await
+                        .map_err(db_err)?
+                        .iter()
+                        .map(|r| r.try_get::<i64, _>(0))
+                        .collect::<std::result::Result<_, _>>()
                         .map_err(db_err)?;
-                        if inserted.rows_affected() == 0 {
-                            results.push(Err(Error::UsernameTaken(upn)));
-                            continue;
-                        }
-                        created += 1;
-                        let mut licenses = Vec::with_capacity(u.licenses.len());
-                        for l in &u.licenses {
-                            let plans: std::collections::BTreeSet<&String> = l.disabled_service_plans.iter().collect();
-                            sqlx::query("INSERT INTO user_licenses (user_id, product_id, disabled_service_plans, created_at) VALUES ($1, $2, $3, $4)")
-                                .bind(record.id)
-                                .bind(l.product_id.as_ref())
-                                .bind(serde_json::to_string(&plans).map_err(Error::internal)?)
-                                .bind(to_db(now))
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(db_err)?;
-                            *available.entry(l.product_id.as_ref().to_owned()).or_default() -= 1;
-                            *taken.entry(l.product_id.as_ref().to_owned()).or_default() += 1;
-                            licenses.push(License {
-                                product_id: l.product_id.as_ref().to_owned(),
-                                disabled_service_plans: plans.into_iter().cloned().collect(),
-                            });
-                        }
-                        licenses.sort_by(|a, b| a.product_id.cmp(&b.product_id));
-                        let user = User {
-                            id: record.id,
-                            customer_id,
-                            user_principal_name: upn,
-                            first_name: u.first_name.as_ref().map(|n| n.as_ref().to_owned()),
-                            last_name: u.last_name.as_ref().map(|n| n.as_ref().to_owned()),
-                            display_name: u.display_name.as_ref().to_owned(),
-                            usage_location: u.usage_location.map(|c| c.as_str().to_owned()),
-                            roles: u.roles,
-                            sign_in_blocked: false,
-                            state: UserState::Active,
-                            deleted_at: None,
-                            purge_at: None,
-                            licenses,
-                            created_at: now,
-                            updated_at: now,
+                    let work: Vec<&ImportRowWork> = work.iter().filter(|w| pending.contains(&row_of(w))).collect();
+                    let to_create: Vec<NewUserRecord> = work
+                        .iter()
+                        .filter_map(|w| match w {
+                            ImportRowWork::Create { record, .. } => Some(NewUserRecord::clone(record)),
+                            ImportRowWork::Fail { .. } => None,
+                        })
+                        .collect();
+                    let mut created = insert_new_users(&mut tx, job.actor(), job.customer_id, &to_create, now).await?.into_iter();
+                    let (mut ok, mut failed) = (0i64, 0i64);
+                    for w in &work {
+                        let (status, user, errors, credential) = match w {
+                            ImportRowWork::Create { credential, .. } => match created.next() {
+                                Some(Ok(user)) => ("created", Some(user), None, Some(credential.clone())),
+                                Some(Err(e)) => {
+                                    let column = match e {
+                                        Error::License { .. } | Error::ProductNotOwned(_) => "Licenses",
+                                        _ => "Username",
+                                    };
+                                    let error = ImportRowError { column: Some(column.into()), code: e.code().into(), message: e.to_string() };
+                                    ("failed", None, Some(vec![error]), None)
+                                }
+                                None => return Err(Error::internal(std::io::Error::other("a created user went missing from its batch"))),
+                            },
+                            ImportRowWork::Fail { errors, .. } => ("failed", None, Some(errors.clone()), None),
                         };
-                        write_audit(&mut tx, actor, customer_id, "user.created", &[user.id], (serde_json::Value::Null, user_snapshot(&user)), now)
-                            .await
-                            .map_err(db_err)?;
-                        results.push(Ok(user));
+                        if status == "created" { ok += 1 } else { failed += 1 }
+                        sqlx::query(
+                            "UPDATE import_rows SET status = $1, user_id = $2, user_principal_name = $3, errors = $4, credential = $5 \
+                             WHERE job_id = $6 AND row_number = $7",
+                        )
+                        .bind(status)
+                        .bind(user.as_ref().map(|u| u.id))
+                        .bind(user.as_ref().map(|u| u.user_principal_name.clone()))
+                        .bind(errors.map(|e| serde_json::to_string(&e).unwrap_or_else(|_| "[]".into())))
+                        .bind(credential)
+                        .bind(job.id)
+                        .bind(row_of(w))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
                     }
-                    for (product, delta) in &taken {
-                        move_locked_seats(&mut tx, customer_id, product, *delta, now).await?;
-                    }
-                    sqlx::query("UPDATE customers SET active_users = active_users + $1 WHERE id = $2")
-                        .bind(created)
-                        .bind(customer_id)
+                    sqlx::query("UPDATE import_jobs SET processed = processed + $1, created = created + $2, failed = failed + $3 WHERE id = $4")
+                        .bind(ok + failed)
+                        .bind(ok)
+                        .bind(failed)
+                        .bind(job.id)
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
-                    Ok(results)
+                    Ok(())
+                }
+
+                async fn finish_import_job(&self, job_id: Uuid, now: OffsetDateTime) -> Result<()> {
+                    sqlx::query(
+                        "UPDATE import_jobs SET status = 'succeeded', lease_until = NULL, finished_at = $1, updated_at = $1 \
+                         WHERE id = $2 AND status = 'running' AND NOT EXISTS (SELECT 1 FROM import_rows WHERE job_id = $2 AND status = 'pending')",
+                    )
+                    .bind(to_db(now))
+                    .bind(job_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn take_import_credentials(&self, partner_id: Uuid, customer_id: Uuid, job_id: Uuid) -> Result<Vec<(i64, String, Vec<u8>)>> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    let owned = sqlx::query("SELECT 1 FROM import_jobs WHERE id = $1 AND customer_id = $2 AND partner_id = $3")
+                        .bind(job_id)
+                        .bind(customer_id)
+                        .bind(partner_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    if owned.is_none() {
+                        return Err(Error::NotFound);
+                    }
+                    // RETURNING shows the row after the update, so read, then forget.
+                    let rows = sqlx::query(
+                        "SELECT row_number, user_principal_name, credential FROM import_rows \
+                         WHERE job_id = $1 AND credential IS NOT NULL ORDER BY row_number",
+                    )
+                    .bind(job_id)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    sqlx::query("UPDATE import_rows SET credential = NULL WHERE job_id = $1 AND credential IS NOT NULL")
+                        .bind(job_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    let mut out = rows
+                        .iter()
+                        .map(|r| Ok((r.try_get("row_number")?, r.try_get::<Option<String>, _>("user_principal_name")?.unwrap_or_default(), r.try_get("credential")?)))
+                        .collect::<std::result::Result<Vec<(i64, String, Vec<u8>)>, sqlx::Error>>()
+                        .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    out.sort_by_key(|(row, _, _)| *row);
+                    Ok(out)
                 }
 
                 async fn get_user(&self, partner_id: Uuid, customer_id: Uuid, user_id: Uuid) -> Result<Option<User>> {
@@ -1344,6 +1633,15 @@ macro_rules! impl_sql_store {
                         .execute(&self.pool)
                         .await
                         .map_err(db_err)?;
+                    // Import credentials never outlive their hour, delivered or not.
+                    sqlx::query(
+                        "UPDATE import_rows SET credential = NULL WHERE credential IS NOT NULL \
+                         AND job_id IN (SELECT id FROM import_jobs WHERE credentials_expire_at <= $1)",
+                    )
+                    .bind(to_db(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
                     sqlx::query("DELETE FROM signin_failures WHERE at < $1")
                         .bind(to_db(now - time::Duration::days(1)))
                         .execute(&self.pool)

@@ -149,6 +149,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
             .ok()?;
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
+    roster_http::spawn_import_worker(services.clone(), std::time::Duration::from_millis(25));
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().ok()?;
     let partner = services.create_partner("Partner A").await.ok()?;
     let email = format!("admin-{}@partner-a.example", Uuid::now_v7().simple());
@@ -166,6 +167,15 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 /// A response's status and JSON body (`Null` when there is none).
+/// Sends a request and reads its answer as JSON, or as a string when it is not JSON.
+async fn reply(req: reqwest::RequestBuilder, path: &str) -> Reply {
+    let resp = req.send().await.unwrap_or_else(|e| panic!("request to {path} failed: {e}"));
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    Reply { status, body }
+}
+
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
@@ -188,12 +198,18 @@ impl TestApp {
         if let Some(b) = body {
             req = req.json(b);
         }
-        let resp = req.send().await.unwrap_or_else(|e| panic!("request to {path} failed: {e}"));
-        let status = resp.status();
-        let text = resp.text().await.unwrap_or_default();
-        let body =
-            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Reply { status, body }
+        reply(req, path).await
+    }
+
+    /// POSTs raw bytes with a content type, as a file upload from a script does.
+    pub async fn upload(&self, token: &str, path: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
+        let req = self
+            .http
+            .post(self.url(&format!("/api/v1{path}")))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(bytes);
+        reply(req, path).await
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Reply {
@@ -313,6 +329,16 @@ impl TestApp {
             RawDb::Postgres(pool) => sqlx::query(sql).bind(assigned).bind(id).execute(&pool).await.map(drop),
         };
         done.unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The sealed temporary passwords import jobs keep, as stored.
+    pub async fn raw_import_credentials(&self) -> Vec<Vec<u8>> {
+        let sql = "SELECT credential FROM import_rows WHERE credential IS NOT NULL ORDER BY row_number";
+        let rows = match self.raw_db().await {
+            RawDb::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(&pool).await,
+            RawDb::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(&pool).await,
+        };
+        rows.unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Writes a license row straight into the database, as the licensing engine

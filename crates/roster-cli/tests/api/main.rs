@@ -6,6 +6,7 @@ mod cli;
 mod conformance;
 mod customers;
 mod errors;
+mod imports;
 mod isolation;
 mod licenses;
 mod lifecycle;

@@ -87,6 +87,12 @@ impl<'a> Browser<'a> {
 
 const CHOSEN: &str = "Correct-Horse-Battery-9";
 
+/// Whether `password` signs `upn` in as a temporary password (to the change page).
+pub async fn temporary_password_signs_in(app: &TestApp, upn: &str, password: &str) -> bool {
+    let page = Browser::new(app).sign_in(upn, password).await;
+    page.location.as_deref() == Some("/signin/change-password")
+}
+
 both_backends! {
     async fn a_temporary_password_signs_in_once_and_forces_a_change(app) {
         let c = app.customer().await;

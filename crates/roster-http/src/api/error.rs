@@ -8,6 +8,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use roster_core::Error;
+use roster_core::import::FileError;
 use roster_core::licensing::LicenseErrorCode;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -32,8 +33,8 @@ pub enum ApiError {
     BadRequest { field: Option<String>, message: String },
     #[error("the request body is too large")]
     PayloadTooLarge,
-    #[error("send the body as application/json")]
-    UnsupportedMediaType,
+    #[error("{0}")]
+    UnsupportedMediaType(&'static str),
     #[error("no such route")]
     RouteNotFound,
 }
@@ -53,6 +54,8 @@ pub fn domain_status(e: &Error) -> StatusCode {
         | Error::ProductNotOwned(_) => StatusCode::BAD_REQUEST,
         Error::License { code: LicenseErrorCode::InsufficientLicenses, .. } => StatusCode::CONFLICT,
         Error::License { .. } => StatusCode::BAD_REQUEST,
+        Error::ImportFile(e) if e.code() == "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::ImportFile(_) | Error::ImportRows(_) => StatusCode::BAD_REQUEST,
         Error::NotFound | Error::UserNotFound => StatusCode::NOT_FOUND,
         Error::Forbidden => StatusCode::FORBIDDEN,
         Error::UserDeleted
@@ -77,6 +80,14 @@ pub fn domain_body(e: &Error) -> ErrorBody {
             Some(json!({"productId": p}))
         }
         Error::QuantityBelowAssigned(assigned) => Some(json!({"assigned": assigned})),
+        Error::ImportRows(rows) => Some(json!({"rows": rows})),
+        Error::ImportFile(file) => match file {
+            FileError::Csv { row, .. } => Some(json!({"row": row})),
+            FileError::UnknownColumn { position, header, .. } => Some(json!({"position": position, "header": header})),
+            FileError::MissingColumn(c) | FileError::DuplicateColumn(c) => Some(json!({"column": c.name()})),
+            FileError::TooManyRows(_) => Some(json!({"maxRows": roster_core::import::MAX_ROWS})),
+            _ => None,
+        },
         _ => None,
     };
     let message = match e {
@@ -122,7 +133,7 @@ impl IntoResponse for ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorBody { code: "payload_too_large".into(), message: self.to_string(), details: None },
             ),
-            ApiError::UnsupportedMediaType => (
+            ApiError::UnsupportedMediaType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorBody { code: "unsupported_media_type".into(), message: self.to_string(), details: None },
             ),

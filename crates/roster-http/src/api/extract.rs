@@ -47,7 +47,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 v.eq_ignore_ascii_case("application/json") || v.to_ascii_lowercase().ends_with("+json")
             });
         if !is_json {
-            return Err(ApiError::UnsupportedMediaType);
+            return Err(ApiError::UnsupportedMediaType("send the body as application/json"));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {

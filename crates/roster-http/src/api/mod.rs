@@ -4,6 +4,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 mod handlers;
+pub mod imports;
 
 use crate::startup::AppState;
 use axum::Router;
@@ -28,6 +29,12 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{cid}/users/{uid}/reset-password", post(handlers::reset_password))
         .route("/customers/{cid}/license-updates", post(handlers::update_licenses))
         .route("/customers/{cid}/audit-events", get(handlers::list_audit_events))
+        .route(
+            "/customers/{cid}/imports",
+            post(imports::start_import).layer(axum::extract::DefaultBodyLimit::max(roster_core::import::MAX_BYTES)),
+        )
+        .route("/customers/{cid}/imports/{jid}", get(imports::get_import))
+        .route("/customers/{cid}/imports/{jid}/credentials", post(imports::take_credentials))
         .route("/openapi.json", get(handlers::openapi))
         .fallback(|| async { error::ApiError::RouteNotFound })
 }

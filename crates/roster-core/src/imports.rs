@@ -1,0 +1,243 @@
+//! Use cases of importing users from a file: check it, start a durable job, run
+//! jobs in the background, report them, and hand out the temporary passwords once.
+
+use crate::domain::{AgentRole, CountryCode, ProductId};
+use crate::error::{Error, Result};
+use crate::import::{self, ImportContext, RowPayload, RowReport};
+use crate::model::*;
+use crate::secrets::TemporaryPassword;
+use crate::service::{Services, actor, check_new_user_licenses, require};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// A file checked against its customer.
+#[derive(Debug, Clone)]
+pub struct CheckedImport {
+    /// Data rows in the file.
+    pub total: usize,
+    /// Rows that can be created, with their payloads.
+    pub valid: Vec<(usize, RowPayload)>,
+    /// Rows that cannot, with every problem of each.
+    pub errors: Vec<RowReport>,
+}
+
+/// One row of a job, as reported.
+#[derive(Debug, Clone)]
+pub struct ImportRowView {
+    pub row: i64,
+    pub status: ImportRowStatus,
+    pub user_id: Option<Uuid>,
+    pub user_principal_name: Option<String>,
+    /// Present until the passwords are delivered, or their hour is up.
+    pub temporary_password: Option<TemporaryPassword>,
+    pub errors: Vec<ImportRowError>,
+}
+
+/// A temporary password handed out by an import.
+#[derive(Debug, Clone)]
+pub struct ImportCredential {
+    pub row: i64,
+    pub user_principal_name: String,
+    pub temporary_password: TemporaryPassword,
+}
+
+fn credential_context(job_id: Uuid, row: i64) -> Vec<u8> {
+    format!("roster-import/{job_id}/{row}").into_bytes()
+}
+
+impl Services {
+    /// Reads `bytes` (CSV or XLSX) and checks every row, writing nothing.
+    /// `default_location` is the usage location of rows that give none.
+    pub async fn check_import(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        bytes: &[u8],
+        default_location: Option<&str>,
+    ) -> Result<CheckedImport> {
+        require(agent, &[AgentRole::Admin])?;
+        let customer = self.customer(agent, customer_id).await?;
+        let default_location = match default_location.map(str::trim).filter(|l| !l.is_empty()) {
+            Some(l) => Some(CountryCode::parse(l).map_err(|e| Error::validation("location", e))?),
+            None => None,
+        };
+        let sheet = import::read(bytes)?;
+        let keys: Vec<String> = sheet.rows.iter().filter_map(|r| import::username_key(r, &customer.domains)).collect();
+        let taken = self.store.taken_usernames(&keys).await?;
+        let catalog = self.store.catalog().await?;
+        let seats: Vec<crate::licensing::Seats> = self
+            .store
+            .list_subscriptions(agent.partner_id, customer.id)
+            .await?
+            .into_iter()
+            .filter_map(|s| {
+                Some(crate::licensing::Seats {
+                    product_id: ProductId::parse(&s.product_id).ok()?,
+                    quantity: s.quantity,
+                    assigned: s.assigned,
+                })
+            })
+            .collect();
+        let ctx = ImportContext {
+            domains: &customer.domains,
+            default_location,
+            catalog: &catalog,
+            seats: &seats,
+            taken: &taken,
+        };
+        let mut checked = CheckedImport { total: sheet.rows.len(), valid: Vec::new(), errors: Vec::new() };
+        for row in import::check_rows(&sheet, &ctx) {
+            match row.outcome {
+                Ok(user) => checked.valid.push((row.row, RowPayload::of(&user))),
+                Err(problems) => checked
+                    .errors
+                    .push(RowReport { row: row.row, errors: problems.into_iter().map(Into::into).collect() }),
+            }
+        }
+        Ok(checked)
+    }
+
+    /// Checks the file and, when every row is good, stores it as a queued job for
+    /// the background worker. A file with bad rows writes nothing and reports them.
+    pub async fn start_import(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        bytes: &[u8],
+        default_location: Option<&str>,
+    ) -> Result<ImportJob> {
+        let checked = self.check_import(agent, customer_id, bytes, default_location).await?;
+        if !checked.errors.is_empty() {
+            return Err(Error::ImportRows(checked.errors));
+        }
+        let now = self.now();
+        let job = ImportJob {
+            id: Uuid::now_v7(),
+            customer_id,
+            partner_id: agent.partner_id,
+            agent_id: actor(agent).agent_id,
+            status: ImportStatus::Queued,
+            total: checked.total as i64,
+            processed: 0,
+            created: 0,
+            failed: 0,
+            credentials_expire_at: now + self.policy.import_credentials_ttl,
+            created_at: now,
+            finished_at: None,
+        };
+        let rows: Vec<(i64, String)> = checked
+            .valid
+            .iter()
+            .map(|(row, payload)| Ok((*row as i64, serde_json::to_string(payload).map_err(Error::internal)?)))
+            .collect::<Result<_>>()?;
+        self.store.create_import_job(&job, &rows, now).await?;
+        Ok(job)
+    }
+
+    /// A job and each of its rows; temporary passwords are shown while they are kept.
+    pub async fn import_job(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        job_id: Uuid,
+    ) -> Result<(ImportJob, Vec<ImportRowView>)> {
+        require(agent, &[AgentRole::Admin])?;
+        let job = self.store.get_import_job(agent.partner_id, customer_id, job_id).await?.ok_or(Error::NotFound)?;
+        let key = &self.policy.credentials_key;
+        let rows = self
+            .store
+            .import_job_rows(job.id)
+            .await?
+            .into_iter()
+            .map(|r| ImportRowView {
+                temporary_password: r
+                    .credential
+                    .as_deref()
+                    .and_then(|c| key.open(c, &credential_context(job.id, r.row))),
+                row: r.row,
+                status: r.status,
+                user_id: r.user_id,
+                user_principal_name: r.user_principal_name,
+                errors: r.errors,
+            })
+            .collect();
+        Ok((job, rows))
+    }
+
+    /// The job's temporary passwords, once: after this call they are gone.
+    pub async fn take_import_credentials(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        job_id: Uuid,
+    ) -> Result<Vec<ImportCredential>> {
+        require(agent, &[AgentRole::Admin])?;
+        let sealed = self.store.take_import_credentials(agent.partner_id, customer_id, job_id).await?;
+        let key = &self.policy.credentials_key;
+        Ok(sealed
+            .into_iter()
+            .filter_map(|(row, upn, credential)| {
+                let password = key.open(&credential, &credential_context(job_id, row));
+                if password.is_none() {
+                    tracing::warn!(%job_id, row, "an import credential could not be opened; was the credentials key changed?");
+                }
+                Some(ImportCredential { row, user_principal_name: upn, temporary_password: password? })
+            })
+            .collect())
+    }
+
+    /// Runs one import job, if one is waiting or was left by a worker that stopped,
+    /// to the end. Each batch creates its users and records its rows in one
+    /// transaction, so a crash at any point leaves every row either done once or
+    /// still pending. Returns whether there was a job.
+    pub async fn run_next_import(&self) -> Result<bool> {
+        let now = self.now();
+        let Some(job) = self.store.claim_import_job(now + self.policy.import_lease, now).await? else {
+            return Ok(false);
+        };
+        tracing::info!(job_id = %job.id, total = job.total, done = job.processed, "running an import job");
+        let catalog = self.store.catalog().await?;
+        let owned: BTreeSet<ProductId> = self
+            .store
+            .list_subscriptions(job.partner_id, job.customer_id)
+            .await?
+            .iter()
+            .filter_map(|s| ProductId::parse(&s.product_id).ok())
+            .collect();
+        loop {
+            let pending = self.store.pending_import_rows(job.id, self.policy.import_batch.max(1) as i64).await?;
+            if pending.is_empty() {
+                break;
+            }
+            let now = self.now();
+            let work: Vec<ImportRowWork> = pending
+                .into_iter()
+                .map(|(row, payload)| {
+                    let user = serde_json::from_str::<RowPayload>(&payload)
+                        .map_err(|e| Error::validation("row", e))
+                        .and_then(|p| p.to_new_user().map_err(|e| Error::validation("row", e)))
+                        .and_then(|user| check_new_user_licenses(&catalog, &owned, user));
+                    match user {
+                        Ok(user) => {
+                            let (record, password) = self.new_record(user, now);
+                            let credential =
+                                self.policy.credentials_key.seal(&password, &credential_context(job.id, row));
+                            ImportRowWork::Create { row, record: Box::new(record), credential }
+                        }
+                        Err(e) => ImportRowWork::Fail {
+                            row,
+                            errors: vec![ImportRowError {
+                                column: None,
+                                code: e.code().into(),
+                                message: e.to_string(),
+                            }],
+                        },
+                    }
+                })
+                .collect();
+            self.store.record_import_batch(&job, &work, now + self.policy.import_lease, now).await?;
+        }
+        self.store.finish_import_job(job.id, self.now()).await?;
+        Ok(true)
+    }
+}

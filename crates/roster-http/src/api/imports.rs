@@ -1,0 +1,295 @@
+//! Import jobs over HTTP: the file goes up as the raw body, in CSV or XLSX.
+
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{ApiPath, ApiQuery, AuthAgent};
+use crate::startup::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use roster_core::import::RowReport;
+use roster_core::imports::{ImportCredential, ImportRowView};
+use roster_core::model::{ImportJob, ImportRowError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The media types an import file may arrive as. Browsers send `.csv` as
+/// `application/vnd.ms-excel` on Windows; the content decides what the file is.
+const ACCEPTED_TYPES: [&str; 7] = [
+    "text/csv",
+    "application/csv",
+    "text/plain",
+    "text/tab-separated-values",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/octet-stream",
+];
+
+/// The raw body of an import, refused unless it is a spreadsheet type.
+pub struct ImportBody(pub Bytes);
+
+impl FromRequest<AppState> for ImportBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let media = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next());
+        if !media.is_some_and(|m| ACCEPTED_TYPES.iter().any(|t| t.eq_ignore_ascii_case(m.trim()))) {
+            return Err(ApiError::UnsupportedMediaType("send the file as text/csv or as XLSX"));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::bad_request(None, "the request body could not be read")
+            }
+        })?;
+        Ok(Self(bytes))
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// Check the file and report, writing nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// The usage location (ISO 3166 alpha-2) of rows that give none.
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RowErrorDto {
+    /// The template column, in English ("Display name"); absent for a whole-row problem.
+    pub column: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<ImportRowError> for RowErrorDto {
+    fn from(e: ImportRowError) -> Self {
+        Self { column: e.column, code: e.code, message: e.message }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RowReportDto {
+    /// As a spreadsheet numbers it: the header is row 1.
+    pub row: usize,
+    pub errors: Vec<RowErrorDto>,
+}
+
+impl From<RowReport> for RowReportDto {
+    fn from(r: RowReport) -> Self {
+        Self { row: r.row, errors: r.errors.into_iter().map(Into::into).collect() }
+    }
+}
+
+/// The answer to a dry run: every problem of every row, and nothing written.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportCheckDto {
+    pub dry_run: bool,
+    pub total: usize,
+    pub valid: usize,
+    pub rows: Vec<RowReportDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedUserDto {
+    pub id: Uuid,
+    pub user_principal_name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRowDto {
+    pub row: i64,
+    /// `pending`, `created` or `failed`.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<ImportedUserDto>,
+    /// Shown until the passwords are delivered, and for one hour at most.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temporary_password: Option<String>,
+    pub errors: Vec<RowErrorDto>,
+}
+
+impl From<ImportRowView> for ImportRowDto {
+    fn from(r: ImportRowView) -> Self {
+        Self {
+            row: r.row,
+            status: r.status.as_str().into(),
+            user: r
+                .user_id
+                .zip(r.user_principal_name)
+                .map(|(id, upn)| ImportedUserDto { id, user_principal_name: upn }),
+            temporary_password: r.temporary_password.map(|p| p.expose().to_owned()),
+            errors: r.errors.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportJobDto {
+    pub id: Uuid,
+    /// `queued`, `running`, `succeeded` or `failed`.
+    pub status: String,
+    pub total: i64,
+    pub processed: i64,
+    pub created: i64,
+    pub failed: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<time::OffsetDateTime>,
+    /// When the kept temporary passwords are forgotten, delivered or not.
+    #[serde(with = "time::serde::rfc3339")]
+    pub credentials_expire_at: time::OffsetDateTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<ImportRowDto>>,
+}
+
+impl ImportJobDto {
+    fn of(job: ImportJob, rows: Option<Vec<ImportRowView>>) -> Self {
+        Self {
+            id: job.id,
+            status: job.status.as_str().into(),
+            total: job.total,
+            processed: job.processed,
+            created: job.created,
+            failed: job.failed,
+            created_at: job.created_at,
+            finished_at: job.finished_at,
+            credentials_expire_at: job.credentials_expire_at,
+            results: rows.map(|rows| rows.into_iter().map(Into::into).collect()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialDto {
+    pub row: i64,
+    pub user_principal_name: String,
+    pub temporary_password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialsDto {
+    pub credentials: Vec<CredentialDto>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CredentialsParams {
+    /// `json` (the default) or `csv`.
+    pub format: Option<String>,
+}
+
+#[utoipa::path(post, path = "/customers/{cid}/imports", params(("cid" = Uuid, Path), ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "CSV in any encoding Excel saves, or XLSX"),
+    responses(
+        (status = 200, description = "dryRun: the report, nothing written", body = ImportCheckDto),
+        (status = 202, description = "every row is good; the job is queued", body = ImportJobDto),
+        (status = 400, description = "validation_failed, with details.rows naming every problem by row and column", body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, description = "over 20 MiB or 100,000 rows", body = ErrorBody),
+        (status = 415, body = ErrorBody)))]
+pub async fn start_import(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath(cid): ApiPath<Uuid>,
+    ApiQuery(params): ApiQuery<ImportParams>,
+    ImportBody(bytes): ImportBody,
+) -> ApiResult<Response> {
+    let services = &state.services;
+    if params.dry_run {
+        let checked = services.check_import(&agent, cid, &bytes, params.location.as_deref()).await?;
+        let report = ImportCheckDto {
+            dry_run: true,
+            total: checked.total,
+            valid: checked.valid.len(),
+            rows: checked.errors.into_iter().map(Into::into).collect(),
+        };
+        return Ok(Json(report).into_response());
+    }
+    let job = services.start_import(&agent, cid, &bytes, params.location.as_deref()).await?;
+    Ok((StatusCode::ACCEPTED, Json(ImportJobDto::of(job, None))).into_response())
+}
+
+#[utoipa::path(get, path = "/customers/{cid}/imports/{jid}", params(("cid" = Uuid, Path), ("jid" = Uuid, Path)),
+    responses((status = 200, body = ImportJobDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_import(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath((cid, jid)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<ImportJobDto>> {
+    let (job, rows) = state.services.import_job(&agent, cid, jid).await?;
+    Ok(Json(ImportJobDto::of(job, Some(rows))))
+}
+
+#[utoipa::path(post, path = "/customers/{cid}/imports/{jid}/credentials",
+    params(("cid" = Uuid, Path), ("jid" = Uuid, Path), CredentialsParams),
+    responses((status = 200, description = "The temporary passwords, once; afterwards they are gone", body = CredentialsDto),
+    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn take_credentials(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath((cid, jid)): ApiPath<(Uuid, Uuid)>,
+    ApiQuery(params): ApiQuery<CredentialsParams>,
+) -> ApiResult<Response> {
+    let csv = match params.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(ApiError::bad_request(Some("format".into()), "use json or csv")),
+    };
+    let credentials = state.services.take_import_credentials(&agent, cid, jid).await?;
+    if csv {
+        let mut response = credentials_csv(&credentials).into_response();
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment; filename=\"credentials.csv\""),
+        );
+        response.headers_mut().insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(response);
+    }
+    let credentials = credentials
+        .into_iter()
+        .map(|c| CredentialDto {
+            row: c.row,
+            user_principal_name: c.user_principal_name,
+            temporary_password: c.temporary_password.expose().to_owned(),
+        })
+        .collect();
+    let mut response = Json(CredentialsDto { credentials }).into_response();
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// UTF-8 with a BOM, so Excel opens it with the names intact.
+pub fn credentials_csv(credentials: &[ImportCredential]) -> String {
+    let mut out = String::from("\u{feff}Username,Temporary password\r\n");
+    for c in credentials {
+        out.push_str(&format!("{},{}\r\n", c.user_principal_name, csv_field(c.temporary_password.expose())));
+    }
+    out
+}
+
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
