@@ -159,6 +159,29 @@ impl Api {
         Ok(if text.is_empty() { None } else { Some(serde_json::from_str(&text)?) })
     }
 
+    /// Uploads a file as the raw body; the answer's status and JSON, whatever they are.
+    async fn upload(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<(u16, Value)> {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .query(query)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(bytes)
+            .send()
+            .await
+            .with_context(|| format!("calling {}", self.base))?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await?;
+        Ok((status, serde_json::from_str(&text).unwrap_or(json!({"message": text}))))
+    }
+
     /// A call whose answer is JSON (or nothing, read as `null`).
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
         Ok(self.send(method, path, &[], body).await?.unwrap_or_default())
@@ -601,5 +624,153 @@ pub async fn run_licenses(cmd: LicensesCommand) -> anyhow::Result<()> {
             _ => "",
         }
     );
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import users from a CSV (any encoding or delimiter Excel saves) or XLSX file:
+    /// every row is checked first, then a background job creates them in batches.
+    Users {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        customer: Uuid,
+        file: std::path::PathBuf,
+        /// Check the file and print every problem; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The usage location of rows that give none (ISO 3166 alpha-2).
+        #[arg(long)]
+        location: Option<String>,
+        /// Write the usernames and temporary passwords here (mode 0600) instead of
+        /// printing them. They can be fetched only once.
+        #[arg(long)]
+        credentials_out: Option<std::path::PathBuf>,
+    },
+}
+
+const ROW_ERROR_COLUMNS: [(&str, &str); 4] =
+    [("row", "ROW"), ("column", "COLUMN"), ("code", "CODE"), ("message", "MESSAGE")];
+
+/// One line per problem: row, column, code and message.
+fn row_problems(rows: &Value) -> Vec<Value> {
+    rows.as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| {
+            r["errors"].as_array().cloned().unwrap_or_default().into_iter().map(
+                move |e| json!({"row": r["row"], "column": e["column"], "code": e["code"], "message": e["message"]}),
+            )
+        })
+        .collect()
+}
+
+pub async fn run_import(cmd: ImportCommand) -> anyhow::Result<()> {
+    let ImportCommand::Users { conn, customer, file, dry_run, location, credentials_out } = cmd;
+    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    let content_type = if bytes.starts_with(b"PK\x03\x04") {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv"
+    };
+    let api = Api::new(&conn);
+    let mut query = vec![("dryRun", dry_run.to_string())];
+    if let Some(l) = &location {
+        query.push(("location", l.clone()));
+    }
+    let path = format!("/customers/{customer}/imports");
+    let (status, body) = api.upload(&path, &query, content_type, bytes).await?;
+    let problems = match status {
+        200 => row_problems(&body["rows"]),
+        202 => Vec::new(),
+        400 if body["details"]["rows"].is_array() => row_problems(&body["details"]["rows"]),
+        _ => bail!(
+            "{status} {}: {}{}",
+            body["code"].as_str().unwrap_or("error"),
+            body["message"].as_str().unwrap_or(""),
+            body.get("details").map(|d| format!(" {d}")).unwrap_or_default()
+        ),
+    };
+    if !problems.is_empty() {
+        print_rows(&conn, &problems, &ROW_ERROR_COLUMNS);
+        let rows = problems.iter().map(|p| p["row"].as_i64()).collect::<std::collections::BTreeSet<_>>().len();
+        bail!("{rows} rows have problems; nothing was imported");
+    }
+    if dry_run {
+        eprintln!("{} rows checked; every row can be imported", body["total"]);
+        return Ok(());
+    }
+    let job_id = body["id"].as_str().context("the server did not name the job")?.to_owned();
+    let total = body["total"].as_u64().unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{bar:40}] {pos}/{len} rows  {per_sec}  eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let job = loop {
+        let job = api.call(reqwest::Method::GET, &format!("{path}/{job_id}"), None).await?;
+        bar.set_position(job["processed"].as_u64().unwrap_or(0));
+        if matches!(job["status"].as_str(), Some("succeeded" | "failed")) {
+            break job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    bar.finish_and_clear();
+    let failed: Vec<Value> =
+        job["results"].as_array().into_iter().flatten().filter(|r| r["status"] == "failed").cloned().collect();
+    if !failed.is_empty() {
+        print_rows(&conn, &row_problems(&Value::Array(failed)), &ROW_ERROR_COLUMNS);
+    }
+    eprintln!(
+        "import {}: {} created, {} failed of {}",
+        job["status"].as_str().unwrap_or("?"),
+        job["created"],
+        job["failed"],
+        job["total"]
+    );
+    let credentials = api.call(reqwest::Method::POST, &format!("{path}/{job_id}/credentials"), None).await?;
+    let credentials = credentials["credentials"].as_array().cloned().unwrap_or_default();
+    match credentials_out {
+        Some(out) => {
+            write_private(&out, &credentials)?;
+            eprintln!("{} temporary passwords written to {}", credentials.len(), out.display());
+        }
+        None => print_rows(
+            &conn,
+            &credentials,
+            &[("userPrincipalName", "USERNAME"), ("temporaryPassword", "TEMPORARY PASSWORD")],
+        ),
+    }
+    if job["status"] != "succeeded" {
+        bail!("the import did not finish");
+    }
+    Ok(())
+}
+
+/// Writes credentials as CSV into a file only its owner can read, made so before
+/// the first byte is written.
+fn write_private(path: &std::path::Path, credentials: &[Value]) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    // An existing file keeps its mode on open; narrow it too.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    let mut text = String::from("Username,Temporary password\n");
+    for c in credentials {
+        text.push_str(&format!(
+            "{},{}\n",
+            csv_field(c["userPrincipalName"].as_str().unwrap_or("")),
+            csv_field(c["temporaryPassword"].as_str().unwrap_or(""))
+        ));
+    }
+    file.write_all(text.as_bytes())?;
     Ok(())
 }

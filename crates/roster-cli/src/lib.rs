@@ -71,6 +71,9 @@ pub enum Command {
     /// Assign or remove licenses for many users, through a server's API.
     #[command(subcommand)]
     Licenses(client::LicensesCommand),
+    /// Import users from a file, through a server's API, with a progress bar.
+    #[command(subcommand)]
+    Import(client::ImportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -345,6 +348,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Users(cmd) => client::run_users(cmd).await?,
         Command::Subscriptions(cmd) => client::run_subscriptions(cmd).await?,
         Command::Licenses(cmd) => client::run_licenses(cmd).await?,
+        Command::Import(cmd) => client::run_import(cmd).await?,
     }
     Ok(())
 }

@@ -141,3 +141,38 @@ both_backends! {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+both_backends! {
+    async fn import_command_checks_runs_and_writes_credentials_only_its_owner_can_read(app) {
+        use std::os::unix::fs::PermissionsExt;
+        let cid = crate::imports::fixtures_customer(&app).await;
+        let dir = std::env::temp_dir().join(format!("roster-cli-{}", uuid_simple()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let fixture = |name: &str| format!("{}/../../tests/fixtures/import/{name}", env!("CARGO_MANIFEST_DIR"));
+        let import = |args: &[&str]| {
+            let mut all = vec!["import", "users", "--server", &app.address, "--token", &app.admin_token, "--customer", &cid];
+            all.extend_from_slice(args);
+            roster("sqlite://unused.db", &all)
+        };
+        let bad = import(&["--dry-run", &fixture("one-error-of-each-kind.csv")]);
+        assert!(!bad.status.success());
+        let table = String::from_utf8_lossy(&bad.stdout).into_owned();
+        let row3: Vec<&str> = table.lines().find(|l| l.starts_with("3 ")).map(|l| l.split_whitespace().collect()).unwrap_or_default();
+        assert_eq!(row3[..4], ["3", "Display", "name", "required"], "{table}");
+        // Every kind but username_taken: no user is taken in this customer.
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("9 rows have problems"), "{bad:?}");
+
+        let out = dir.join("credentials.csv");
+        let done = import(&["--location", "US", "--credentials-out", &out.display().to_string(), &fixture("french-excel-cp1252.csv")]);
+        assert!(done.status.success(), "{done:?}");
+        assert!(String::from_utf8_lossy(&done.stderr).contains("3 created, 0 failed of 3"), "{done:?}");
+        let mode = std::fs::metadata(&out).map(|m| m.permissions().mode() & 0o777).unwrap_or_default();
+        assert_eq!(mode, 0o600);
+        let written = std::fs::read_to_string(&out).unwrap_or_default();
+        assert_eq!(written.lines().count(), 4, "{written}");
+        assert!(written.contains("zoe.muller@fixtures.example,"), "{written}");
+        // Delivered once: the passwords are no longer shown by the job.
+        assert!(!String::from_utf8_lossy(&done.stdout).contains("TEMPORARY PASSWORD"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
