@@ -12,6 +12,7 @@ mod licenses;
 mod lifecycle;
 mod listing;
 mod openapi;
+mod restart;
 mod signin;
 mod subscriptions;
 mod two_servers;

@@ -8,9 +8,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
-struct Server {
-    child: Child,
-    url: String,
+pub struct Server {
+    pub child: Child,
+    pub url: String,
 }
 
 impl Drop for Server {
@@ -21,10 +21,16 @@ impl Drop for Server {
 }
 
 fn serve(database_url: &str) -> Server {
+    serve_with(database_url, &[])
+}
+
+/// A `roster serve` process on port 0, with extra environment.
+pub fn serve_with(database_url: &str, env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("ROSTER_DATABASE_URL", database_url)
         .env("ROSTER_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("starting roster serve: {e}"));
