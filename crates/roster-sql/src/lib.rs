@@ -395,54 +395,37 @@ macro_rules! impl_sql_store {
                 if owned.rows_affected() == 0 {
                     return Err(Error::NotFound);
                 }
-                let mut results = Vec::with_capacity(users.len());
-                let mut created = 0i64;
-                for record in users {
+                let mut results: Vec<Option<Result<User>>> = users.iter().map(|_| None).collect();
+                // Users without licenses take no seat, so they go in many rows per
+                // statement; users with licenses go one by one, in order, because
+                // a seat goes to the next user only once the previous one exists.
+                let plain: Vec<usize> = (0..users.len()).filter(|&i| users[i].user.licenses.is_empty()).collect();
+                for chunk in plain.chunks(500) {
+                    let records: Vec<&NewUserRecord> = chunk.iter().map(|&i| &users[i]).collect();
+                    let inserted = insert_user_rows(tx, actor, customer_id, &records, now).await?;
+                    for &i in chunk {
+                        results[i] = Some(if inserted.contains(&users[i].id) {
+                            Ok(new_user(&users[i], customer_id, Vec::new(), now))
+                        } else {
+                            Err(Error::UsernameTaken(users[i].user.upn.to_string()))
+                        });
+                    }
+                }
+                for (i, record) in users.iter().enumerate().filter(|(_, r)| !r.user.licenses.is_empty()) {
                     let u = &record.user;
-                    let upn = u.upn.to_string();
-                    // Seats go to users in the order given; a user whose seat is
-                    // missing is not created at all.
                     if let Some(short) = u.licenses.iter().find(|l| available.get(l.product_id.as_ref()).copied().unwrap_or(0) < 1) {
                         let p = short.product_id.as_ref();
-                        results.push(Err(Error::License {
+                        results[i] = Some(Err(Error::License {
                             product_id: p.to_owned(),
                             code: roster_core::licensing::LicenseErrorCode::InsufficientLicenses,
                             message: format!("no {p} seats are left; buy more"),
                         }));
                         continue;
                     }
-                    // A taken username (the partial unique index) skips the row
-                    // without aborting the batch's transaction.
-                    let inserted = sqlx::query(
-                        "INSERT INTO users (id, customer_id, partner_id, user_principal_name, upn_key, first_name, last_name, \
-                         display_name, display_name_key, search_key, usage_location, roles_mask, sign_in_blocked, state, \
-                         password_digest, password_expires_at, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $15, $10, $11, FALSE, 'active', $12, $13, $14, $14) \
-                         ON CONFLICT DO NOTHING",
-                    )
-                    .bind(record.id)
-                    .bind(customer_id)
-                    .bind(actor.partner_id)
-                    .bind(&upn)
-                    .bind(u.upn.key())
-                    .bind(u.first_name.as_ref().map(|n| n.as_ref().to_owned()))
-                    .bind(u.last_name.as_ref().map(|n| n.as_ref().to_owned()))
-                    .bind(u.display_name.as_ref())
-                    .bind(display_name_key(u.display_name.as_ref()))
-                    .bind(u.usage_location.map(|c| c.as_str().to_owned()))
-                    .bind(u.roles.mask())
-                    .bind(&record.password_digest)
-                    .bind(to_db(record.password_expires_at))
-                    .bind(to_db(now))
-                    .bind(search_key(u.display_name.as_ref(), &u.upn.key()))
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(db_err)?;
-                    if inserted.rows_affected() == 0 {
-                        results.push(Err(Error::UsernameTaken(upn)));
+                    if insert_user_rows(tx, actor, customer_id, &[record], now).await?.is_empty() {
+                        results[i] = Some(Err(Error::UsernameTaken(u.upn.to_string())));
                         continue;
                     }
-                    created += 1;
                     let mut licenses = Vec::with_capacity(u.licenses.len());
                     for l in &u.licenses {
                         let plans: std::collections::BTreeSet<&String> = l.disabled_service_plans.iter().collect();
@@ -462,38 +445,104 @@ macro_rules! impl_sql_store {
                         });
                     }
                     licenses.sort_by(|a, b| a.product_id.cmp(&b.product_id));
-                    let user = User {
-                        id: record.id,
-                        customer_id,
-                        user_principal_name: upn,
-                        first_name: u.first_name.as_ref().map(|n| n.as_ref().to_owned()),
-                        last_name: u.last_name.as_ref().map(|n| n.as_ref().to_owned()),
-                        display_name: u.display_name.as_ref().to_owned(),
-                        usage_location: u.usage_location.map(|c| c.as_str().to_owned()),
-                        roles: u.roles,
-                        sign_in_blocked: false,
-                        state: UserState::Active,
-                        deleted_at: None,
-                        purge_at: None,
-                        licenses,
-                        created_at: now,
-                        updated_at: now,
-                    };
-                    write_audit(tx, actor, customer_id, "user.created", &[user.id], (serde_json::Value::Null, user_snapshot(&user)), now)
-                        .await
-                        .map_err(db_err)?;
-                    results.push(Ok(user));
+                    results[i] = Some(Ok(new_user(record, customer_id, licenses, now)));
+                }
+                let results: Vec<Result<User>> = results.into_iter().map(|r| r.unwrap_or(Err(Error::NotFound))).collect();
+                let created: Vec<&User> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+                // One audit event per user, many per statement.
+                for chunk in created.chunks(500) {
+                    let mut qb = QueryBuilder::<Db>::new(format!("{AUDIT_INSERT} "));
+                    qb.push_values(chunk, |mut row, user| {
+                        row.push_bind(Uuid::now_v7())
+                            .push_bind(actor.partner_id)
+                            .push_bind(customer_id)
+                            .push_bind(actor.agent_id)
+                            .push_bind("user.created")
+                            .push_bind(serde_json::json!([user.id]).to_string())
+                            .push_bind("null")
+                            .push_bind(user_snapshot(user).to_string())
+                            .push_bind(to_db(now));
+                    });
+                    qb.build().execute(&mut **tx).await.map_err(db_err)?;
                 }
                 for (product, delta) in &taken {
                     move_locked_seats(tx, customer_id, product, *delta, now).await?;
                 }
                 sqlx::query("UPDATE customers SET active_users = active_users + $1 WHERE id = $2")
-                    .bind(created)
+                    .bind(created.len() as i64)
                     .bind(customer_id)
                     .execute(&mut **tx)
                     .await
                     .map_err(db_err)?;
                 Ok(results)
+            }
+
+            /// Inserts user rows in one statement; a taken username (the partial
+            /// unique index) skips its row without aborting the transaction. The ids
+            /// of the rows inserted.
+            async fn insert_user_rows(
+                tx: &mut Tx,
+                actor: Actor,
+                customer_id: Uuid,
+                records: &[&NewUserRecord],
+                now: OffsetDateTime,
+            ) -> Result<std::collections::HashSet<Uuid>> {
+                let mut qb = QueryBuilder::<Db>::new(
+                    "INSERT INTO users (id, customer_id, partner_id, user_principal_name, upn_key, first_name, last_name, \
+                     display_name, display_name_key, search_key, usage_location, roles_mask, sign_in_blocked, state, \
+                     password_digest, password_expires_at, created_at, updated_at) ",
+                );
+                qb.push_values(records, |mut row, record| {
+                    let u = &record.user;
+                    row.push_bind(record.id)
+                        .push_bind(customer_id)
+                        .push_bind(actor.partner_id)
+                        .push_bind(u.upn.to_string())
+                        .push_bind(u.upn.key())
+                        .push_bind(u.first_name.as_ref().map(|n| n.as_ref().to_owned()))
+                        .push_bind(u.last_name.as_ref().map(|n| n.as_ref().to_owned()))
+                        .push_bind(u.display_name.as_ref().to_owned())
+                        .push_bind(display_name_key(u.display_name.as_ref()))
+                        .push_bind(search_key(u.display_name.as_ref(), &u.upn.key()))
+                        .push_bind(u.usage_location.map(|c| c.as_str().to_owned()))
+                        .push_bind(u.roles.mask())
+                        .push_bind(false)
+                        .push_bind("active")
+                        .push_bind(record.password_digest.clone())
+                        .push_bind(to_db(record.password_expires_at))
+                        .push_bind(to_db(now))
+                        .push_bind(to_db(now));
+                });
+                qb.push(" ON CONFLICT DO NOTHING RETURNING id");
+                qb.build()
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map_err(db_err)?
+                    .iter()
+                    .map(|r| r.try_get::<Uuid, _>(0))
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(db_err)
+            }
+
+            fn new_user(record: &NewUserRecord, customer_id: Uuid, licenses: Vec<License>, now: OffsetDateTime) -> User {
+                let u = &record.user;
+                User {
+                    id: record.id,
+                    customer_id,
+                    user_principal_name: u.upn.to_string(),
+                    first_name: u.first_name.as_ref().map(|n| n.as_ref().to_owned()),
+                    last_name: u.last_name.as_ref().map(|n| n.as_ref().to_owned()),
+                    display_name: u.display_name.as_ref().to_owned(),
+                    usage_location: u.usage_location.map(|c| c.as_str().to_owned()),
+                    roles: u.roles,
+                    sign_in_blocked: false,
+                    state: UserState::Active,
+                    deleted_at: None,
+                    purge_at: None,
+                    licenses,
+                    created_at: now,
+                    updated_at: now,
+                }
             }
 
             /// Where a keyset page starts and which way it reads.
@@ -1342,38 +1391,48 @@ macro_rules! impl_sql_store {
                         })
                         .collect();
                     let mut created = insert_new_users(&mut tx, job.actor(), job.customer_id, &to_create, now).await?.into_iter();
-                    let (mut ok, mut failed) = (0i64, 0i64);
+                    // (row, status, user id, username, errors, credential) for every row.
+                    type Outcome = (i64, &'static str, Option<Uuid>, Option<String>, Option<String>, Option<Vec<u8>>);
+                    let mut outcomes: Vec<Outcome> = Vec::with_capacity(work.len());
                     for w in &work {
-                        let (status, user, errors, credential) = match w {
-                            ImportRowWork::Create { credential, .. } => match created.next() {
-                                Some(Ok(user)) => ("created", Some(user), None, Some(credential.clone())),
+                        let outcome = match w {
+                            ImportRowWork::Create { row, credential, .. } => match created.next() {
+                                Some(Ok(user)) => (*row, "created", Some(user.id), Some(user.user_principal_name), None, Some(credential.clone())),
                                 Some(Err(e)) => {
                                     let column = match e {
                                         Error::License { .. } | Error::ProductNotOwned(_) => "Licenses",
                                         _ => "Username",
                                     };
                                     let error = ImportRowError { column: Some(column.into()), code: e.code().into(), message: e.to_string() };
-                                    ("failed", None, Some(vec![error]), None)
+                                    (*row, "failed", None, None, Some(serde_json::to_string(&[error]).map_err(Error::internal)?), None)
                                 }
                                 None => return Err(Error::internal(std::io::Error::other("a created user went missing from its batch"))),
                             },
-                            ImportRowWork::Fail { errors, .. } => ("failed", None, Some(errors.clone()), None),
+                            ImportRowWork::Fail { row, errors } => {
+                                (*row, "failed", None, None, Some(serde_json::to_string(errors).map_err(Error::internal)?), None)
+                            }
                         };
-                        if status == "created" { ok += 1 } else { failed += 1 }
-                        sqlx::query(
-                            "UPDATE import_rows SET status = $1, user_id = $2, user_principal_name = $3, errors = $4, credential = $5 \
-                             WHERE job_id = $6 AND row_number = $7",
-                        )
-                        .bind(status)
-                        .bind(user.as_ref().map(|u| u.id))
-                        .bind(user.as_ref().map(|u| u.user_principal_name.clone()))
-                        .bind(errors.map(|e| serde_json::to_string(&e).unwrap_or_else(|_| "[]".into())))
-                        .bind(credential)
-                        .bind(job.id)
-                        .bind(row_of(w))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                        outcomes.push(outcome);
+                    }
+                    let ok = outcomes.iter().filter(|o| o.1 == "created").count() as i64;
+                    let failed = outcomes.len() as i64 - ok;
+                    for chunk in outcomes.chunks(1000) {
+                        // VALUES columns are column1… on both databases.
+                        let mut qb = QueryBuilder::<Db>::new(
+                            "UPDATE import_rows SET status = v.column2, user_id = v.column3, user_principal_name = v.column4, \
+                             errors = v.column5, credential = v.column6 FROM (",
+                        );
+                        qb.push_values(chunk, |mut b, (row, status, user_id, upn, errors, credential)| {
+                            b.push_bind(*row)
+                                .push_bind(*status)
+                                .push_bind(*user_id)
+                                .push_bind(upn.clone())
+                                .push_bind(errors.clone())
+                                .push_bind(credential.clone());
+                        });
+                        qb.push(") AS v WHERE import_rows.row_number = v.column1 AND import_rows.job_id = ");
+                        qb.push_bind(job.id);
+                        qb.build().execute(&mut *tx).await.map_err(db_err)?;
                     }
                     sqlx::query("UPDATE import_jobs SET processed = processed + $1, created = created + $2, failed = failed + $3 WHERE id = $4")
                         .bind(ok + failed)
