@@ -5,6 +5,10 @@
 //! prints p50/p99 latency over HTTP for the first, next, previous and last pages,
 //! and for filtered and searched pages.
 //!
+//! `cargo run --release -p roster-bench -- import [--rows N] [--runs N]` imports a
+//! CSV of N users (default 100,000) through the API and the background worker, and
+//! prints rows/s and the process's peak RSS.
+//!
 //! `cargo run --release -p roster-bench -- assign [--users N] [--runs N]` assigns one
 //! product to N users (default 100,000) in one license-update call on SQLite, and
 //! removes it again, N runs (default 5), and in the
@@ -38,6 +42,13 @@ enum Bench {
         users: usize,
         #[arg(long, default_value_t = 200)]
         samples: usize,
+    },
+    /// Importing a CSV file of many users end to end, over HTTP.
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
     },
     /// One license-update call for many users, against a bare-insert floor.
     Assign {
@@ -306,6 +317,99 @@ async fn assign(users: usize, runs: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// This process's peak resident set so far (VmHWM), in MiB.
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+/// Each run imports `rows` users into a fresh customer: upload, check, queue, the
+/// worker's batches, until the job reports succeeded. The server runs in this
+/// process, so its peak RSS is this process's.
+async fn import(rows: usize, runs: usize) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("roster-bench-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
+    let store = Arc::new(roster_sqlite::SqliteStore::connect(&url).await?);
+    store.migrate().await?;
+    let services = Arc::new(Services::new(store, Arc::new(SystemClock), Policy::default()));
+    let partner = services.create_partner("Bench Partner").await?;
+    let (agent, _) = services.create_agent(partner.id, "bench@bench.example", "admin").await?;
+    let (_, token) = services.create_token(&agent.email).await?;
+    let app =
+        Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
+            .await?;
+    let base = format!("http://127.0.0.1:{}/api/v1", app.port());
+    tokio::spawn(app.run_until_stopped());
+    roster_http::spawn_import_worker(services.clone(), Duration::from_millis(20));
+    let http = reqwest::Client::new();
+    let rss_before = peak_rss_mib();
+    let mut times = Vec::new();
+    for run in 0..runs {
+        let domain = format!("import{run}.example");
+        let customer = services.create_customer(&agent, "Import Co", std::slice::from_ref(&domain), "US").await?;
+        let mut file = String::from("First name;Last name;Display name;Username;Usage location\r\n");
+        for i in 0..rows {
+            let first = FIRST[i % FIRST.len()];
+            let last = LAST[(i / FIRST.len()) % LAST.len()];
+            file.push_str(&format!(
+                "{first};{last};{first} {last} {i:07};u{i:07};{}\r\n",
+                LOCATIONS[i % LOCATIONS.len()]
+            ));
+        }
+        let bytes = file.len();
+        let path = format!("{base}/customers/{}/imports", customer.id);
+        let start = Instant::now();
+        let resp =
+            http.post(&path).bearer_auth(token.expose()).header("content-type", "text/csv").body(file).send().await?;
+        anyhow::ensure!(resp.status().as_u16() == 202, "{}: {}", resp.status(), resp.text().await?);
+        let job: serde_json::Value = resp.json().await?;
+        let queued = start.elapsed();
+        let job_url = format!("{path}/{}?results=false", job["id"].as_str().unwrap_or_default());
+        loop {
+            let s: serde_json::Value = http.get(&job_url).bearer_auth(token.expose()).send().await?.json().await?;
+            match s["status"].as_str() {
+                Some("succeeded") => {
+                    anyhow::ensure!(s["created"].as_u64() == Some(rows as u64), "created {}", s["created"]);
+                    break;
+                }
+                Some("failed") => anyhow::bail!("the import failed"),
+                _ => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+        let took = start.elapsed();
+        println!(
+            "run {}: {rows} rows ({:.1} MB) in {:.2} s, {:.0} rows/s; checked and queued in {:.2} s",
+            run + 1,
+            bytes as f64 / 1e6,
+            took.as_secs_f64(),
+            rows as f64 / took.as_secs_f64(),
+            queued.as_secs_f64()
+        );
+        times.push(took);
+    }
+    let mid = median(&mut times);
+    println!();
+    println!("import {rows} CSV rows end to end (SQLite, over HTTP), {runs} runs");
+    println!(
+        "  wall time: median {:.2} s [{:.2}, {:.2}], {:.0} rows/s at the median",
+        mid.as_secs_f64(),
+        times[0].as_secs_f64(),
+        times[times.len() - 1].as_secs_f64(),
+        rows as f64 / mid.as_secs_f64()
+    );
+    println!(
+        "  peak RSS of the process (server, worker and client): {:.0} MiB (before the first run: {rss_before:.0} MiB)",
+        peak_rss_mib()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
 /// The bare-insert floor without sqlx's worker thread, which costs a thread
 /// handoff per statement: Python's `sqlite3.executemany` prepares the INSERT once and
 /// steps it per row in one transaction, on the same database file and table shape.
@@ -348,5 +452,6 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().bench {
         Bench::Paging { users, samples } => paging(users, samples).await,
         Bench::Assign { users, runs } => assign(users, runs.max(1)).await,
+        Bench::Import { rows, runs } => import(rows, runs.max(1)).await,
     }
 }

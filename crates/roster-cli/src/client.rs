@@ -709,14 +709,15 @@ pub async fn run_import(cmd: ImportCommand) -> anyhow::Result<()> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let job = loop {
-        let job = api.call(reqwest::Method::GET, &format!("{path}/{job_id}"), None).await?;
+    loop {
+        let job = api.call(reqwest::Method::GET, &format!("{path}/{job_id}?results=false"), None).await?;
         bar.set_position(job["processed"].as_u64().unwrap_or(0));
         if matches!(job["status"].as_str(), Some("succeeded" | "failed")) {
-            break job;
+            break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    };
+    }
+    let job = api.call(reqwest::Method::GET, &format!("{path}/{job_id}"), None).await?;
     bar.finish_and_clear();
     let failed: Vec<Value> =
         job["results"].as_array().into_iter().flatten().filter(|r| r["status"] == "failed").cloned().collect();

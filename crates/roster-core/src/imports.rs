@@ -134,15 +134,20 @@ impl Services {
         Ok(job)
     }
 
+    /// A job and its progress.
+    pub async fn import_job(&self, agent: &Agent, customer_id: Uuid, job_id: Uuid) -> Result<ImportJob> {
+        require(agent, &[AgentRole::Admin])?;
+        self.store.get_import_job(agent.partner_id, customer_id, job_id).await?.ok_or(Error::NotFound)
+    }
+
     /// A job and each of its rows; temporary passwords are shown while they are kept.
-    pub async fn import_job(
+    pub async fn import_job_results(
         &self,
         agent: &Agent,
         customer_id: Uuid,
         job_id: Uuid,
     ) -> Result<(ImportJob, Vec<ImportRowView>)> {
-        require(agent, &[AgentRole::Admin])?;
-        let job = self.store.get_import_job(agent.partner_id, customer_id, job_id).await?.ok_or(Error::NotFound)?;
+        let job = self.import_job(agent, customer_id, job_id).await?;
         let key = &self.policy.credentials_key;
         let rows = self
             .store
@@ -204,11 +209,11 @@ impl Services {
             .iter()
             .filter_map(|s| ProductId::parse(&s.product_id).ok())
             .collect();
+        let mut after = 0;
         loop {
-            let pending = self.store.pending_import_rows(job.id, self.policy.import_batch.max(1) as i64).await?;
-            if pending.is_empty() {
-                break;
-            }
+            let pending = self.store.pending_import_rows(job.id, after, self.policy.import_batch.max(1) as i64).await?;
+            let Some(&(last, _)) = pending.last() else { break };
+            after = last;
             let now = self.now();
             let work: Vec<ImportRowWork> = pending
                 .into_iter()

@@ -49,7 +49,7 @@ impl Default for Policy {
             credentials_key: secrets::CredentialsKey::generate(),
             import_credentials_ttl: Duration::hours(1),
             import_lease: Duration::seconds(30),
-            import_batch: 500,
+            import_batch: 2000,
         }
     }
 }

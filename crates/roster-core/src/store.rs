@@ -164,8 +164,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn import_job_rows(&self, job_id: Uuid) -> Result<Vec<ImportRowRecord>>;
     /// Takes a queued job, or a running one whose lease has run out, until `lease_until`.
     async fn claim_import_job(&self, lease_until: OffsetDateTime, now: OffsetDateTime) -> Result<Option<ImportJob>>;
-    /// The next pending rows of a job, in row order: (row number, payload JSON).
-    async fn pending_import_rows(&self, job_id: Uuid, limit: i64) -> Result<Vec<(i64, String)>>;
+    /// The next pending rows of a job after row `after`, in row order: (row number,
+    /// payload JSON). Reading on from the last row keeps each batch from walking
+    /// past every row already done.
+    async fn pending_import_rows(&self, job_id: Uuid, after: i64, limit: i64) -> Result<Vec<(i64, String)>>;
     /// Creates the users of one batch and records every row's outcome, in one
     /// transaction, and extends the lease. Rows already done are left alone.
     async fn record_import_batch(

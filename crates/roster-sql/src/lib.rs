@@ -1337,11 +1337,13 @@ macro_rules! impl_sql_store {
                     Ok(None)
                 }
 
-                async fn pending_import_rows(&self, job_id: Uuid, limit: i64) -> Result<Vec<(i64, String)>> {
+                async fn pending_import_rows(&self, job_id: Uuid, after: i64, limit: i64) -> Result<Vec<(i64, String)>> {
                     let rows = sqlx::query(
-                        "SELECT row_number, payload FROM import_rows WHERE job_id = $1 AND status = 'pending' ORDER BY row_number LIMIT $2",
+                        "SELECT row_number, payload FROM import_rows WHERE job_id = $1 AND row_number > $2 AND status = 'pending' \
+                         ORDER BY row_number LIMIT $3",
                     )
                     .bind(job_id)
+                    .bind(after)
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await

@@ -52,10 +52,10 @@ async fn killed_mid_import_then_resumed(backend: Backend) {
         .await
         .unwrap_or_default();
     let job = started["id"].as_str().unwrap_or_default().to_owned();
-    let status = |server: String| {
+    let status = |server: String, results: bool| {
         let (http, token, job, imports) = (http.clone(), token.expose().to_owned(), job.clone(), imports(&server));
         async move {
-            let r = http.get(format!("{imports}/{job}")).bearer_auth(token).send().await;
+            let r = http.get(format!("{imports}/{job}?results={results}")).bearer_auth(token).send().await;
             match r {
                 Ok(r) => r.json::<Value>().await.unwrap_or_default(),
                 Err(_) => Value::Null,
@@ -64,7 +64,7 @@ async fn killed_mid_import_then_resumed(backend: Backend) {
     };
     // Kill it once some rows, but not all, are in.
     let processed_at_kill = loop {
-        let s = status(first.url.clone()).await;
+        let s = status(first.url.clone(), false).await;
         let processed = s["processed"].as_u64().unwrap_or(0);
         if processed > 0 {
             first.child.kill().unwrap_or_else(|e| panic!("{e}"));
@@ -77,9 +77,9 @@ async fn killed_mid_import_then_resumed(backend: Backend) {
 
     let second = serve_with(&database_url, &env);
     let done = loop {
-        let s = status(second.url.clone()).await;
+        let s = status(second.url.clone(), false).await;
         if s["status"] == "succeeded" {
-            break s;
+            break status(second.url.clone(), true).await;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };

@@ -227,14 +227,26 @@ pub async fn start_import(
     Ok((StatusCode::ACCEPTED, Json(ImportJobDto::of(job, None))).into_response())
 }
 
-#[utoipa::path(get, path = "/customers/{cid}/imports/{jid}", params(("cid" = Uuid, Path), ("jid" = Uuid, Path)),
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct JobParams {
+    /// `false` leaves out the per-row results: cheap enough to poll for progress.
+    pub results: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/customers/{cid}/imports/{jid}", params(("cid" = Uuid, Path), ("jid" = Uuid, Path), JobParams),
     responses((status = 200, body = ImportJobDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_import(
     State(state): State<AppState>,
     AuthAgent(agent): AuthAgent,
     ApiPath((cid, jid)): ApiPath<(Uuid, Uuid)>,
+    ApiQuery(params): ApiQuery<JobParams>,
 ) -> ApiResult<Json<ImportJobDto>> {
-    let (job, rows) = state.services.import_job(&agent, cid, jid).await?;
+    if params.results == Some(false) {
+        return Ok(Json(ImportJobDto::of(state.services.import_job(&agent, cid, jid).await?, None)));
+    }
+    let (job, rows) = state.services.import_job_results(&agent, cid, jid).await?;
     Ok(Json(ImportJobDto::of(job, Some(rows))))
 }
 
