@@ -106,6 +106,22 @@ pub enum UsersCommand {
         #[arg(long)]
         user: Uuid,
     },
+    /// Export the active users in the import template's columns (CSV or XLSX).
+    Export {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        customer: Uuid,
+        /// csv or xlsx
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// The header language: en, fr, ru, zh-CN or it.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Write here instead of to standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Restore deleted users within the retention window.
     Restore {
         #[command(flatten)]
@@ -157,6 +173,30 @@ impl Api {
             );
         }
         Ok(if text.is_empty() { None } else { Some(serde_json::from_str(&text)?) })
+    }
+
+    /// A file the server sends, as bytes; an error answer becomes an error.
+    async fn download(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<Vec<u8>> {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .query(query)
+            .send()
+            .await
+            .with_context(|| format!("calling {}", self.base))?;
+        let status = resp.status();
+        let bytes = resp.bytes().await?;
+        if !status.is_success() {
+            let body: Value = serde_json::from_slice(&bytes).unwrap_or(json!({}));
+            bail!(
+                "{} {}: {}",
+                status.as_u16(),
+                body["code"].as_str().unwrap_or("error"),
+                body["message"].as_str().unwrap_or("")
+            );
+        }
+        Ok(bytes.to_vec())
     }
 
     /// Uploads a file as the raw body; the answer's status and JSON, whatever they are.
@@ -357,6 +397,18 @@ pub async fn run_users(cmd: UsersCommand) -> anyhow::Result<()> {
                 println!("{}", json!({"userId": user, "state": "deleted"}))
             } else {
                 println!("deleted {user}")
+            }
+        }
+        UsersCommand::Export { conn, customer, format, lang, out } => {
+            let api = Api::new(&conn);
+            let path = format!("/customers/{customer}/users/export");
+            let bytes = api.download(&path, &[("format", format), ("lang", lang)]).await?;
+            match out {
+                Some(out) => std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?,
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
             }
         }
         UsersCommand::Restore { conn, customer, users } => {

@@ -398,7 +398,7 @@ fn sheet_from_grid(grid: Grid) -> Result<Sheet, FileError> {
         let mut record = SheetRow::new(row);
         for (cell, column) in cells.into_iter().zip(&mapping) {
             if let Some(column) = column {
-                record.set(*column, cell.trim());
+                record.set(*column, undefuse(cell.trim()));
             }
         }
         if record.is_blank() {
@@ -413,6 +413,14 @@ fn sheet_from_grid(grid: Grid) -> Result<Sheet, FileError> {
         return Err(FileError::NoRows);
     }
     Ok(sheet)
+}
+
+/// Takes off the apostrophe an export put before a cell that looked like a formula.
+pub fn undefuse(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
 }
 
 /// Splits a Roles or Licenses cell on `;`, `|`, `,` or a line break (Alt+Enter in

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod clock;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod import;
 pub mod imports;
 pub mod licensing;

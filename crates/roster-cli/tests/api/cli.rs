@@ -173,6 +173,17 @@ both_backends! {
         assert!(written.contains("zoe.muller@fixtures.example,"), "{written}");
         // Delivered once: the passwords are no longer shown by the job.
         assert!(!String::from_utf8_lossy(&done.stdout).contains("TEMPORARY PASSWORD"));
+
+        let exported = dir.join("users.xlsx");
+        let args = ["users", "export", "--server", &app.address, "--token", &app.admin_token, "--customer", &cid, "--format", "xlsx", "--out"];
+        let mut all = args.to_vec();
+        let out_path = exported.display().to_string();
+        all.push(&out_path);
+        let export = roster("sqlite://unused.db", &all);
+        assert!(export.status.success(), "{export:?}");
+        let sheet = roster_core::import::read(&std::fs::read(&exported).unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(sheet.rows.len(), 3);
+        assert_eq!(sheet.rows[0].get(roster_core::import::Column::DisplayName), "Amélie Dubois");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -233,3 +233,112 @@ both_backends! {
         assert!(!roster_testkit::logs::captured().contains(&password), "a temporary password reached the log");
     }
 }
+
+async fn download(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let resp = app
+        .http
+        .get(app.url(&format!("/api/v1{path}")))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let status = resp.status();
+    let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    (status, content_type, resp.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+}
+
+/// What makes two users the same, whatever their ids.
+fn comparable(users: &std::collections::BTreeMap<String, Value>) -> Vec<Value> {
+    users
+        .values()
+        .map(|u| {
+            json!([
+                u["userPrincipalName"],
+                u["firstName"],
+                u["lastName"],
+                u["displayName"],
+                u["usageLocation"],
+                u["roles"],
+                u["licenses"].as_array().map(|l| l.iter().map(|x| x["productId"].clone()).collect::<Vec<_>>())
+            ])
+        })
+        .collect()
+}
+
+async fn all_users(app: &TestApp, cid: &str) -> std::collections::BTreeMap<String, Value> {
+    let mut users = std::collections::BTreeMap::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = app
+            .get(
+                &app.admin_token,
+                &format!(
+                    "/customers/{cid}/users?limit=500{}",
+                    cursor.map(|c| format!("&cursor={c}")).unwrap_or_default()
+                ),
+            )
+            .await
+            .body;
+        for u in page["items"].as_array().cloned().unwrap_or_default() {
+            users.insert(u["userPrincipalName"].as_str().unwrap_or("").to_owned(), u);
+        }
+        match page["cursors"]["next"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return users,
+        }
+    }
+}
+
+both_backends! {
+    async fn an_export_imported_into_an_empty_customer_recreates_the_same_users(app) {
+        app.with_catalog().await;
+        let cid = customer_with_domain(&app, "round.example").await;
+        app.post(&app.admin_token, &format!("/customers/{cid}/subscriptions"), &json!({"productId": "MAIL_P1", "quantity": 5})).await;
+        // More users than one page, so the export streams several.
+        let plain: Vec<Value> = (0..620)
+            .map(|i| json!({"userName": format!("u{i:04}"), "domain": "round.example", "displayName": format!("User {i:04}"), "usageLocation": "US"}))
+            .collect();
+        for chunk in plain.chunks(500) {
+            let r = app.post(&app.admin_token, &format!("/customers/{cid}/users/batch"), &json!({"users": chunk})).await;
+            assert_eq!(r.status, StatusCode::OK);
+        }
+        for special in [
+            json!({"userName": "zoe", "domain": "round.example", "firstName": "Zoë", "lastName": "Müller, \"Jr\"", "displayName": "Zoë Müller", "usageLocation": "DE", "roles": ["global-admin", "user-admin"], "licenses": [{"productId": "MAIL_P1"}]}),
+            json!({"userName": "formula", "domain": "round.example", "displayName": "=HYPERLINK(\"http://x\")", "usageLocation": "FR"}),
+            json!({"userName": "wei", "domain": "round.example", "firstName": "伟", "lastName": "王", "displayName": "王伟", "usageLocation": "FR", "licenses": [{"productId": "MAIL_P1"}]}),
+        ] {
+            let r = app.post(&app.admin_token, &format!("/customers/{cid}/users"), &special).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        }
+        let source = all_users(&app, &cid).await;
+        assert_eq!(source.len(), 623);
+
+        let (status, content_type, csv) = download(&app, &format!("/customers/{cid}/users/export?format=csv")).await;
+        assert_eq!((status, content_type.as_str()), (StatusCode::OK, "text/csv; charset=utf-8"));
+        let text = String::from_utf8(csv.clone()).unwrap_or_default();
+        assert!(text.starts_with("\u{feff}First name,Last name,Display name,Username"), "{}", &text[..80]);
+        assert!(text.contains(",\"'=HYPERLINK"), "a formula-like cell is defused");
+        let (_, _, xlsx) = download(&app, &format!("/customers/{cid}/users/export?format=xlsx")).await;
+        assert!(xlsx.starts_with(b"PK\x03\x04"));
+
+        for (file, content_type) in [(csv, CSV), (xlsx, XLSX)] {
+            // A separate installation: the same domain can belong to a customer there.
+            let Some(target) = roster_testkit::spawn_app(roster_testkit::Backend::Sqlite).await else { panic!("no sqlite app") };
+            target.with_catalog().await;
+            let empty = customer_with_domain(&target, "round.example").await;
+            target.post(&target.admin_token, &format!("/customers/{empty}/subscriptions"), &json!({"productId": "MAIL_P1", "quantity": 5})).await;
+            let job = import(&target, &empty, file, content_type, "").await;
+            assert_eq!(job["created"], 623, "{content_type}");
+            assert_eq!(comparable(&all_users(&target, &empty).await), comparable(&source), "{content_type}");
+        }
+
+        let (status, _, template) = download(&app, "/imports/template?lang=fr").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(String::from_utf8_lossy(&template).contains("Prénom,Nom,Nom d'affichage,Nom d'utilisateur"));
+        let (status, _, _) = download(&app, "/imports/template?lang=de").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let other = app.other_partner_token().await;
+        let hidden = app.get(&other, &format!("/customers/{cid}/users/export")).await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    }
+}

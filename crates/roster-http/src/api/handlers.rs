@@ -17,7 +17,8 @@ use uuid::Uuid;
         list_products, list_subscriptions, buy_subscription, set_subscription_quantity, update_licenses,
         list_customers, create_customer, get_customer, list_users, create_user, create_users_batch,
         get_user, update_user, delete_user, reset_password, restore_users, list_audit_events,
-        super::imports::start_import, super::imports::get_import, super::imports::take_credentials
+        super::imports::start_import, super::imports::get_import, super::imports::take_credentials,
+        super::imports::export_users, super::imports::import_template
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

@@ -9,7 +9,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use roster_core::import::RowReport;
+use roster_core::import::{Language, RowReport};
 use roster_core::imports::{ImportCredential, ImportRowView};
 use roster_core::model::{ImportJob, ImportRowError};
 use serde::{Deserialize, Serialize};
@@ -304,4 +304,127 @@ fn csv_field(value: &str) -> String {
     } else {
         value.to_owned()
     }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// `csv` (the default) or `xlsx`.
+    pub format: Option<String>,
+    /// The language of the header row: en (the default), fr, ru, zh-CN or it.
+    pub lang: Option<String>,
+}
+
+enum FileFormat {
+    Csv,
+    Xlsx,
+}
+
+fn file_params(params: &ExportParams) -> Result<(FileFormat, Language), ApiError> {
+    let format = match params.format.as_deref() {
+        None | Some("csv") => FileFormat::Csv,
+        Some("xlsx") => FileFormat::Xlsx,
+        Some(_) => return Err(ApiError::bad_request(Some("format".into()), "use csv or xlsx")),
+    };
+    let language = match params.lang.as_deref() {
+        None => Language::En,
+        Some(tag) => Language::parse(tag)
+            .ok_or_else(|| ApiError::bad_request(Some("lang".into()), "use en, fr, ru, zh-CN or it"))?,
+    };
+    Ok((format, language))
+}
+
+fn file_response(body: axum::body::Body, format: &FileFormat, name: &str) -> Response {
+    let (content_type, extension) = match format {
+        FileFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        FileFormat::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    };
+    let mut response = Response::new(body);
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.{extension}\"")) {
+        response.headers_mut().insert(axum::http::header::CONTENT_DISPOSITION, disposition);
+    }
+    response
+}
+
+/// One page of a customer's active users in username order, for export.
+async fn export_page(
+    state: &AppState,
+    agent: &roster_core::model::Agent,
+    customer_id: Uuid,
+    cursor: Option<String>,
+) -> roster_core::Result<roster_core::paging::Page<roster_core::model::User>> {
+    let params = roster_core::service::UserListParams {
+        sort: Some("userPrincipalName".into()),
+        limit: Some(roster_core::paging::MAX_LIMIT),
+        cursor,
+        ..Default::default()
+    };
+    state.services.list_users(agent, customer_id, &params.parse()?).await
+}
+
+#[utoipa::path(get, path = "/customers/{cid}/users/export", params(("cid" = Uuid, Path), ExportParams),
+    responses((status = 200, description = "The active users in the import template's columns; CSV streams page by page",
+        content_type = "text/csv"),
+    (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn export_users(
+    State(state): State<AppState>,
+    AuthAgent(agent): AuthAgent,
+    ApiPath(cid): ApiPath<Uuid>,
+    ApiQuery(params): ApiQuery<ExportParams>,
+) -> ApiResult<Response> {
+    let (format, language) = file_params(&params)?;
+    // The first page answers for scope and errors before anything is sent.
+    let first = export_page(&state, &agent, cid, None).await?;
+    if let FileFormat::Xlsx = format {
+        let mut users = first.items;
+        let mut cursor = first.cursors.next;
+        while let Some(next) = cursor {
+            let page = export_page(&state, &agent, cid, Some(next)).await?;
+            users.extend(page.items);
+            cursor = page.cursors.next;
+        }
+        let bytes = roster_core::export::xlsx(language, &users)
+            .map_err(|e| roster_core::Error::internal(std::io::Error::other(e)))?;
+        return Ok(file_response(axum::body::Body::from(bytes), &format, "users"));
+    }
+    let header = roster_core::export::csv_header(language);
+    let rows: String = first.items.iter().map(roster_core::export::csv_row).collect();
+    let head = futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(header + &rows)) });
+    let rest = futures_util::stream::unfold(first.cursors.next, move |cursor| {
+        let (state, agent) = (state.clone(), agent.clone());
+        async move {
+            let page = match export_page(&state, &agent, cid, Some(cursor?)).await {
+                Ok(page) => page,
+                Err(e) => {
+                    // The status is sent; a cut-off file is all that can tell the client.
+                    super::error::log_internal(&e);
+                    return Some((Err(std::io::Error::other("export failed")), None));
+                }
+            };
+            let chunk: String = page.items.iter().map(roster_core::export::csv_row).collect();
+            Some((Ok(Bytes::from(chunk)), page.cursors.next))
+        }
+    });
+    let body = axum::body::Body::from_stream(futures_util::StreamExt::chain(head, rest));
+    Ok(file_response(body, &format, "users"))
+}
+
+#[utoipa::path(get, path = "/imports/template", params(ExportParams),
+    responses((status = 200, description = "The empty import template, headers in the language asked for", content_type = "text/csv"),
+    (status = 400, body = ErrorBody)))]
+pub async fn import_template(
+    AuthAgent(_agent): AuthAgent,
+    ApiQuery(params): ApiQuery<ExportParams>,
+) -> ApiResult<Response> {
+    let (format, language) = file_params(&params)?;
+    let body = match format {
+        FileFormat::Csv => axum::body::Body::from(roster_core::export::csv_header(language)),
+        FileFormat::Xlsx => axum::body::Body::from(
+            roster_core::export::xlsx(language, [])
+                .map_err(|e| roster_core::Error::internal(std::io::Error::other(e)))?,
+        ),
+    };
+    Ok(file_response(body, &format, &format!("roster-users-template-{}", language.tag())))
 }

@@ -21,6 +21,8 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{cid}", get(handlers::get_customer))
         .route("/customers/{cid}/users", get(handlers::list_users).post(handlers::create_user))
         .route("/customers/{cid}/users/batch", post(handlers::create_users_batch))
+        .route("/customers/{cid}/users/export", get(imports::export_users))
+        .route("/imports/template", get(imports::import_template))
         .route("/customers/{cid}/users/restore", post(handlers::restore_users))
         .route(
             "/customers/{cid}/users/{uid}",

@@ -1,0 +1,82 @@
+//! Writing users out in the import template's columns, so a file exported and
+//! imported again recreates the same users. CSV is UTF-8 with a BOM and CRLF, as
+//! Excel opens it with every name intact; XLSX is one sheet.
+
+use crate::import::{Column, Language};
+use crate::model::User;
+
+/// A cell a spreadsheet would run as a formula gets a leading apostrophe, which
+/// Excel shows as text and the importer takes off again.
+pub fn defuse(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() }
+}
+
+/// The template's cells for one user, in column order, as stored.
+pub fn cells(user: &User) -> [String; 7] {
+    let licenses: Vec<&str> = user.licenses.iter().map(|l| l.product_id.as_str()).collect();
+    [
+        user.first_name.clone().unwrap_or_default(),
+        user.last_name.clone().unwrap_or_default(),
+        user.display_name.clone(),
+        user.user_principal_name.clone(),
+        user.usage_location.clone().unwrap_or_default(),
+        user.roles.names().join(";"),
+        licenses.join(";"),
+    ]
+}
+
+pub fn csv_header(language: Language) -> String {
+    let names: Vec<String> = Column::ALL.iter().map(|c| csv_field(c.header(language))).collect();
+    format!("\u{feff}{}\r\n", names.join(","))
+}
+
+pub fn csv_row(user: &User) -> String {
+    let fields: Vec<String> = cells(user).iter().map(|c| csv_field(&defuse(c))).collect();
+    format!("{}\r\n", fields.join(","))
+}
+
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+/// An XLSX workbook of the template's header and these users.
+pub fn xlsx<'a>(language: Language, users: impl IntoIterator<Item = &'a User>) -> Result<Vec<u8>, String> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let fail = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    sheet.set_name("Users").map_err(fail)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (col, column) in Column::ALL.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, column.header(language), &bold).map_err(fail)?;
+        sheet.set_column_width(col as u16, 22).map_err(fail)?;
+    }
+    for (row, user) in users.into_iter().enumerate() {
+        for (col, cell) in cells(user).iter().enumerate() {
+            // A string cell is never run as a formula, so XLSX needs no apostrophe.
+            if !cell.is_empty() {
+                sheet.write_string(row as u32 + 1, col as u16, cell).map_err(fail)?;
+            }
+        }
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_looking_cells_are_defused_and_read_back_unchanged() {
+        for value in ["=SUM(A1)", "+1", "-x", "@me", "plain"] {
+            let defused = defuse(value);
+            assert_eq!(crate::import::undefuse(&defused), value);
+            assert_eq!(defused.starts_with('\''), value != "plain");
+        }
+        // An apostrophe the user typed stays.
+        assert_eq!(crate::import::undefuse("'quoted"), "'quoted");
+    }
+}
