@@ -42,6 +42,23 @@ enum Bench {
         users: usize,
         #[arg(long, default_value_t = 200)]
         samples: usize,
+        /// A postgres:// URL; a fresh schema is made there. SQLite when absent.
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// Creating one user per request, from many concurrent clients.
+    Create {
+        #[arg(long, default_value_t = 20_000)]
+        users: usize,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+    },
+    /// Reading one user by id, from many concurrent connections.
+    Get {
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
     },
     /// Importing a CSV file of many users end to end, over HTTP.
     Import {
@@ -56,6 +73,9 @@ enum Bench {
         users: usize,
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// A postgres:// URL; a fresh schema is made there. SQLite when absent.
+        #[arg(long)]
+        database: Option<String>,
     },
 }
 
@@ -80,6 +100,63 @@ fn user(i: usize, domain: &str) -> NewUserInput {
         roles: if i.is_multiple_of(500) { vec!["user-admin".to_owned()] } else { vec![] },
         ..Default::default()
     }
+}
+
+/// A fresh database for one bench: a SQLite file in a temporary directory, or a new
+/// schema in the PostgreSQL database at `--database`.
+struct BenchDb {
+    store: Arc<dyn Store>,
+    /// The SQLite store, for the bare-insert floors that only SQLite has.
+    sqlite: Option<Arc<roster_sqlite::SqliteStore>>,
+    label: &'static str,
+    dir: std::path::PathBuf,
+}
+
+impl BenchDb {
+    async fn open(database: Option<&str>) -> anyhow::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("roster-bench-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir)?;
+        let db = match database {
+            Some(url) if url.starts_with("postgres") => {
+                let schema = format!("bench_{}", uuid::Uuid::now_v7().simple());
+                let admin = sqlx::PgPool::connect(url).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await?;
+                let sep = if url.contains('?') { '&' } else { '?' };
+                let store =
+                    roster_postgres::PgStore::connect(&format!("{url}{sep}options[search_path]={schema}")).await?;
+                Self { store: Arc::new(store), sqlite: None, label: "PostgreSQL", dir }
+            }
+            Some(other) => anyhow::bail!("--database takes a postgres:// URL; {other:?} is not one"),
+            None => {
+                let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
+                let store = Arc::new(roster_sqlite::SqliteStore::connect(&url).await?);
+                Self { store: store.clone(), sqlite: Some(store), label: "SQLite", dir }
+            }
+        };
+        db.store.migrate().await?;
+        Ok(db)
+    }
+}
+
+impl Drop for BenchDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A line `scripts/bench` gathers into its table: what, the figure, its unit, the goal.
+fn report(what: &str, value: f64, unit: &str, goal: &str) {
+    println!("BENCH\t{what}\t{value:.2}\t{unit}\t{goal}");
+}
+
+/// This process's resident set now (VmRSS), in MiB.
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
 /// Sorts `times` and returns the middle one.
@@ -111,19 +188,15 @@ impl Client {
     }
 }
 
-async fn paging(users: usize, samples: usize) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("roster-bench-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
-    let store = roster_sqlite::SqliteStore::connect(&url).await?;
-    store.migrate().await?;
-    let services = Arc::new(Services::new(Arc::new(store), Arc::new(SystemClock), Policy::default()));
+async fn paging(users: usize, samples: usize, database: Option<&str>) -> anyhow::Result<()> {
+    let db = BenchDb::open(database).await?;
+    let services = Arc::new(Services::new(db.store.clone(), Arc::new(SystemClock), Policy::default()));
     let partner = services.create_partner("Bench Partner").await?;
     let (agent, _) = services.create_agent(partner.id, "bench@bench.example", "admin").await?;
     let (_, token) = services.create_token(&agent.email).await?;
     let customer = services.create_customer(&agent, "Big Customer", &["big.example".to_owned()], "US").await?;
 
-    println!("seeding {users} users into one customer on SQLite ({})", dir.display());
+    println!("seeding {users} users into one customer on {}", db.label);
     let start = Instant::now();
     let mut seeded = 0;
     while seeded < users {
@@ -141,6 +214,10 @@ async fn paging(users: usize, samples: usize) -> anyhow::Result<()> {
         "seeded {users} users in {seed_secs:.1} s ({:.0} users/s, through the service layer with audit events)",
         users as f64 / seed_secs
     );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle_rss = rss_mib();
+    println!("RSS holding {users} users, idle: {idle_rss:.0} MiB (the whole bench process, server included)");
+    report(&format!("idle RSS, {users} users ({})", db.label), idle_rss, "MiB", "report");
 
     let app =
         Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
@@ -197,18 +274,15 @@ async fn paging(users: usize, samples: usize) -> anyhow::Result<()> {
             ms(percentile(&times, 0.99)),
             ms(percentile(&times, 1.0))
         );
+        report(&format!("page p50, {name} ({})", db.label), ms(percentile(&times, 0.50)), "ms", "report");
+        report(&format!("page p99, {name} ({})", db.label), ms(percentile(&times, 0.99)), "ms", "<= 20");
     }
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 
-async fn assign(users: usize, runs: usize) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("roster-bench-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
-    let store = Arc::new(roster_sqlite::SqliteStore::connect(&url).await?);
-    store.migrate().await?;
-    let services = Arc::new(Services::new(store.clone(), Arc::new(SystemClock), Policy::default()));
+async fn assign(users: usize, runs: usize, database: Option<&str>) -> anyhow::Result<()> {
+    let db = BenchDb::open(database).await?;
+    let services = Arc::new(Services::new(db.store.clone(), Arc::new(SystemClock), Policy::default()));
     let partner = services.create_partner("Bench Partner").await?;
     let (agent, _) = services.create_agent(partner.id, "bench@bench.example", "admin").await?;
     let (_, token) = services.create_token(&agent.email).await?;
@@ -226,26 +300,13 @@ async fn assign(users: usize, runs: usize) -> anyhow::Result<()> {
         seeded += batch.len();
     }
 
-    // The floor: the same rows, one prepared INSERT each, one transaction, into a
-    // table shaped like user_licenses (its foreign key and product index included).
-    let pool = store.pool();
-    for table in ["floor_sqlx", "floor_c"] {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "CREATE TABLE {table} (user_id BLOB NOT NULL REFERENCES users (id), product_id TEXT NOT NULL, \
-             disabled_service_plans TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (user_id, product_id)); \
-             CREATE INDEX {table}_by_product ON {table} (product_id, user_id)"
-        )))
-        .execute(pool)
-        .await?;
-    }
-    let start = Instant::now();
-    let mut tx = pool.begin().await?;
-    for id in &ids {
-        sqlx::query("INSERT INTO floor_sqlx VALUES ($1, 'SUITE', '[]', 0)").bind(id).execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    let floor_sqlx = start.elapsed();
-    let floor_c = floor_without_driver(&dir.join("bench.db"), &ids)?;
+    // The floors (SQLite only): the same rows, one prepared INSERT each, one
+    // transaction, into a table shaped like user_licenses (its foreign key and
+    // product index included).
+    let floors = match &db.sqlite {
+        Some(sqlite) => Some(sqlite_floors(sqlite.pool(), &db.dir.join("bench.db"), &ids).await?),
+        None => None,
+    };
 
     let app =
         Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
@@ -285,7 +346,7 @@ async fn assign(users: usize, runs: usize) -> anyhow::Result<()> {
     let call = median(&mut assigns);
 
     println!();
-    println!("one license-update call for {users} users (SQLite, over HTTP), {runs} runs: median [min, max]");
+    println!("one license-update call for {users} users ({}, over HTTP), {runs} runs: median [min, max]", db.label);
     let row = |name: &str, what: &str, times: &mut Vec<Duration>| {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let mid = median(times);
@@ -299,22 +360,169 @@ async fn assign(users: usize, runs: usize) -> anyhow::Result<()> {
     row("assign one product", "request to parsed response, per-user results and audit events", &mut assigns);
     row("the same as a dry run", "reads and plan only", &mut dry_runs);
     row("remove it again", "the reverse change", &mut removes);
-    println!("  the floor, measured once each:");
-    println!(
-        "  floor through sqlx:            {:>8.0} ms  (one prepared INSERT per row, one transaction)  ratio {:.2}x",
-        floor_sqlx.as_secs_f64() * 1000.0,
-        call.as_secs_f64() / floor_sqlx.as_secs_f64()
+    report(
+        &format!("assign 1 product to {users} users, one call ({})", db.label),
+        call.as_secs_f64() * 1000.0,
+        "ms",
+        "<= 1000",
     );
-    match floor_c {
-        Some(floor_c) => println!(
-            "  floor without a driver thread: {:>8.0} ms  (the same, through the SQLite C library from Python)  ratio {:.2}x",
-            floor_c.as_secs_f64() * 1000.0,
-            call.as_secs_f64() / floor_c.as_secs_f64()
-        ),
-        None => println!("  floor without a driver thread: not measured (python3 with sqlite3 is not installed)"),
+    match floors {
+        Some((floor_sqlx, floor_c)) => {
+            println!("  the floor, measured once each:");
+            println!(
+                "  floor through sqlx:            {:>8.0} ms  (one prepared INSERT per row, one transaction)  ratio {:.2}x",
+                floor_sqlx.as_secs_f64() * 1000.0,
+                call.as_secs_f64() / floor_sqlx.as_secs_f64()
+            );
+            match floor_c {
+                Some(floor_c) => {
+                    println!(
+                        "  floor without a driver thread: {:>8.0} ms  (the same, through the SQLite C library from Python)  ratio {:.2}x",
+                        floor_c.as_secs_f64() * 1000.0,
+                        call.as_secs_f64() / floor_c.as_secs_f64()
+                    );
+                    report(
+                        "assign / floor without a driver thread (SQLite)",
+                        call.as_secs_f64() / floor_c.as_secs_f64(),
+                        "x",
+                        "<= 3",
+                    );
+                }
+                None => {
+                    println!("  floor without a driver thread: not measured (python3 with sqlite3 is not installed)")
+                }
+            }
+            report("assign / floor through sqlx (SQLite)", call.as_secs_f64() / floor_sqlx.as_secs_f64(), "x", "<= 3");
+        }
+        None => println!("  (the bare-insert floors are measured on SQLite only)"),
     }
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// A partner, an admin and a token on a fresh SQLite database, and a server.
+async fn bench_server() -> anyhow::Result<(BenchDb, Arc<Services>, roster_core::model::Agent, String, String)> {
+    let db = BenchDb::open(None).await?;
+    let services = Arc::new(Services::new(db.store.clone(), Arc::new(SystemClock), Policy::default()));
+    let partner = services.create_partner("Bench Partner").await?;
+    let (agent, _) = services.create_agent(partner.id, "bench@bench.example", "admin").await?;
+    let (_, token) = services.create_token(&agent.email).await?;
+    let app =
+        Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
+            .await?;
+    let base = format!("http://127.0.0.1:{}/api/v1", app.port());
+    tokio::spawn(app.run_until_stopped());
+    Ok((db, services, agent, token.expose().to_owned(), base))
+}
+
+/// `clients` tasks each POST one user at a time until `users` exist.
+async fn create(users: usize, clients: usize) -> anyhow::Result<()> {
+    let (_db, services, agent, token, base) = bench_server().await?;
+    let customer = services.create_customer(&agent, "Create Co", &["create.example".to_owned()], "US").await?;
+    let url = format!("{base}/customers/{}/users", customer.id);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let (http, url, token, next) = (http.clone(), url.clone(), token.clone(), next.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= users {
+                        return anyhow::Ok(());
+                    }
+                    let body = serde_json::json!({"userName": format!("c{i:07}"), "displayName": format!("Created {i}"), "domain": "create.example", "usageLocation": "US"});
+                    let resp = http.post(&url).bearer_auth(&token).json(&body).send().await?;
+                    anyhow::ensure!(resp.status().as_u16() == 201, "{}", resp.status());
+                    resp.bytes().await?;
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await??;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "created {users} users one per request from {clients} clients in {secs:.2} s: {:.0} creates/s (SQLite)",
+        users as f64 / secs
+    );
+    report(
+        &format!("create 1 user per request, {clients} clients (SQLite)"),
+        users as f64 / secs,
+        "creates/s",
+        ">= 5000",
+    );
+    Ok(())
+}
+
+/// `connections` tasks each GET one user by id in a loop for `seconds`.
+async fn get(seconds: u64, connections: usize) -> anyhow::Result<()> {
+    let (_db, services, agent, token, base) = bench_server().await?;
+    let customer = services.create_customer(&agent, "Get Co", &["get.example".to_owned()], "US").await?;
+    let batch: Vec<_> = (0..1000).map(|i| user(i, "get.example")).collect();
+    let mut ids = Vec::new();
+    for r in services.create_users(&agent, customer.id, &batch).await? {
+        ids.push(r.context("seeding")?.user.id);
+    }
+    let ids = Arc::new(ids);
+    let http = reqwest::Client::builder().pool_max_idle_per_host(connections).build()?;
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..connections)
+        .map(|c| {
+            let (http, token, ids, done) = (http.clone(), token.clone(), ids.clone(), done.clone());
+            let url = format!("{base}/customers/{}/users/", customer.id);
+            tokio::spawn(async move {
+                let mut i = c;
+                while Instant::now() < until {
+                    let resp = http.get(format!("{url}{}", ids[i % ids.len()])).bearer_auth(&token).send().await?;
+                    anyhow::ensure!(resp.status().is_success(), "{}", resp.status());
+                    resp.bytes().await?;
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    i += connections;
+                }
+                anyhow::Ok(())
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await??;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let n = done.load(std::sync::atomic::Ordering::Relaxed);
+    println!(
+        "{n} GETs of a user by id from {connections} connections in {secs:.1} s: {:.0} requests/s (SQLite; the client shares the 2 cores)",
+        n as f64 / secs
+    );
+    report(&format!("GET user by id, {connections} connections (SQLite)"), n as f64 / secs, "requests/s", ">= 30000");
+    Ok(())
+}
+
+/// The two bare-insert floors: through sqlx, and through the C library without a
+/// driver thread.
+async fn sqlite_floors(
+    pool: &sqlx::SqlitePool,
+    file: &std::path::Path,
+    ids: &[uuid::Uuid],
+) -> anyhow::Result<(Duration, Option<Duration>)> {
+    for table in ["floor_sqlx", "floor_c"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE TABLE {table} (user_id BLOB NOT NULL REFERENCES users (id), product_id TEXT NOT NULL, \
+             disabled_service_plans TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (user_id, product_id)); \
+             CREATE INDEX {table}_by_product ON {table} (product_id, user_id)"
+        )))
+        .execute(pool)
+        .await?;
+    }
+    let start = Instant::now();
+    let mut tx = pool.begin().await?;
+    for id in ids {
+        sqlx::query("INSERT INTO floor_sqlx VALUES ($1, 'SUITE', '[]', 0)").bind(id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok((start.elapsed(), floor_without_driver(file, ids)?))
 }
 
 /// This process's peak resident set so far (VmHWM), in MiB.
@@ -450,8 +658,10 @@ print(time.perf_counter() - start)
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().bench {
-        Bench::Paging { users, samples } => paging(users, samples).await,
-        Bench::Assign { users, runs } => assign(users, runs.max(1)).await,
+        Bench::Paging { users, samples, database } => paging(users, samples, database.as_deref()).await,
+        Bench::Assign { users, runs, database } => assign(users, runs.max(1), database.as_deref()).await,
+        Bench::Create { users, clients } => create(users, clients.max(1)).await,
+        Bench::Get { seconds, connections } => get(seconds, connections.max(1)).await,
         Bench::Import { rows, runs } => import(rows, runs.max(1)).await,
     }
 }
