@@ -149,14 +149,19 @@ fn report(what: &str, value: f64, unit: &str, goal: &str) {
     println!("BENCH\t{what}\t{value:.2}\t{unit}\t{goal}");
 }
 
-/// This process's resident set now (VmRSS), in MiB.
-fn rss_mib() -> f64 {
+/// A memory figure of this process from /proc/self/status (`VmRSS:` now,
+/// `VmHWM:` the peak so far), in MiB.
+fn status_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+fn rss_mib() -> f64 {
+    status_mib("VmRSS:")
 }
 
 /// Sorts `times` and returns the middle one.
@@ -525,34 +530,15 @@ async fn sqlite_floors(
     Ok((start.elapsed(), floor_without_driver(file, ids)?))
 }
 
-/// This process's peak resident set so far (VmHWM), in MiB.
 fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kib| kib / 1024.0)
+    status_mib("VmHWM:")
 }
 
 /// Each run imports `rows` users into a fresh customer: upload, check, queue, the
 /// worker's batches, until the job reports succeeded. The server runs in this
 /// process, so its peak RSS is this process's.
 async fn import(rows: usize, runs: usize) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("roster-bench-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
-    let store = Arc::new(roster_sqlite::SqliteStore::connect(&url).await?);
-    store.migrate().await?;
-    let services = Arc::new(Services::new(store, Arc::new(SystemClock), Policy::default()));
-    let partner = services.create_partner("Bench Partner").await?;
-    let (agent, _) = services.create_agent(partner.id, "bench@bench.example", "admin").await?;
-    let (_, token) = services.create_token(&agent.email).await?;
-    let app =
-        Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
-            .await?;
-    let base = format!("http://127.0.0.1:{}/api/v1", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let (_db, services, agent, token, base) = bench_server().await?;
     roster_http::spawn_import_worker(services.clone(), Duration::from_millis(20));
     let http = reqwest::Client::new();
     let rss_before = peak_rss_mib();
@@ -572,14 +558,13 @@ async fn import(rows: usize, runs: usize) -> anyhow::Result<()> {
         let bytes = file.len();
         let path = format!("{base}/customers/{}/imports", customer.id);
         let start = Instant::now();
-        let resp =
-            http.post(&path).bearer_auth(token.expose()).header("content-type", "text/csv").body(file).send().await?;
+        let resp = http.post(&path).bearer_auth(&token).header("content-type", "text/csv").body(file).send().await?;
         anyhow::ensure!(resp.status().as_u16() == 202, "{}: {}", resp.status(), resp.text().await?);
         let job: serde_json::Value = resp.json().await?;
         let queued = start.elapsed();
         let job_url = format!("{path}/{}?results=false", job["id"].as_str().unwrap_or_default());
         loop {
-            let s: serde_json::Value = http.get(&job_url).bearer_auth(token.expose()).send().await?.json().await?;
+            let s: serde_json::Value = http.get(&job_url).bearer_auth(&token).send().await?.json().await?;
             match s["status"].as_str() {
                 Some("succeeded") => {
                     anyhow::ensure!(s["created"].as_u64() == Some(rows as u64), "created {}", s["created"]);
@@ -614,7 +599,9 @@ async fn import(rows: usize, runs: usize) -> anyhow::Result<()> {
         "  peak RSS of the process (server, worker and client): {:.0} MiB (before the first run: {rss_before:.0} MiB)",
         peak_rss_mib()
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    report(&format!("import {rows} CSV rows, wall time (SQLite)"), mid.as_secs_f64(), "s", "<= 5");
+    report(&format!("import {rows} CSV rows, rate (SQLite)"), rows as f64 / mid.as_secs_f64(), "rows/s", "report");
+    report(&format!("import {rows} CSV rows, peak RSS over {runs} runs (SQLite)"), peak_rss_mib(), "MiB", "<= 200");
     Ok(())
 }
 

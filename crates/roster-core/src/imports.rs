@@ -7,7 +7,6 @@ use crate::import::{self, ImportContext, RowPayload, RowReport};
 use crate::model::*;
 use crate::secrets::TemporaryPassword;
 use crate::service::{Services, actor, check_new_user_licenses, require};
-use std::collections::BTreeSet;
 use uuid::Uuid;
 
 /// A file checked against its customer.
@@ -202,13 +201,7 @@ impl Services {
         };
         tracing::info!(job_id = %job.id, total = job.total, done = job.processed, "running an import job");
         let catalog = self.store.catalog().await?;
-        let owned: BTreeSet<ProductId> = self
-            .store
-            .list_subscriptions(job.partner_id, job.customer_id)
-            .await?
-            .iter()
-            .filter_map(|s| ProductId::parse(&s.product_id).ok())
-            .collect();
+        let owned = self.owned_products(job.partner_id, job.customer_id).await?;
         let mut after = 0;
         loop {
             let pending = self.store.pending_import_rows(job.id, after, self.policy.import_batch.max(1) as i64).await?;

@@ -451,6 +451,16 @@ impl Services {
         self.store.create_customer(actor(agent), &customer, self.now()).await
     }
 
+    /// The products the customer holds a subscription for.
+    pub(crate) async fn owned_products(
+        &self,
+        partner_id: Uuid,
+        customer_id: Uuid,
+    ) -> Result<std::collections::BTreeSet<ProductId>> {
+        let subscriptions = self.store.list_subscriptions(partner_id, customer_id).await?;
+        Ok(subscriptions.iter().filter_map(|s| ProductId::parse(&s.product_id).ok()).collect())
+    }
+
     pub async fn customer(&self, agent: &Agent, customer_id: Uuid) -> Result<Customer> {
         self.store.get_customer(agent.partner_id, customer_id).await?.ok_or(Error::NotFound)
     }
@@ -558,13 +568,7 @@ impl Services {
         // Catalog rules are judged here; seats are counted by the store, under the
         // lock of the transaction that creates the users.
         let rules = if inputs.iter().any(|i| !i.licenses.is_empty()) {
-            let owned: std::collections::BTreeSet<ProductId> = self
-                .store
-                .list_subscriptions(agent.partner_id, customer.id)
-                .await?
-                .iter()
-                .filter_map(|s| ProductId::parse(&s.product_id).ok())
-                .collect();
+            let owned = self.owned_products(agent.partner_id, customer.id).await?;
             Some((self.store.catalog().await?, owned))
         } else {
             None
