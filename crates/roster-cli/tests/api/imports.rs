@@ -200,6 +200,12 @@ both_backends! {
 
         let job_id = job["id"].as_str().unwrap_or_default();
         let credentials = format!("/customers/{cid}/imports/{job_id}/credentials");
+        // Another partner sees neither the job nor its passwords.
+        let other = app.other_partner_token().await;
+        assert_eq!(app.get(&other, &format!("/customers/{cid}/imports/{job_id}")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.post(&other, &credentials, &json!({})).await.status, StatusCode::NOT_FOUND);
+        let helpdesk = app.agent_token("helpdesk").await;
+        assert_eq!(app.post(&helpdesk, &credentials, &json!({})).await.status, StatusCode::FORBIDDEN);
         let taken = app.post(&app.admin_token, &credentials, &json!({})).await;
         let handed: Vec<&str> = taken.body["credentials"].as_array().map(|c| c.iter().filter_map(|x| x["userPrincipalName"].as_str()).collect()).unwrap_or_default();
         assert_eq!(handed, vec!["a@fixtures.example", "b@fixtures.example", "c@fixtures.example"]);
