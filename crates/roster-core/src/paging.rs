@@ -255,6 +255,17 @@ impl Default for UserFilter {
 
 impl UserFilter {
     /// True when only the state is set, so the count can come from the counters.
+    /// The license filter, when it is the only filter on active users.
+    pub fn license_only(&self) -> Option<&LicenseFilter> {
+        let license = self.license.as_ref()?;
+        let alone = self.state == UserState::Active
+            && self.search.is_none()
+            && self.role.is_none()
+            && self.usage_location.is_none()
+            && self.sign_in_blocked.is_none();
+        alone.then_some(license)
+    }
+
     pub fn is_state_only(&self) -> bool {
         self.search.is_none()
             && self.license.is_none()

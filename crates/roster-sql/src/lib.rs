@@ -280,6 +280,19 @@ macro_rules! impl_sql_store {
                 Ok(r.rows_affected() == 1)
             }
 
+            /// Moves the customer's count of licensed active users.
+            async fn move_licensed_users(tx: &mut Tx, customer_id: Uuid, delta: i64) -> Result<()> {
+                if delta != 0 {
+                    sqlx::query("UPDATE customers SET licensed_users = licensed_users + $1 WHERE id = $2")
+                        .bind(delta)
+                        .bind(customer_id)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                Ok(())
+            }
+
             /// `move_seats` for a transaction that counted the seats under its lock: it
             /// cannot fail, and if it ever does, the whole transaction is dropped.
             async fn move_locked_seats(tx: &mut Tx, customer_id: Uuid, product_id: &str, delta: i64, now: OffsetDateTime) -> Result<()> {
@@ -468,6 +481,7 @@ macro_rules! impl_sql_store {
                 for (product, delta) in &taken {
                     move_locked_seats(tx, customer_id, product, *delta, now).await?;
                 }
+                move_licensed_users(tx, customer_id, created.iter().filter(|u| !u.licenses.is_empty()).count() as i64).await?;
                 sqlx::query("UPDATE customers SET active_users = active_users + $1 WHERE id = $2")
                     .bind(created.len() as i64)
                     .bind(customer_id)
@@ -823,6 +837,7 @@ macro_rules! impl_sql_store {
                     for product in kept.keys() {
                         move_locked_seats(&mut tx, customer_id, product.as_ref(), 1, now).await?;
                     }
+                    move_licensed_users(&mut tx, customer_id, i64::from(!kept.is_empty())).await?;
                     let after = finish_user_change(tx, actor, customer_id, "user.restored", &before, now).await?;
                     Ok(RestoreOutcome {
                         user_id,
@@ -1093,6 +1108,8 @@ macro_rules! impl_sql_store {
                     for (product, delta) in &plan.seat_deltas {
                         move_locked_seats(&mut tx, customer_id, product.as_ref(), *delta, now).await?;
                     }
+                    let licensed: i64 = plan.changes.iter().map(|(_, before, after)| i64::from(!after.is_empty()) - i64::from(!before.is_empty())).sum();
+                    move_licensed_users(&mut tx, customer_id, licensed).await?;
                     // One audit event per group of users whose licenses went from the
                     // same state to the same state, many events per statement.
                     let groups = plan.change_groups(1000);
@@ -1539,6 +1556,25 @@ macro_rules! impl_sql_store {
                             .await
                             .map_err(db_err)?
                             .unwrap_or(0)
+                    } else if let Some(license) = filter.license_only() {
+                        // Counters again: licensed active users per customer, and each
+                        // subscription's assigned seats, which are held by active users only.
+                        let counted = match license {
+                            LicenseFilter::Product(p) => {
+                                sqlx::query_scalar("SELECT assigned FROM subscriptions WHERE customer_id = $1 AND partner_id = $2 AND product_id = $3")
+                                    .bind(customer_id)
+                                    .bind(partner_id)
+                                    .bind(p.as_ref())
+                                    .fetch_optional(&self.pool)
+                                    .await
+                            }
+                            other => {
+                                let column = if matches!(other, LicenseFilter::None) { "active_users - licensed_users" } else { "licensed_users" };
+                                let sql = format!("SELECT {column} FROM customers WHERE id = $1 AND partner_id = $2");
+                                sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(customer_id).bind(partner_id).fetch_optional(&self.pool).await
+                            }
+                        };
+                        counted.map_err(db_err)?.unwrap_or(0)
                     } else {
                         let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
                         push_user_scope(&mut count, partner_id, customer_id, filter);
@@ -1673,6 +1709,7 @@ macro_rules! impl_sql_store {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
+                    move_licensed_users(&mut tx, customer_id, -i64::from(!before.licenses.is_empty())).await?;
                     sign_out_everywhere(&mut tx, user_id).await?;
                     finish_user_change(tx, actor, customer_id, "user.deleted", &before, now).await
                 }

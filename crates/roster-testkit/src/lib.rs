@@ -341,23 +341,6 @@ impl TestApp {
         rows.unwrap_or_else(|e| panic!("{e}"))
     }
 
-    /// Writes a license row straight into the database, as the licensing engine
-    /// would, so list filters can be tested on their own.
-    pub async fn insert_license_row(&self, user_id: &str, product_id: &str) {
-        let user_id: Uuid = user_id.parse().unwrap_or_default();
-        let sql = "INSERT INTO user_licenses (user_id, product_id, disabled_service_plans, created_at) VALUES ($1, $2, '[]', $3)";
-        let done = match self.raw_db().await {
-            RawDb::Sqlite(pool) => {
-                let at = roster_core::clock::to_unix_micros(EPOCH);
-                sqlx::query(sql).bind(user_id).bind(product_id).bind(at).execute(&pool).await.map(drop)
-            }
-            RawDb::Postgres(pool) => {
-                sqlx::query(sql).bind(user_id).bind(product_id).bind(EPOCH).execute(&pool).await.map(drop)
-            }
-        };
-        done.unwrap_or_else(|e| panic!("{e}"));
-    }
-
     /// A second connection to this test's database, for fixtures.
     async fn raw_db(&self) -> RawDb {
         let opened = match (&self.fixture.sqlite_url, &self.fixture.pg_schema) {

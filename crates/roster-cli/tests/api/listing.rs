@@ -55,8 +55,12 @@ both_backends! {
         let id = |v: &Value| v["user"]["id"].as_str().unwrap_or_default().to_owned();
         app.patch(&app.admin_token, &format!("{users}/{}", id(&carol)), &json!({"signInBlocked": true})).await;
         app.delete(&app.admin_token, &format!("{users}/{}", id(&dave))).await;
-        app.insert_license_row(&id(&alice), "MAIL_P1").await;
-        app.insert_license_row(&id(&bob), "MAIL_P2").await;
+        app.with_catalog().await;
+        for (product, user) in [("MAIL_P1", &alice), ("MAIL_P2", &bob)] {
+            app.post(&app.admin_token, &format!("/customers/{}/subscriptions", c.0), &json!({"productId": product, "quantity": 1})).await;
+            let r = app.post(&app.admin_token, &format!("/customers/{}/license-updates", c.0), &json!({"userIds": [id(user)], "assign": [{"productId": product}]})).await;
+            assert_eq!(r.body["summary"]["succeeded"], 1, "{:?}", r.body);
+        }
 
         for (query, expected) in [
             ("", vec!["Alice Admin", "Bob Helpdesk", "Carol Plain"]),
