@@ -110,6 +110,8 @@ struct BenchDb {
     sqlite: Option<Arc<roster_sqlite::SqliteStore>>,
     label: &'static str,
     dir: std::path::PathBuf,
+    /// The PostgreSQL connection that made the schema, and the schema, to drop at the end.
+    pg_schema: Option<(sqlx::PgPool, String)>,
 }
 
 impl BenchDb {
@@ -120,21 +122,45 @@ impl BenchDb {
             Some(url) if url.starts_with("postgres") => {
                 let schema = format!("bench_{}", uuid::Uuid::now_v7().simple());
                 let admin = sqlx::PgPool::connect(url).await?;
+                // Schemas a bench that failed midway left behind (benches run one at a time).
+                let stale: Vec<String> =
+                    sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'bench\\_%'")
+                        .fetch_all(&admin)
+                        .await?;
+                for old in stale {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA \"{old}\" CASCADE"))).execute(&admin).await?;
+                }
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await?;
                 let sep = if url.contains('?') { '&' } else { '?' };
                 let store =
                     roster_postgres::PgStore::connect(&format!("{url}{sep}options[search_path]={schema}")).await?;
-                Self { store: Arc::new(store), sqlite: None, label: "PostgreSQL", dir }
+                Self {
+                    store: Arc::new(store),
+                    sqlite: None,
+                    label: "PostgreSQL",
+                    dir,
+                    pg_schema: Some((admin, schema)),
+                }
             }
             Some(other) => anyhow::bail!("--database takes a postgres:// URL; {other:?} is not one"),
             None => {
                 let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
                 let store = Arc::new(roster_sqlite::SqliteStore::connect(&url).await?);
-                Self { store: store.clone(), sqlite: Some(store), label: "SQLite", dir }
+                Self { store: store.clone(), sqlite: Some(store), label: "SQLite", dir, pg_schema: None }
             }
         };
         db.store.migrate().await?;
         Ok(db)
+    }
+}
+
+impl BenchDb {
+    /// Drops the PostgreSQL schema; a SQLite file goes with the directory on drop.
+    async fn close(mut self) -> anyhow::Result<()> {
+        if let Some((admin, schema)) = self.pg_schema.take() {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&admin).await?;
+        }
+        Ok(())
     }
 }
 
@@ -282,7 +308,7 @@ async fn paging(users: usize, samples: usize, database: Option<&str>) -> anyhow:
         report(&format!("page p50, {name} ({})", db.label), ms(percentile(&times, 0.50)), "ms", "report");
         report(&format!("page p99, {name} ({})", db.label), ms(percentile(&times, 0.99)), "ms", "<= 20");
     }
-    Ok(())
+    db.close().await
 }
 
 async fn assign(users: usize, runs: usize, database: Option<&str>) -> anyhow::Result<()> {
@@ -401,7 +427,7 @@ async fn assign(users: usize, runs: usize, database: Option<&str>) -> anyhow::Re
         }
         None => println!("  (the bare-insert floors are measured on SQLite only)"),
     }
-    Ok(())
+    db.close().await
 }
 
 /// A partner, an admin and a token on a fresh SQLite database, and a server.
