@@ -176,10 +176,10 @@ impl Api {
     }
 
     /// A file the server sends, as bytes; an error answer becomes an error.
-    async fn download(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<Vec<u8>> {
+    async fn download(&self, method: reqwest::Method, path: &str, query: &[(&str, String)]) -> anyhow::Result<Vec<u8>> {
         let resp = self
             .http
-            .get(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .bearer_auth(&self.token)
             .query(query)
             .send()
@@ -246,9 +246,7 @@ fn cell(v: &Value) -> String {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
-}
+use roster_core::export::csv_field;
 
 fn print_rows(conn: &Connection, rows: &[Value], columns: &[(&str, &str)]) {
     if conn.json {
@@ -402,7 +400,7 @@ pub async fn run_users(cmd: UsersCommand) -> anyhow::Result<()> {
         UsersCommand::Export { conn, customer, format, lang, out } => {
             let api = Api::new(&conn);
             let path = format!("/customers/{customer}/users/export");
-            let bytes = api.download(&path, &[("format", format), ("lang", lang)]).await?;
+            let bytes = api.download(reqwest::Method::GET, &path, &[("format", format), ("lang", lang)]).await?;
             match out {
                 Some(out) => std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?,
                 None => {
@@ -783,18 +781,21 @@ pub async fn run_import(cmd: ImportCommand) -> anyhow::Result<()> {
         job["failed"],
         job["total"]
     );
-    let credentials = api.call(reqwest::Method::POST, &format!("{path}/{job_id}/credentials"), None).await?;
-    let credentials = credentials["credentials"].as_array().cloned().unwrap_or_default();
+    let credentials_path = format!("{path}/{job_id}/credentials");
     match credentials_out {
         Some(out) => {
-            write_private(&out, &credentials)?;
-            eprintln!("{} temporary passwords written to {}", credentials.len(), out.display());
+            // The server's CSV, as the console downloads it.
+            let csv = api.download(reqwest::Method::POST, &credentials_path, &[("format", "csv".into())]).await?;
+            write_private(&out, &csv)?;
+            let written = String::from_utf8_lossy(&csv).lines().count().saturating_sub(1);
+            eprintln!("{written} temporary passwords written to {}", out.display());
         }
-        None => print_rows(
-            &conn,
-            &credentials,
-            &[("userPrincipalName", "USERNAME"), ("temporaryPassword", "TEMPORARY PASSWORD")],
-        ),
+        None => {
+            let credentials = api.call(reqwest::Method::POST, &credentials_path, None).await?;
+            let credentials = credentials["credentials"].as_array().cloned().unwrap_or_default();
+            let columns = [("userPrincipalName", "USERNAME"), ("temporaryPassword", "TEMPORARY PASSWORD")];
+            print_rows(&conn, &credentials, &columns);
+        }
     }
     if job["status"] != "succeeded" {
         bail!("the import did not finish");
@@ -802,9 +803,9 @@ pub async fn run_import(cmd: ImportCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes credentials as CSV into a file only its owner can read, made so before
-/// the first byte is written.
-fn write_private(path: &std::path::Path, credentials: &[Value]) -> anyhow::Result<()> {
+/// Writes `bytes` into a file only its owner can read, made so before the first
+/// byte is written.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let mut file = std::fs::OpenOptions::new()
@@ -816,14 +817,6 @@ fn write_private(path: &std::path::Path, credentials: &[Value]) -> anyhow::Resul
         .with_context(|| format!("creating {}", path.display()))?;
     // An existing file keeps its mode on open; narrow it too.
     file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    let mut text = String::from("Username,Temporary password\n");
-    for c in credentials {
-        text.push_str(&format!(
-            "{},{}\n",
-            csv_field(c["userPrincipalName"].as_str().unwrap_or("")),
-            csv_field(c["temporaryPassword"].as_str().unwrap_or(""))
-        ));
-    }
-    file.write_all(text.as_bytes())?;
+    file.write_all(bytes)?;
     Ok(())
 }

@@ -35,7 +35,8 @@ pub fn csv_row(user: &User) -> String {
     format!("{}\r\n", fields.join(","))
 }
 
-fn csv_field(value: &str) -> String {
+/// A CSV field, quoted when it holds a delimiter, a quote or a line break.
+pub fn csv_field(value: &str) -> String {
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {

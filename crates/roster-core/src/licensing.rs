@@ -153,6 +153,17 @@ pub fn evaluate(
     Evaluation { assigned, removed, errors }
 }
 
+impl LicenseError {
+    /// No seat of `product` is left for this user.
+    pub fn insufficient(product: &ProductId) -> Self {
+        Self {
+            product_id: product.clone(),
+            code: LicenseErrorCode::InsufficientLicenses,
+            message: format!("no {} seats are left; buy more", product.as_ref()),
+        }
+    }
+}
+
 impl From<LicenseError> for crate::error::Error {
     fn from(e: LicenseError) -> Self {
         match e.code {
@@ -298,10 +309,11 @@ pub fn plan_update(
         if errors.is_empty() {
             for p in &newly {
                 if available.get(*p).copied().unwrap_or(0) < 1 {
+                    let e = LicenseError::insufficient(p);
                     errors.push(LicenseFailure {
                         product_id: Some(p.as_ref().to_owned()),
-                        code: LicenseErrorCode::InsufficientLicenses.as_str().into(),
-                        message: format!("no {} seats are left; buy more", p.as_ref()),
+                        code: e.code.as_str().into(),
+                        message: e.message,
                     });
                 }
             }

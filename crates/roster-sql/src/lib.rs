@@ -427,12 +427,7 @@ macro_rules! impl_sql_store {
                 for (i, record) in users.iter().enumerate().filter(|(_, r)| !r.user.licenses.is_empty()) {
                     let u = &record.user;
                     if let Some(short) = u.licenses.iter().find(|l| available.get(l.product_id.as_ref()).copied().unwrap_or(0) < 1) {
-                        let p = short.product_id.as_ref();
-                        results[i] = Some(Err(Error::License {
-                            product_id: p.to_owned(),
-                            code: roster_core::licensing::LicenseErrorCode::InsufficientLicenses,
-                            message: format!("no {p} seats are left; buy more"),
-                        }));
+                        results[i] = Some(Err(roster_core::licensing::LicenseError::insufficient(&short.product_id).into()));
                         continue;
                     }
                     if insert_user_rows(tx, actor, customer_id, &[record], now).await?.is_empty() {

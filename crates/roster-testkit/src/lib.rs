@@ -110,6 +110,21 @@ pub struct Fixture {
     pub sqlite_url: Option<String>,
 }
 
+impl Fixture {
+    /// The URL a `roster serve` process would open for this database.
+    pub fn database_url(&self) -> String {
+        match (&self.sqlite_url, &self.pg_schema) {
+            (Some(url), _) => url.clone(),
+            (None, Some(schema)) => {
+                let base = pg_base_url();
+                let sep = if base.contains('?') { '&' } else { '?' };
+                format!("{base}{sep}options[search_path]={schema}")
+            }
+            (None, None) => String::new(),
+        }
+    }
+}
+
 impl Drop for Fixture {
     fn drop(&mut self) {
         if let Some(dir) = &self.dir {

@@ -4,22 +4,14 @@
 use crate::two_servers::serve_with;
 use crate::*;
 use roster_core::{Policy, Services, SystemClock};
-use roster_testkit::{Backend, fresh_store, pg_base_url};
+use roster_testkit::{Backend, fresh_store};
 use std::sync::Arc;
 
 const ROWS: usize = 20_000;
 
 async fn killed_mid_import_then_resumed(backend: Backend) {
     let Some((store, fixture)) = fresh_store(backend).await else { return };
-    let database_url = match (&fixture.sqlite_url, &fixture.pg_schema) {
-        (Some(url), _) => url.clone(),
-        (None, Some(schema)) => {
-            let base = pg_base_url();
-            let sep = if base.contains('?') { '&' } else { '?' };
-            format!("{base}{sep}options[search_path]={schema}")
-        }
-        _ => panic!("no database"),
-    };
+    let database_url = fixture.database_url();
     let services = Services::new(store, Arc::new(SystemClock), Policy::default());
     let partner = services.create_partner("Restart").await.unwrap_or_else(|e| panic!("{e}"));
     let (agent, _) =

@@ -3,7 +3,7 @@
 
 use crate::*;
 use roster_core::{Policy, Services, SystemClock};
-use roster_testkit::{Backend, fresh_store, pg_base_url};
+use roster_testkit::{Backend, fresh_store};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -48,7 +48,6 @@ pub fn serve_with(database_url: &str, env: &[(&str, &str)]) -> Server {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_sharing_postgresql_never_oversubscribe() {
     let Some((store, fixture)) = fresh_store(Backend::Postgres).await else { return };
-    let schema = fixture.pg_schema.clone().unwrap_or_default();
     let services = Services::new(store, Arc::new(SystemClock), Policy::default());
     let partner = services.create_partner("Shared").await.unwrap_or_else(|e| panic!("{e}"));
     let (agent, _) =
@@ -81,9 +80,7 @@ async fn two_servers_sharing_postgresql_never_oversubscribe() {
         .map(|r| r.map(|c| c.user.id.to_string()).unwrap_or_else(|e| panic!("{e}")))
         .collect();
 
-    let base = pg_base_url();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let database_url = format!("{base}{sep}options[search_path]={schema}");
+    let database_url = fixture.database_url();
     let servers = [serve(&database_url), serve(&database_url)];
     let http = reqwest::Client::new();
     let token = token.expose().to_owned();

@@ -49,13 +49,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
         if !is_json {
             return Err(ApiError::UnsupportedMediaType("send the body as application/json"));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::bad_request(None, "the request body could not be read")
-            }
-        })?;
+        let bytes = read_body(req, state).await?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(de) {
             Ok(value) => Ok(Self(value)),
@@ -111,4 +105,15 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
             .map(|p| Self(p.0))
             .map_err(|e| ApiError::bad_request(Some("path".into()), e.body_text()))
     }
+}
+
+/// The whole body, within the route's limit: over it is 413 `payload_too_large`.
+pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::bad_request(None, "the request body could not be read")
+        }
+    })
 }

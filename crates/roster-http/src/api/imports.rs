@@ -39,14 +39,7 @@ impl FromRequest<AppState> for ImportBody {
         if !media.is_some_and(|m| ACCEPTED_TYPES.iter().any(|t| t.eq_ignore_ascii_case(m.trim()))) {
             return Err(ApiError::UnsupportedMediaType("send the file as text/csv or as XLSX"));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::bad_request(None, "the request body could not be read")
-            }
-        })?;
-        Ok(Self(bytes))
+        Ok(Self(super::extract::read_body(req, state).await?))
     }
 }
 
@@ -293,17 +286,13 @@ pub async fn take_credentials(
 pub fn credentials_csv(credentials: &[ImportCredential]) -> String {
     let mut out = String::from("\u{feff}Username,Temporary password\r\n");
     for c in credentials {
-        out.push_str(&format!("{},{}\r\n", c.user_principal_name, csv_field(c.temporary_password.expose())));
+        out.push_str(&format!(
+            "{},{}\r\n",
+            c.user_principal_name,
+            roster_core::export::csv_field(c.temporary_password.expose())
+        ));
     }
     out
-}
-
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
