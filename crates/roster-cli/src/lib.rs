@@ -142,6 +142,14 @@ pub struct ServeArgs {
     /// Seconds an import worker holds a job without progress before another takes it.
     #[arg(long, env = "ROSTER_IMPORT_LEASE_SECS", default_value_t = 30)]
     pub import_lease_secs: i64,
+    /// Where the console emails temporary passwords: smtp://HOST:PORT (plain),
+    /// smtp+starttls://HOST:PORT or smtps://HOST:PORT, with optional USER:PASS@.
+    /// Without it the console offers no Email button.
+    #[arg(long, env = "ROSTER_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of those emails.
+    #[arg(long, env = "ROSTER_SMTP_FROM", default_value = "roster@localhost")]
+    pub smtp_from: String,
 }
 
 /// A database URL whose `Debug` and `Display` hide the password.
@@ -252,9 +260,20 @@ pub async fn init(services: &Services, partner: &str, admin_email: &str) -> anyh
 }
 
 async fn serve(services: Arc<Services>, args: &ServeArgs) -> anyhow::Result<()> {
+    let smtp = args
+        .smtp_url
+        .as_deref()
+        .map(|url| roster_http::console::SmtpConfig::parse(url, &args.smtp_from))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("ROSTER_SMTP_URL: {e}"))?;
     let app = Application::build(
         services.clone(),
-        ServerConfig { listen: args.listen.clone(), secure_cookies: args.secure_cookies, ..ServerConfig::default() },
+        ServerConfig {
+            listen: args.listen.clone(),
+            secure_cookies: args.secure_cookies,
+            smtp,
+            ..ServerConfig::default()
+        },
     )
     .await
     .with_context(|| format!("listening on {}", args.listen))?;
@@ -339,6 +358,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app_url = format!("http://{}", args.listen);
             println!("Roster demo over {url}");
             println!("  API:       {app_url}/api/v1 (OpenAPI at {app_url}/api/v1/openapi.json)");
+            println!("  console:   {app_url}/ (agents sign in at {app_url}/login)");
             println!("  users:     {app_url}/signin");
             println!("  agent:     {} / {}", demo::ADMIN_EMAIL, demo.password);
             println!("  API token: {}", demo.api_token);

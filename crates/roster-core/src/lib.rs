@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod clock;
+pub mod console;
 pub mod domain;
 pub mod error;
 pub mod export;

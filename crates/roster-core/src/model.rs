@@ -241,6 +241,15 @@ pub struct UserSession {
     pub expires_at: OffsetDateTime,
 }
 
+/// An agent signed in to the console.
+#[derive(Debug, Clone)]
+pub struct AgentSession {
+    pub token_hash: String,
+    pub agent: Agent,
+    pub csrf_token: String,
+    pub expires_at: OffsetDateTime,
+}
+
 /// The seats a customer owns of one product.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Subscription {

@@ -155,6 +155,29 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: OffsetDateTime,
     ) -> Result<()>;
 
+    // Agents' console sessions
+    async fn create_agent_session(
+        &self,
+        token_hash: &str,
+        agent_id: Uuid,
+        csrf_token: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+    async fn find_agent_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<AgentSession>>;
+    async fn delete_agent_session(&self, token_hash: &str) -> Result<()>;
+    /// The users ticked in a customer's list during one session, in id order.
+    async fn selection(&self, session_hash: &str, customer_id: Uuid) -> Result<Vec<Uuid>>;
+    /// Unticks `remove`, then ticks `add`, in one transaction.
+    async fn change_selection(
+        &self,
+        session_hash: &str,
+        customer_id: Uuid,
+        remove: &[Uuid],
+        add: &[Uuid],
+    ) -> Result<()>;
+    async fn clear_selection(&self, session_hash: &str, customer_id: Uuid) -> Result<()>;
+
     // Imports
     /// Which of these user principal name keys active users hold.
     async fn taken_usernames(&self, upn_keys: &[String]) -> Result<std::collections::HashSet<String>>;

@@ -1,6 +1,7 @@
 //! Roster over HTTP: the JSON API under `/api/v1` and the customer-user sign-in pages.
 
 pub mod api;
+pub mod console;
 pub mod signin;
 pub mod startup;
 

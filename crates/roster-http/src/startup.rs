@@ -16,11 +16,13 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Large enough for a license update of 100,000 user ids.
     pub max_body_bytes: usize,
+    /// Where the console sends temporary passwords by email; none turns Email off.
+    pub smtp: Option<crate::console::SmtpConfig>,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { listen: "127.0.0.1:8080".into(), secure_cookies: false, max_body_bytes: 16 * 1024 * 1024 }
+        Self { listen: "127.0.0.1:8080".into(), secure_cookies: false, max_body_bytes: 16 * 1024 * 1024, smtp: None }
     }
 }
 
@@ -41,6 +43,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", crate::api::router())
         .merge(crate::signin::router())
+        .merge(crate::console::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1726,6 +1726,11 @@ macro_rules! impl_sql_store {
                         .execute(&self.pool)
                         .await
                         .map_err(db_err)?;
+                    sqlx::query("DELETE FROM agent_sessions WHERE expires_at <= $1")
+                        .bind(to_db(now))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
                     // Import credentials never outlive their hour, delivered or not.
                     sqlx::query(
                         "UPDATE import_rows SET credential = NULL WHERE credential IS NOT NULL \
@@ -1914,6 +1919,116 @@ macro_rules! impl_sql_store {
                 async fn delete_user_session(&self, token_hash: &str) -> Result<()> {
                     sqlx::query("DELETE FROM user_sessions WHERE token_hash = $1")
                         .bind(token_hash)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn create_agent_session(
+                    &self,
+                    token_hash: &str,
+                    agent_id: Uuid,
+                    csrf_token: &str,
+                    expires_at: OffsetDateTime,
+                    now: OffsetDateTime,
+                ) -> Result<()> {
+                    sqlx::query(
+                        "INSERT INTO agent_sessions (token_hash, agent_id, csrf_token, expires_at, created_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(token_hash)
+                    .bind(agent_id)
+                    .bind(csrf_token)
+                    .bind(to_db(expires_at))
+                    .bind(to_db(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn find_agent_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<AgentSession>> {
+                    let row = sqlx::query(
+                        "SELECT s.token_hash, s.csrf_token, s.expires_at, \
+                         a.id, a.partner_id, a.email, a.role, a.created_at FROM agent_sessions s \
+                         JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+                    )
+                    .bind(token_hash)
+                    .bind(to_db(now))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                    row.map(|r| -> std::result::Result<AgentSession, sqlx::Error> {
+                        Ok(AgentSession {
+                            token_hash: r.try_get("token_hash")?,
+                            agent: agent_from_row(&r)?,
+                            csrf_token: r.try_get("csrf_token")?,
+                            expires_at: from_db(r.try_get("expires_at")?),
+                        })
+                    })
+                    .transpose()
+                    .map_err(db_err)
+                }
+
+                async fn delete_agent_session(&self, token_hash: &str) -> Result<()> {
+                    sqlx::query("DELETE FROM agent_sessions WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn selection(&self, session_hash: &str, customer_id: Uuid) -> Result<Vec<Uuid>> {
+                    sqlx::query_scalar(
+                        "SELECT user_id FROM agent_selections WHERE session_hash = $1 AND customer_id = $2 ORDER BY user_id",
+                    )
+                    .bind(session_hash)
+                    .bind(customer_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)
+                }
+
+                async fn change_selection(
+                    &self,
+                    session_hash: &str,
+                    customer_id: Uuid,
+                    remove: &[Uuid],
+                    add: &[Uuid],
+                ) -> Result<()> {
+                    let mut tx = self.begin_write().await.map_err(db_err)?;
+                    for id in remove {
+                        sqlx::query(
+                            "DELETE FROM agent_selections WHERE session_hash = $1 AND customer_id = $2 AND user_id = $3",
+                        )
+                        .bind(session_hash)
+                        .bind(customer_id)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    }
+                    for id in add {
+                        sqlx::query(
+                            "INSERT INTO agent_selections (session_hash, customer_id, user_id) VALUES ($1, $2, $3) \
+                             ON CONFLICT DO NOTHING",
+                        )
+                        .bind(session_hash)
+                        .bind(customer_id)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    }
+                    tx.commit().await.map_err(db_err)
+                }
+
+                async fn clear_selection(&self, session_hash: &str, customer_id: Uuid) -> Result<()> {
+                    sqlx::query("DELETE FROM agent_selections WHERE session_hash = $1 AND customer_id = $2")
+                        .bind(session_hash)
+                        .bind(customer_id)
                         .execute(&self.pool)
                         .await
                         .map_err(db_err)?;

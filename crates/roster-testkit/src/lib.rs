@@ -6,6 +6,7 @@
 //! it cannot be reached, PostgreSQL tests are skipped with a message, except under
 //! `CI=true`, where that is a failure.
 
+pub mod browser;
 pub mod conformance;
 pub mod logs;
 
@@ -53,7 +54,7 @@ pub fn pg_base_url() -> String {
     std::env::var("ROSTER_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
@@ -150,25 +151,32 @@ pub struct TestApp {
     pub partner_id: Uuid,
     /// The partner's admin agent's API token.
     pub admin_token: String,
+    /// The admin agent's console sign-in.
+    pub admin_email: String,
+    pub admin_password: String,
     pub fixture: Fixture,
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, ServerConfig::default()).await
+}
+
+/// Like `spawn_app`, with a server configuration of the test's own (its `listen`
+/// is replaced by port 0).
+pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> Option<TestApp> {
     logs::init();
     let (store, fixture) = fresh_store(backend).await?;
     let clock = Arc::new(TestClock::new(EPOCH));
     let services = Arc::new(Services::new(store, clock.clone(), Policy::default()));
     let app =
-        Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
-            .await
-            .ok()?;
+        Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..config }).await.ok()?;
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     roster_http::spawn_import_worker(services.clone(), std::time::Duration::from_millis(25));
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().ok()?;
     let partner = services.create_partner("Partner A").await.ok()?;
     let email = format!("admin-{}@partner-a.example", Uuid::now_v7().simple());
-    let (agent, _) = services.create_agent(partner.id, &email, "admin").await.ok()?;
+    let (agent, password) = services.create_agent(partner.id, &email, "admin").await.ok()?;
     let (_, token) = services.create_token(&agent.email).await.ok()?;
     Some(TestApp {
         address,
@@ -177,6 +185,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         clock,
         partner_id: partner.id,
         admin_token: token.expose().to_owned(),
+        admin_email: agent.email,
+        admin_password: password.expose().to_owned(),
         fixture,
     })
 }

@@ -2,8 +2,10 @@
 //! port 0 with a fresh database, once on SQLite and once on PostgreSQL.
 
 mod audit;
+mod browser;
 mod cli;
 mod conformance;
+mod console;
 mod customers;
 mod errors;
 mod imports;

@@ -305,7 +305,7 @@ pub struct ExportParams {
     pub lang: Option<String>,
 }
 
-enum FileFormat {
+pub enum FileFormat {
     Csv,
     Xlsx,
 }
@@ -364,7 +364,20 @@ pub async fn export_users(
     ApiQuery(params): ApiQuery<ExportParams>,
 ) -> ApiResult<Response> {
     let (format, language) = file_params(&params)?;
-    // The first page answers for scope and errors before anything is sent.
+    Ok(users_file(&state, agent, cid, format, language).await?)
+}
+
+/// A customer's active users as a file in the import template's columns. CSV
+/// streams page by page; the first page answers for scope and errors before
+/// anything is sent.
+pub async fn users_file(
+    state: &AppState,
+    agent: roster_core::model::Agent,
+    cid: Uuid,
+    format: FileFormat,
+    language: Language,
+) -> roster_core::Result<Response> {
+    let state = state.clone();
     let first = export_page(&state, &agent, cid, None).await?;
     if let FileFormat::Xlsx = format {
         let mut users = first.items;
@@ -408,6 +421,11 @@ pub async fn import_template(
     ApiQuery(params): ApiQuery<ExportParams>,
 ) -> ApiResult<Response> {
     let (format, language) = file_params(&params)?;
+    Ok(template_file(format, language)?)
+}
+
+/// The empty import template, headers in `language`.
+pub fn template_file(format: FileFormat, language: Language) -> roster_core::Result<Response> {
     let body = match format {
         FileFormat::Csv => axum::body::Body::from(roster_core::export::csv_header(language)),
         FileFormat::Xlsx => axum::body::Body::from(

@@ -1,0 +1,247 @@
+//! The console over plain HTTP: sign-in, sessions kept in the database, CSRF,
+//! rate limits, languages and partner scope. The browser flows are in browser.rs.
+
+use super::*;
+use reqwest::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
+
+/// A console session as a browser would hold it: its cookie and the page's CSRF token.
+struct Session<'a> {
+    app: &'a TestApp,
+    cookie: String,
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+fn field(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    body.split(&marker).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned()
+}
+
+async fn fetch(req: reqwest::RequestBuilder) -> Page {
+    let resp = req.send().await.unwrap_or_else(|e| panic!("{e}"));
+    let status = resp.status();
+    let location = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let set_cookies =
+        resp.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect();
+    Page { status, location, set_cookies, body: resp.text().await.unwrap_or_default() }
+}
+
+fn cookie_value(set_cookies: &[String], name: &str) -> Option<String> {
+    set_cookies
+        .iter()
+        .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|v| v.split(';').next().unwrap_or_default().to_owned()))
+}
+
+/// Signs in through the form: GET /login for its CSRF cookie, then POST it.
+async fn try_login(app: &TestApp, email: &str, password: &str) -> Page {
+    let form = fetch(app.http.get(format!("{}/login", app.address))).await;
+    let csrf_cookie = cookie_value(&form.set_cookies, "roster_login_csrf").unwrap_or_default();
+    let csrf = field(&form.body, "csrf");
+    fetch(
+        app.http
+            .post(format!("{}/login", app.address))
+            .header(COOKIE, format!("roster_login_csrf={csrf_cookie}"))
+            .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password), ("next", "/customers")]),
+    )
+    .await
+}
+
+async fn login<'a>(app: &'a TestApp, email: &str, password: &str) -> Session<'a> {
+    let page = try_login(app, email, password).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let cookie = cookie_value(&page.set_cookies, "roster_agent_session").unwrap_or_default();
+    assert!(!cookie.is_empty(), "{:?}", page.set_cookies);
+    Session { app, cookie }
+}
+
+impl Session<'_> {
+    async fn get(&self, path: &str) -> Page {
+        fetch(self.app.http.get(format!("{}{path}", self.app.address)).header(COOKIE, self.cookie_header())).await
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        fetch(self.app.http.post(format!("{}{path}", self.app.address)).header(COOKIE, self.cookie_header()).form(form))
+            .await
+    }
+
+    fn cookie_header(&self) -> String {
+        format!("roster_agent_session={}", self.cookie)
+    }
+
+    /// The CSRF token the session's pages carry.
+    async fn csrf(&self) -> String {
+        field(&self.get("/customers").await.body, "csrf")
+    }
+}
+
+both_backends! {
+    async fn sign_in_keeps_the_session_in_the_database_and_every_form_needs_its_token(app) {
+        let anonymous = fetch(app.http.get(format!("{}/", app.address))).await;
+        assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+        assert_eq!(anonymous.location, "/login?next=%2F");
+
+        let bad = try_login(&app, &app.admin_email, "not the password").await;
+        assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+        assert!(bad.body.contains("The email or password is incorrect."));
+        let no_token = fetch(
+            app.http.post(format!("{}/login", app.address)).form(&[("email", app.admin_email.as_str()), ("password", app.admin_password.as_str())]),
+        )
+        .await;
+        assert_eq!(no_token.status, StatusCode::FORBIDDEN, "a sign-in without the form's token is refused");
+
+        let good = try_login(&app, &app.admin_email, &app.admin_password).await;
+        assert_eq!(good.location, "/customers");
+        let session_cookie = good.set_cookies.iter().find(|c| c.starts_with("roster_agent_session=")).cloned().unwrap_or_default();
+        assert!(session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Lax"), "{session_cookie}");
+        let session = Session { app: &app, cookie: cookie_value(&good.set_cookies, "roster_agent_session").unwrap_or_default() };
+        assert_eq!(session.get("/customers").await.status, StatusCode::OK);
+
+        // A second server over the same database serves the same session.
+        let second = roster_http::Application::build(
+            app.services.clone(),
+            roster_http::ServerConfig { listen: "127.0.0.1:0".into(), ..Default::default() },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let second_address = format!("http://127.0.0.1:{}", second.port());
+        tokio::spawn(second.run_until_stopped());
+        let elsewhere = fetch(app.http.get(format!("{second_address}/customers")).header(COOKIE, session.cookie_header())).await;
+        assert_eq!(elsewhere.status, StatusCode::OK);
+
+        // Forms without the session's CSRF token change nothing.
+        let c = app.customer().await;
+        let u = app.user(&c, "picked", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let selection = format!("/customers/{}/users/selection", c.0);
+        for token in ["", "forged-token"] {
+            let refused = session.post(&selection, &[("csrf", token), ("on_page", &u), ("ticked", &u)]).await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "token {token:?}");
+        }
+        let refused_delete = session.post(&format!("/customers/{}/users/delete", c.0), &[("user", &u)]).await;
+        assert_eq!(refused_delete.status, StatusCode::FORBIDDEN);
+        let list = session.get(&format!("/customers/{}/users", c.0)).await;
+        assert!(list.body.contains("Selected users (0)"), "nothing was selected");
+        let csrf = session.csrf().await;
+        let ok = session.post(&selection, &[("csrf", &csrf), ("on_page", &u), ("ticked", &u)]).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        assert!(session.get(&format!("/customers/{}/users", c.0)).await.body.contains("Selected users (1)"));
+
+        // Signing out ends the session everywhere.
+        assert_eq!(session.post("/logout", &[("csrf", &csrf)]).await.location, "/login");
+        let after = fetch(app.http.get(format!("{second_address}/customers")).header(COOKIE, session.cookie_header())).await;
+        assert_eq!(after.status, StatusCode::SEE_OTHER);
+        assert!(after.location.starts_with("/login"));
+    }
+
+    async fn failed_sign_ins_are_rate_limited_per_agent(app) {
+        for _ in 0..5 {
+            assert_eq!(try_login(&app, &app.admin_email, "wrong password!").await.status, StatusCode::UNAUTHORIZED);
+        }
+        let limited = try_login(&app, &app.admin_email, &app.admin_password).await;
+        assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+        assert!(limited.body.contains("Too many failed attempts"));
+        app.clock.advance(time::Duration::minutes(16));
+        assert_eq!(try_login(&app, &app.admin_email, &app.admin_password).await.status, StatusCode::SEE_OTHER);
+    }
+
+    async fn language_comes_from_the_query_then_the_cookie_then_accept_language(app) {
+        let login_page = |lang: Option<&str>, cookie: Option<&str>, accept: Option<&str>| {
+            let mut req = app.http.get(format!("{}/login{}", app.address, lang.map(|l| format!("?lang={l}")).unwrap_or_default()));
+            if let Some(c) = cookie {
+                req = req.header(COOKIE, format!("lang={c}"));
+            }
+            if let Some(a) = accept {
+                req = req.header(ACCEPT_LANGUAGE, a);
+            }
+            fetch(req)
+        };
+        assert!(login_page(None, None, None).await.body.contains("<h1>Sign in to Roster</h1>"));
+        assert!(login_page(None, None, Some("de-DE,fr-CA;q=0.9,en;q=0.5")).await.body.contains("<h1>Se connecter à Roster</h1>"));
+        assert!(login_page(None, Some("it"), Some("fr")).await.body.contains("<h1>Accedi a Roster</h1>"));
+        let chosen = login_page(Some("zh-CN"), Some("it"), Some("fr")).await;
+        assert!(chosen.body.contains("<h1>登录 Roster</h1>"));
+        assert!(chosen.set_cookies.iter().any(|c| c.starts_with("lang=zh-CN")), "{:?}", chosen.set_cookies);
+        assert!(login_page(Some("ru"), None, None).await.body.contains("<h1>Вход в Roster</h1>"));
+
+        // Numbers and dates in the locale's form.
+        let c = app.customer().await;
+        app.with_users(&c.0, 1200, |i| (format!("u{i:04}"), format!("User {i:04}"))).await;
+        let session = login(&app, &app.admin_email, &app.admin_password).await;
+        let fr = session.get(&format!("/customers/{}/users?lang=fr&limit=10", c.0)).await.body;
+        assert!(fr.contains("1\u{202f}200 utilisateurs"), "French groups thousands with a narrow space");
+        assert!(fr.contains("05/01/2026"), "French dates are day/month/year");
+        let en = session.get(&format!("/customers/{}/users?lang=en&limit=10", c.0)).await.body;
+        assert!(en.contains("1,200 users") && en.contains("Jan 5, 2026") && en.contains("Page 1 of 120"));
+    }
+
+    async fn another_partners_customer_is_not_found_and_roles_hold(app) {
+        let c = app.customer().await;
+        let u = app.user(&c, "someone", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let other = app.services.create_partner("Partner B").await.unwrap_or_else(|e| panic!("{e}"));
+        let (stranger, stranger_password) = app
+            .services
+            .create_agent(other.id, "stranger@partner-b.example", "admin")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stranger = login(&app, &stranger.email, stranger_password.expose()).await;
+        for path in ["", "/users", "/subscriptions", "/activity", "/users/new", "/import", "/activity.csv"] {
+            let page = stranger.get(&format!("/customers/{}{path}", c.0)).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        }
+        let csrf = stranger.csrf().await;
+        let forged = stranger.post(&format!("/customers/{}/users/selection", c.0), &[("csrf", &csrf), ("on_page", &u), ("ticked", &u)]).await;
+        assert_eq!(forged.status, StatusCode::NOT_FOUND);
+
+        let (helpdesk, helpdesk_password) = app
+            .services
+            .create_agent(app.partner_id, "helpdesk@partner-a.example", "helpdesk")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let helpdesk = login(&app, &helpdesk.email, helpdesk_password.expose()).await;
+        let csrf = helpdesk.csrf().await;
+        let form = [
+            ("csrf", csrf.as_str()), ("count", "1"), ("display_0", "Nope"), ("user_0", "nope"), ("domain_0", c.1.as_str()), ("save", "1"),
+        ];
+        let refused = helpdesk.post(&format!("/customers/{}/users/new", c.0), &form).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(refused.body.contains("Your role does not allow this."));
+        let listed = app.get(&app.admin_token, &format!("/customers/{}/users?search=nope", c.0)).await;
+        assert_eq!(listed.body["totalCount"], 0);
+    }
+}
+
+both_backends! {
+    async fn block_unblock_and_the_activity_log_export(app) {
+        let c = app.customer().await;
+        let a = app.user(&c, "ana", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let b = app.user(&c, "ben", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let session = login(&app, &app.admin_email, &app.admin_password).await;
+        let csrf = session.csrf().await;
+        let selection = format!("/customers/{}/users/selection", c.0);
+        let blocked = session
+            .post(&selection, &[("csrf", &csrf), ("on_page", &a), ("on_page", &b), ("ticked", &a), ("ticked", &b), ("action", "block")])
+            .await;
+        assert_eq!(blocked.status, StatusCode::SEE_OTHER);
+        assert!(blocked.location.contains("notice=notice-blocked&n=2"), "{}", blocked.location);
+        let shown = session.get(&blocked.location).await.body;
+        assert!(shown.contains("Sign-in blocked for 2 users."));
+        let listed = app.get(&app.admin_token, &format!("/customers/{}/users?signIn=blocked", c.0)).await;
+        assert_eq!(listed.body["totalCount"], 2);
+        let only_a = session.post(&selection, &[("csrf", &csrf), ("on_page", &a), ("on_page", &b), ("ticked", &a), ("action", "unblock")]).await;
+        assert!(only_a.location.contains("n=1"));
+        let listed = app.get(&app.admin_token, &format!("/customers/{}/users?signIn=blocked", c.0)).await;
+        assert_eq!(listed.body["items"][0]["id"], b.as_str());
+
+        let page = session.get(&format!("/customers/{}/activity?limit=2", c.0)).await;
+        assert!(page.body.contains("user.updated") && page.body.contains("Page 1 of"), "{}", page.body);
+        let csv = session.get(&format!("/customers/{}/activity.csv", c.0)).await.body;
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "\u{feff}At,Agent,Action,Users,Before,After");
+        assert!(lines.iter().filter(|l| l.contains("user.created")).count() >= 1, "{csv}");
+        assert!(lines.len() >= 5, "{csv}");
+    }
+}

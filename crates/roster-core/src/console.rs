@@ -1,0 +1,123 @@
+//! Use cases of the agents' console: signing in with a password, the session
+//! that carries the CSRF token, and the selection of users that survives paging.
+
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::secrets;
+use crate::service::Services;
+use uuid::Uuid;
+
+/// The most users one console selection holds; a license update takes as many.
+pub const MAX_SELECTION: usize = crate::service::MAX_LICENSE_UPDATE_USERS;
+
+/// Where an agent's sign-in leads.
+#[derive(Debug)]
+pub enum AgentSigninOutcome {
+    SignedIn { session_token: String, session: AgentSession },
+    InvalidCredentials,
+    RateLimited,
+}
+
+impl Services {
+    /// Checks an agent's email and password (Argon2id). Failures are counted per
+    /// email in the database, so every instance shares one limit.
+    pub async fn agent_signin(&self, email: &str, password: &str) -> Result<AgentSigninOutcome> {
+        let now = self.now();
+        let email = email.trim().to_lowercase();
+        if email.is_empty() || email.len() > 320 || password.is_empty() || password.len() > 1024 {
+            return Ok(AgentSigninOutcome::InvalidCredentials);
+        }
+        let key = format!("agent:{email}");
+        let failures = self.store.count_signin_failures(&key, now - self.policy.signin_window).await?;
+        if failures >= self.policy.signin_max_failures {
+            return Ok(AgentSigninOutcome::RateLimited);
+        }
+        let found = self.store.find_agent_by_email(&email).await?;
+        let password = password.to_owned();
+        let verified = match found {
+            Some((agent, hash)) => {
+                // Argon2 takes tens of milliseconds of CPU; keep it off the async workers.
+                let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &hash))
+                    .await
+                    .map_err(Error::internal)?;
+                ok.then_some(agent)
+            }
+            None => None,
+        };
+        let Some(agent) = verified else {
+            self.store.record_signin_failure(&key, now).await?;
+            return Ok(AgentSigninOutcome::InvalidCredentials);
+        };
+        let session_token = secrets::random_base62(43);
+        let session = AgentSession {
+            token_hash: secrets::sha256_hex(&session_token),
+            agent,
+            csrf_token: secrets::random_base62(32),
+            expires_at: now + self.policy.signed_in_session_ttl,
+        };
+        self.store
+            .create_agent_session(&session.token_hash, session.agent.id, &session.csrf_token, session.expires_at, now)
+            .await?;
+        Ok(AgentSigninOutcome::SignedIn { session_token, session })
+    }
+
+    pub async fn agent_session(&self, session_token: &str) -> Result<Option<AgentSession>> {
+        if session_token.is_empty() || session_token.len() > 100 {
+            return Ok(None);
+        }
+        self.store.find_agent_session(&secrets::sha256_hex(session_token), self.now()).await
+    }
+
+    pub async fn agent_signout(&self, session: &AgentSession) -> Result<()> {
+        self.store.delete_agent_session(&session.token_hash).await
+    }
+
+    /// The users ticked in a customer's list in this session.
+    pub async fn selection(&self, session: &AgentSession, customer_id: Uuid) -> Result<Vec<Uuid>> {
+        self.customer(&session.agent, customer_id).await?;
+        self.store.selection(&session.token_hash, customer_id).await
+    }
+
+    /// Applies the ticks of one page: the page's users are unticked, then the
+    /// ticked ones added, so unticking on a page works as well as ticking.
+    pub async fn change_selection(
+        &self,
+        session: &AgentSession,
+        customer_id: Uuid,
+        on_page: &[Uuid],
+        ticked: &[Uuid],
+    ) -> Result<()> {
+        self.customer(&session.agent, customer_id).await?;
+        if on_page.len() > 500 || ticked.len() > 500 {
+            return Err(Error::validation("selection", "a page holds at most 500 users"));
+        }
+        let mut after: std::collections::BTreeSet<Uuid> =
+            self.store.selection(&session.token_hash, customer_id).await?.into_iter().collect();
+        for id in on_page {
+            after.remove(id);
+        }
+        after.extend(ticked.iter().copied());
+        if after.len() > MAX_SELECTION {
+            return Err(Error::validation("selection", format!("select at most {MAX_SELECTION} users")));
+        }
+        self.store.change_selection(&session.token_hash, customer_id, on_page, ticked).await
+    }
+
+    pub async fn clear_selection(&self, session: &AgentSession, customer_id: Uuid) -> Result<()> {
+        self.customer(&session.agent, customer_id).await?;
+        self.store.clear_selection(&session.token_hash, customer_id).await
+    }
+
+    /// The given users of a customer, active or deleted, in the order given;
+    /// ids that are gone are skipped.
+    pub async fn users_by_ids(&self, agent: &Agent, customer_id: Uuid, ids: &[Uuid]) -> Result<Vec<User>> {
+        self.customer(agent, customer_id).await?;
+        let mut users = Vec::with_capacity(ids.len());
+        for &id in ids {
+            if let Some(u) = self.store.get_user(agent.partner_id, customer_id, id).await? {
+                users.push(u);
+            }
+        }
+        Ok(users)
+    }
+}

@@ -1,0 +1,284 @@
+# Roster console: English
+skip-to-content = Skip to content
+nav-main = Main
+nav-customers = Customers
+nav-language = Language
+nav-customer = Customer menu
+sign-out = Sign out
+back = Back
+cancel = Cancel
+save = Save
+apply = Apply
+search = Search
+actions = Actions
+buy = Buy
+print = Print
+copy = Copy
+
+login-title = Sign in to Roster
+login-email = Email
+login-password = Password
+login-submit = Sign in
+login-invalid = The email or password is incorrect.
+login-rate-limited = Too many failed attempts. Wait a few minutes and try again.
+
+error-csrf-title = The form expired
+error-csrf = This form expired or did not come from Roster. Reload the page and try again.
+error-not-found-title = Not found
+error-forbidden-title = Not allowed
+error-internal-title = Something went wrong
+error-request-title = This could not be done
+
+customers-title = Customers
+customers-count = { $count ->
+    [one] { $countText } customer
+   *[other] { $countText } customers
+}
+col-company = Company
+col-domains = Domains
+col-country = Country
+col-users = Users
+users-count = { $count ->
+    [one] { $countText } user
+   *[other] { $countText } users
+}
+products-count = { $count ->
+    [one] { $countText } product
+   *[other] { $countText } products
+}
+menu-users = Users and licenses
+menu-subscriptions = Subscriptions
+menu-activity = Activity log
+
+pager-label = Pages
+pager-first = First
+pager-prev = Previous
+pager-next = Next
+pager-last = Last
+pager-page-of = Page { $pageText } of { $pagesText }
+page-size = Users per page
+
+users-title = Users and licenses
+users-tabs = User lists
+tab-users = Users
+tab-deleted = Deleted users ({ $countText })
+filter-by = Filter users by
+filter-all = All users
+filter-licensed = Licensed users
+filter-unlicensed = Unlicensed users
+filter-has-product = Has product
+filter-admin-role = Admin role
+filter-any-admin = Any admin role
+filter-blocked = Sign-in blocked
+action-add-user = Add user
+action-import = Import users
+action-manage-licenses = Manage licenses
+action-reset-password = Reset password
+action-delete = Delete user
+action-block = Block sign-in
+action-unblock = Unblock sign-in
+action-restore = Restore
+action-export-csv = Export CSV
+action-export-xlsx = Export Excel
+selected-users = Selected users ({ $countText })
+show-all-users = Show all users
+select-page = Select all on this page
+clear-selection = Clear selection
+select-user = Select { $name }
+col-display-name = Display name
+col-username = Username
+col-licenses = Licenses
+col-roles = Roles
+col-location = Usage location
+col-sign-in = Sign-in
+col-created = Created
+col-deleted-on = Deleted on
+col-days-left = Days left to restore
+unlicensed = Unlicensed
+sign-in-blocked = Blocked
+sign-in-allowed = Allowed
+no-users = No users match.
+
+role-global-admin = Global admin
+role-billing-admin = Billing admin
+role-user-admin = User admin
+role-helpdesk-admin = Helpdesk (password) admin
+role-service-admin = Service admin
+role-license-admin = License admin
+
+notice-blocked = Sign-in blocked for { $countText } users.
+notice-unblocked = Sign-in unblocked for { $countText } users.
+notice-deleted = { $count ->
+    [one] { $countText } user deleted. It can be restored from this tab.
+   *[other] { $countText } users deleted. They can be restored from this tab.
+}
+notice-nothing-to-restore = Select deleted users to restore.
+notice-quantity-changed = The quantity was changed.
+notice-subscription-bought = The subscription was bought.
+notice-email-sent = The passwords were emailed to { $to }.
+
+add-title = Add user
+add-user-n = User { $nText }
+field-first-name = First name
+field-last-name = Last name
+field-display-name = Display name
+field-username = Username
+field-domain = Domain
+field-usage-location = Usage location
+field-roles = Roles
+field-licenses = Licenses
+available-count = ({ $countText } available)
+no-subscriptions = This customer has no subscriptions yet.
+add-another = Add another user
+add-remove-user = Remove this user
+
+credentials-title = Users created: temporary passwords
+credentials-once = Save these passwords now. Once you leave this page they cannot be shown again. Each user must change the password at the first sign-in.
+col-temporary-password = Temporary password
+credentials-failed = Not created
+download-csv = Download CSV
+email-to = Email to
+email-send = Send email
+email-title = Email
+email-not-configured = Email is not set up on this server (ROSTER_SMTP_URL).
+email-failed = The email could not be sent: { $reason }
+email-subject = Temporary passwords for new users
+email-intro = Here are the usernames and temporary passwords. Each user must change the password at the first sign-in.
+email-outro = The same list is attached as a CSV file.
+back-to-users = Back to Users and licenses
+
+reset-title = Reset password
+reset-confirm = Make a new temporary password for { $name }? The old password stops working.
+reset-submit = Reset password
+reset-done = The new temporary password of { $name }:
+reset-expires = It expires on { $date }.
+select-exactly-one = Select exactly one user.
+select-users-first = Select users in the list first.
+
+delete-title = Delete users
+delete-explain = These users will be deleted. Their licenses are freed. You can restore them for { $daysText } days.
+delete-submit = { $count ->
+    [one] Delete { $countText } user
+   *[other] Delete { $countText } users
+}
+restore-title = Restore users: results
+col-user = User
+col-result = Result
+col-licenses-back = Licenses restored
+col-licenses-not-back = Licenses not restored
+restored = Restored
+not-restored = Not restored
+
+licenses-title = Manage licenses
+col-product = Product
+col-total = Total
+col-assigned = Assigned
+col-available = Available
+col-selected-users = Selected users holding it
+op-label = Change for { $product }
+op-keep = No change
+op-assign = Assign to all selected users
+op-remove = Remove from all selected users
+view-service-plans = View service plans
+plans-explain = Ticked plans are turned off for the users this assigns.
+plan-off = Turn off { $plan }
+buy-more = Buy more
+held-none = None
+held-some = Assigned ({ $countText } of { $totalText })
+mode-atomic = All or nothing: change no one unless every user succeeds
+preview = Preview
+licenses-nothing-chosen = Choose a product to assign or remove first.
+preview-title = Preview of license changes
+preview-nothing-changed = This is a preview. Nothing has changed yet.
+updated-title = Licenses updated
+atomic-not-applied = Some users would fail, so nothing was changed.
+summary-succeeded = { $countText } succeeded
+summary-failed = { $countText } failed
+summary-unchanged = { $countText } unchanged
+col-added = Added
+col-removed = Removed
+col-problems = Problems
+status-succeeded = Succeeded
+status-failed = Failed
+status-unchanged = Unchanged
+
+subscriptions-title = Subscriptions
+col-quantity = Quantity
+col-utilization = Utilization
+col-actions = Actions
+utilization = { $percentText }% of seats assigned
+set-quantity = Set quantity
+buy-subscription = Buy a new subscription
+
+activity-title = Activity log
+export-csv = Export CSV
+col-when = When
+col-action = Action
+col-agent = Agent
+col-change = Change
+show-change = Show before and after
+before = Before
+after = After
+
+import-title = Import users
+import-explain = Upload a CSV file saved by Excel or LibreOffice (any encoding, comma, semicolon or tab), or an Excel workbook. Every row is checked before anything is created.
+import-template = Download the template:
+import-file = File
+import-location = Usage location for rows without one
+import-check-only = Check only, do not import
+import-submit = Upload
+import-no-file = Choose a file to upload.
+import-has-problems = Some rows have problems. Nothing was imported. Fix the file and upload it again.
+import-checked = { $totalText } rows checked; { $validText } can be imported.
+import-problems = { $count ->
+    [one] { $countText } problem
+   *[other] { $countText } problems
+}
+col-row = Row
+col-column = Column
+col-problem = Problem
+col-detail = Detail
+import-progress-title = Importing users
+import-status-queued = Waiting to start
+import-status-running = Importing
+import-status-succeeded = Finished
+import-status-failed = Stopped
+import-processed = { $processedText } of { $totalText } rows done
+import-created = { $countText } created
+import-failed = { $countText } failed
+import-credentials-once = The temporary passwords can be shown once, for one hour after the import.
+import-show-passwords = Show temporary passwords
+import-credentials-gone = The temporary passwords were already shown, or their hour has passed.
+
+code-unknown = An unexpected problem occurred.
+code-validation_failed = A value is not valid
+code-not_found = This was not found, or you cannot see it.
+code-forbidden = Your role does not allow this.
+code-user_not_found = The user was not found.
+code-invalid_username = The username is not valid
+code-user_deleted = The user is deleted.
+code-user_not_deleted = The user is not deleted.
+code-username_taken = The username is already taken
+code-domain_not_owned = The domain is not one of the customer's
+code-domain_taken = The domain already belongs to another customer
+code-email_taken = The email is already used
+code-restore_window_expired = The restore period has ended.
+code-product_not_owned = The customer has no subscription for this product
+code-insufficient_licenses = Not enough licenses available
+code-dependency_missing = A product it requires is missing
+code-mutually_exclusive = It cannot be held together with another product the user has
+code-not_available_in_usage_location = It is not available in the user's usage location
+code-usage_location_required = The user needs a usage location first
+code-unknown_service_plan = The service plan is not part of this product
+code-subscription_exists = The customer already has this subscription
+code-quantity_below_assigned = The quantity cannot be lower than the licenses assigned
+code-payload_too_large = The file is too large
+code-unsupported_media_type = This kind of file is not supported
+code-internal_error = Something went wrong. The problem has been logged.
+code-required = A value is required
+code-too_long = The value is too long
+code-duplicate_username = The username appears twice in the file
+code-unknown_role = The role is not known
+code-unknown_product = The product is not known
+code-invalid_country = The country code is not valid
+code-invalid_value = The value is not valid

@@ -1,0 +1,108 @@
+//! Agents' sign-in at `/login` and sign-out. Before sign-in the form's CSRF token
+//! is a double-submit cookie; afterwards every form carries the session's own.
+
+use super::views::LoginPage;
+use super::{Console, FormData, LANG_COOKIE, PageLang, SESSION_COOKIE, constant_time_eq, cookie, render, see_other};
+use crate::startup::AppState;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use roster_core::console::AgentSigninOutcome;
+use roster_core::secrets::random_base62;
+use serde::Deserialize;
+
+const LOGIN_CSRF_COOKIE: &str = "roster_login_csrf";
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/login", get(login_page).post(login_submit)).route("/logout", post(logout))
+}
+
+pub(crate) fn cookie_header(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let header = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    HeaderValue::from_str(&header).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// Only a path of this site may follow sign-in.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/login") {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+fn login_form(
+    state: &AppState,
+    lang: super::Lang,
+    status: StatusCode,
+    email: &str,
+    next: &str,
+    error: Option<String>,
+) -> Response {
+    let csrf = random_base62(32);
+    let page = LoginPage { lang, csrf: csrf.clone(), email: email.to_owned(), next: safe_next(next), error };
+    let mut response = render(status, page);
+    response.headers_mut().append(SET_COOKIE, cookie_header(state, LOGIN_CSRF_COOKIE, &csrf, 3600));
+    response
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+async fn login_page(State(state): State<AppState>, PageLang(lang): PageLang, Query(q): Query<LoginQuery>) -> Response {
+    login_form(&state, lang, StatusCode::OK, "", q.next.as_deref().unwrap_or("/"), None)
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+    form: FormData,
+) -> Response {
+    let email = form.get("email").unwrap_or_default();
+    let next = form.get("next").unwrap_or("/");
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !constant_time_eq(&expected, form.get("csrf").unwrap_or_default()) {
+        return login_form(&state, lang, StatusCode::FORBIDDEN, email, next, Some(lang.t("error-csrf")));
+    }
+    match state.services.agent_signin(email, form.get("password").unwrap_or_default()).await {
+        Ok(AgentSigninOutcome::SignedIn { session_token, .. }) => {
+            let mut response = see_other(&safe_next(next));
+            let ttl = state.services.policy.signed_in_session_ttl.whole_seconds();
+            response.headers_mut().append(SET_COOKIE, cookie_header(&state, SESSION_COOKIE, &session_token, ttl));
+            response.headers_mut().append(SET_COOKIE, cookie_header(&state, LOGIN_CSRF_COOKIE, "", 0));
+            // The language chosen before sign-in stays.
+            if let Ok(v) =
+                HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.tag()))
+            {
+                response.headers_mut().append(SET_COOKIE, v);
+            }
+            response
+        }
+        Ok(AgentSigninOutcome::InvalidCredentials) => {
+            login_form(&state, lang, StatusCode::UNAUTHORIZED, email, next, Some(lang.t("login-invalid")))
+        }
+        Ok(AgentSigninOutcome::RateLimited) => {
+            login_form(&state, lang, StatusCode::TOO_MANY_REQUESTS, email, next, Some(lang.t("login-rate-limited")))
+        }
+        Err(e) => super::error_page(lang, None, e),
+    }
+}
+
+async fn logout(State(state): State<AppState>, console: Console, form: FormData) -> Response {
+    if let Err(r) = console.check_csrf(&form) {
+        return r;
+    }
+    if let Err(e) = state.services.agent_signout(&console.session).await {
+        return super::error_page(console.lang, None, e);
+    }
+    let mut response = see_other("/login");
+    response.headers_mut().append(SET_COOKIE, cookie_header(&state, SESSION_COOKIE, "", 0));
+    response
+}

@@ -1,0 +1,262 @@
+//! Customers: the list, a customer's menu, its subscriptions and its activity log.
+
+use super::views::{Chrome, Pager};
+use super::{Console, FormData, OrPage, PageResult, encode_query, render, see_other};
+use crate::startup::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use roster_core::model::{AuditEvent, Customer, Subscription};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(customers))
+        .route("/customers", get(customers))
+        .route("/customers/{cid}", get(overview))
+        .route("/customers/{cid}/subscriptions", get(subscriptions).post(buy_subscription))
+        .route("/customers/{cid}/subscriptions/{sid}", post(change_quantity))
+        .route("/customers/{cid}/activity", get(activity))
+        .route("/customers/{cid}/activity.csv", get(activity_csv))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ListQuery {
+    pub search: Option<String>,
+    pub cursor: Option<String>,
+    pub page: Option<i64>,
+    pub limit: Option<u32>,
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console/customers.html")]
+struct CustomersPage {
+    c: Chrome,
+    search: String,
+    customers: Vec<Customer>,
+    pager: Pager,
+}
+
+async fn customers(State(state): State<AppState>, console: Console, Query(q): Query<ListQuery>) -> PageResult {
+    let page = state
+        .services
+        .list_customers(console.agent(), q.search.as_deref(), q.limit.or(Some(25)), q.cursor.as_deref())
+        .await
+        .or_page(&console)?;
+    let mut base = vec![];
+    if let Some(s) = q.search.as_deref().filter(|s| !s.is_empty()) {
+        base.push(("search".to_owned(), s.to_owned()));
+    }
+    let pager = Pager::new("/customers", &base, &page, q.page, q.limit.unwrap_or(25));
+    Ok(render(
+        StatusCode::OK,
+        CustomersPage { c: console.chrome(), search: q.search.unwrap_or_default(), customers: page.items, pager },
+    ))
+}
+
+pub(crate) async fn customer_chrome(
+    state: &AppState,
+    console: &Console,
+    cid: Uuid,
+    section: &'static str,
+) -> Result<(Customer, Chrome), Response> {
+    let customer = state.services.customer(console.agent(), cid).await.or_page(console)?;
+    let chrome = console.chrome().with_nav(customer.id, &customer.company_name, section);
+    Ok((customer, chrome))
+}
+
+#[derive(Template)]
+#[template(path = "console/customer.html")]
+struct CustomerPage {
+    c: Chrome,
+    customer: Customer,
+    products: usize,
+}
+
+async fn overview(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> PageResult {
+    let (customer, c) = customer_chrome(&state, &console, cid, "").await?;
+    let products = state.services.subscriptions(console.agent(), cid).await.or_page(&console)?.len();
+    Ok(render(StatusCode::OK, CustomerPage { c, customer, products }))
+}
+
+/// A subscription as its row shows it, with the utilization bar's width.
+pub(crate) struct SubscriptionRow {
+    pub s: Subscription,
+    pub available: i64,
+    /// Assigned seats as a share of the quantity, 0 to 100.
+    pub percent: i64,
+}
+
+impl SubscriptionRow {
+    pub fn new(s: Subscription) -> Self {
+        let available = s.available();
+        let percent = if s.quantity > 0 { (s.assigned * 100 / s.quantity).clamp(0, 100) } else { 0 };
+        Self { s, available, percent }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/subscriptions.html")]
+struct SubscriptionsPage {
+    c: Chrome,
+    customer: Customer,
+    rows: Vec<SubscriptionRow>,
+    /// Catalog products the customer does not own yet: (id, name).
+    buyable: Vec<(String, String)>,
+}
+
+async fn subscriptions(
+    State(state): State<AppState>,
+    console: Console,
+    Path(cid): Path<Uuid>,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let (customer, c) = customer_chrome(&state, &console, cid, "subscriptions").await?;
+    let subs = state.services.subscriptions(console.agent(), cid).await.or_page(&console)?;
+    let catalog = state.services.catalog().await.or_page(&console)?;
+    let buyable = catalog
+        .products()
+        .filter(|p| !subs.iter().any(|s| s.product_id == p.id.as_ref()))
+        .map(|p| (p.id.as_ref().to_owned(), p.name.clone()))
+        .collect();
+    let c = c.with_notice(super::users::notice(console.lang, q.notice.as_deref(), None));
+    let rows = subs.into_iter().map(SubscriptionRow::new).collect();
+    Ok(render(StatusCode::OK, SubscriptionsPage { c, customer, rows, buyable }))
+}
+
+fn parse_quantity(console: &Console, field: &str, value: Option<&str>) -> Result<i64, Response> {
+    value.map(str::trim).and_then(|v| v.parse::<i64>().ok()).ok_or_else(|| {
+        super::error_page(console.lang, None, roster_core::Error::validation(field, "must be a whole number"))
+    })
+}
+
+async fn buy_subscription(
+    State(state): State<AppState>,
+    console: Console,
+    Path(cid): Path<Uuid>,
+    form: FormData,
+) -> PageResult {
+    console.check_csrf(&form)?;
+    let quantity = parse_quantity(&console, "quantity", form.get("quantity"))?;
+    state
+        .services
+        .buy_subscription(console.agent(), cid, form.get("product").unwrap_or_default(), quantity)
+        .await
+        .map_err(|e| super::error_page(console.lang, Some(format!("/customers/{cid}/subscriptions")), e))?;
+    Ok(see_other(&format!("/customers/{cid}/subscriptions?notice=notice-subscription-bought")))
+}
+
+/// Sets a quantity, or adds seats (`add`); `back` returns to the page that asked,
+/// such as Manage licenses.
+async fn change_quantity(
+    State(state): State<AppState>,
+    console: Console,
+    Path((cid, sid)): Path<(Uuid, Uuid)>,
+    form: FormData,
+) -> PageResult {
+    console.check_csrf(&form)?;
+    let back = format!("/customers/{cid}/subscriptions");
+    let quantity = if form.get("add").is_some_and(|v| !v.trim().is_empty()) {
+        let add = parse_quantity(&console, "add", form.get("add"))?;
+        let subs = state.services.subscriptions(console.agent(), cid).await.or_page(&console)?;
+        let current = subs
+            .iter()
+            .find(|s| s.id == sid)
+            .ok_or_else(|| super::error_page(console.lang, Some(back.clone()), roster_core::Error::NotFound))?;
+        current.quantity.saturating_add(add)
+    } else {
+        parse_quantity(&console, "quantity", form.get("quantity"))?
+    };
+    state
+        .services
+        .set_subscription_quantity(console.agent(), cid, sid, quantity)
+        .await
+        .map_err(|e| super::error_page(console.lang, Some(back.clone()), e))?;
+    Ok(see_other(&format!("{back}?notice=notice-quantity-changed")))
+}
+
+#[derive(Template)]
+#[template(path = "console/activity.html")]
+struct ActivityPage {
+    c: Chrome,
+    customer: Customer,
+    events: Vec<EventRow>,
+    pager: Pager,
+}
+
+struct EventRow {
+    e: AuditEvent,
+    before: String,
+    after: String,
+}
+
+async fn activity(
+    State(state): State<AppState>,
+    console: Console,
+    Path(cid): Path<Uuid>,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let (customer, c) = customer_chrome(&state, &console, cid, "activity").await?;
+    let limit = q.limit.unwrap_or(50);
+    let page =
+        state.services.audit_events(console.agent(), cid, Some(limit), q.cursor.as_deref()).await.or_page(&console)?;
+    let pager = Pager::new(&format!("/customers/{cid}/activity"), &[], &page, q.page, limit);
+    let events = page
+        .items
+        .into_iter()
+        .map(|e| EventRow {
+            before: serde_json::to_string_pretty(&e.before).unwrap_or_default(),
+            after: serde_json::to_string_pretty(&e.after).unwrap_or_default(),
+            e,
+        })
+        .collect();
+    Ok(render(StatusCode::OK, ActivityPage { c, customer, events, pager }))
+}
+
+/// The whole log of a customer as CSV, newest first.
+async fn activity_csv(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> PageResult {
+    use roster_core::export::csv_field;
+    let mut out = String::from("\u{feff}At,Agent,Action,Users,Before,After\r\n");
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = state
+            .services
+            .audit_events(console.agent(), cid, Some(roster_core::paging::MAX_LIMIT), cursor.as_deref())
+            .await
+            .or_page(&console)?;
+        for e in &page.items {
+            let at = e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+            let users: Vec<String> = e.user_ids.iter().map(Uuid::to_string).collect();
+            out.push_str(&format!(
+                "{},{},{},{},{},{}\r\n",
+                csv_field(&at),
+                csv_field(&e.agent_id.map(|a| a.to_string()).unwrap_or_default()),
+                csv_field(&e.action),
+                csv_field(&users.join(" ")),
+                csv_field(&roster_core::export::defuse(&e.before.to_string())),
+                csv_field(&roster_core::export::defuse(&e.after.to_string())),
+            ));
+        }
+        match page.cursors.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let mut response = out.into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    response
+        .headers_mut()
+        .insert(CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"activity-log.csv\""));
+    Ok(response)
+}
+
+/// A link to a list page with these query pairs.
+pub(crate) fn list_href(path: &str, pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() { path.to_owned() } else { format!("{path}?{}", encode_query(pairs)) }
+}

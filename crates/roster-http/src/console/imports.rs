@@ -1,0 +1,218 @@
+//! Import users from a file: the template in the UI language, upload and check
+//! with errors by row and column, a usage location for rows without one, the job
+//! with a live progress bar, and the same confirmation page as Add user.
+
+use super::customers::customer_chrome;
+use super::users::{Credential, credentials_page};
+use super::views::Chrome;
+use super::{Console, OrPage, PageResult, render, see_other};
+use crate::startup::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use roster_core::import::RowReport;
+use roster_core::model::{Customer, ImportJob, ImportRowStatus, ImportStatus};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    let upload_limit = roster_core::import::MAX_BYTES + 1024 * 1024;
+    Router::new()
+        .route("/customers/{cid}/import", get(import_page).post(upload).layer(DefaultBodyLimit::max(upload_limit)))
+        .route("/customers/{cid}/import/template", get(template))
+        .route("/customers/{cid}/imports/{jid}", get(progress))
+        .route("/customers/{cid}/imports/{jid}/status", get(status))
+        .route("/customers/{cid}/imports/{jid}/credentials", post(take_credentials))
+}
+
+/// One problem of the checked file, with its words in the UI language.
+pub(crate) struct ProblemRow {
+    pub row: usize,
+    pub column: String,
+    pub reason: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/import.html")]
+struct ImportPage {
+    c: Chrome,
+    customer: Customer,
+    location: String,
+    /// Set after a check: (data rows, rows that can be created).
+    checked: Option<(usize, usize)>,
+    problems: Vec<ProblemRow>,
+    error: Option<String>,
+}
+
+async fn import_page(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> PageResult {
+    let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
+    let location = customer.country.clone();
+    Ok(render(StatusCode::OK, ImportPage { c, customer, location, checked: None, problems: vec![], error: None }))
+}
+
+#[derive(Deserialize)]
+struct TemplateQuery {
+    format: Option<String>,
+}
+
+async fn template(console: Console, Query(q): Query<TemplateQuery>) -> PageResult {
+    let format = match q.format.as_deref() {
+        Some("xlsx") => crate::api::imports::FileFormat::Xlsx,
+        _ => crate::api::imports::FileFormat::Csv,
+    };
+    crate::api::imports::template_file(format, console.lang.file_language()).or_page(&console)
+}
+
+fn problems(lang: super::Lang, reports: Vec<RowReport>) -> Vec<ProblemRow> {
+    reports
+        .into_iter()
+        .flat_map(|r| {
+            r.errors.into_iter().map(move |e| ProblemRow {
+                row: r.row,
+                column: e.column.unwrap_or_default(),
+                reason: super::reason(lang, &e.code),
+                detail: e.message,
+            })
+        })
+        .collect()
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    console: Console,
+    Path(cid): Path<Uuid>,
+    mut multipart: Multipart,
+) -> PageResult {
+    let mut csrf = String::new();
+    let mut location = String::new();
+    let mut check_only = false;
+    let mut file: Option<Vec<u8>> = None;
+    let bad_form = |e: axum::extract::multipart::MultipartError| {
+        super::error_page(
+            console.lang,
+            Some(format!("/customers/{cid}/import")),
+            roster_core::Error::validation("file", e.body_text()),
+        )
+    };
+    while let Some(field) = multipart.next_field().await.map_err(bad_form)? {
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.map_err(bad_form)?,
+            "location" => location = field.text().await.map_err(bad_form)?,
+            "check_only" => check_only = true,
+            "file" => file = Some(field.bytes().await.map_err(bad_form)?.to_vec()),
+            _ => {}
+        }
+    }
+    if !super::constant_time_eq(&csrf, &console.session.csrf_token) {
+        return Err(super::message_page(console.lang, StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf"));
+    }
+    let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
+    let page = |status: StatusCode, checked, problems, error: Option<String>, location: String| {
+        render(status, ImportPage { c: c.clone(), customer: customer.clone(), location, checked, problems, error })
+    };
+    let bytes = match file.filter(|f| !f.is_empty()) {
+        Some(f) => f,
+        None => {
+            return Ok(page(StatusCode::BAD_REQUEST, None, vec![], Some(console.lang.t("import-no-file")), location));
+        }
+    };
+    let location_arg = Some(location.trim()).filter(|l| !l.is_empty());
+    let services = &state.services;
+    let lang = console.lang;
+    if check_only {
+        return match services.check_import(console.agent(), cid, &bytes, location_arg).await {
+            Ok(checked) => {
+                let status = if checked.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+                let summary = Some((checked.total, checked.valid.len()));
+                Ok(page(status, summary, problems(lang, checked.errors), None, location))
+            }
+            Err(e @ roster_core::Error::ImportFile(_)) => {
+                Ok(page(StatusCode::BAD_REQUEST, None, vec![], Some(super::error_text(lang, &e)), location))
+            }
+            Err(e) => Err(super::error_page(lang, Some(format!("/customers/{cid}/import")), e)),
+        };
+    }
+    match services.start_import(console.agent(), cid, &bytes, location_arg).await {
+        Ok(job) => Ok(see_other(&format!("/customers/{cid}/imports/{}", job.id))),
+        Err(roster_core::Error::ImportRows(reports)) => Ok(page(
+            StatusCode::BAD_REQUEST,
+            None,
+            problems(lang, reports),
+            Some(lang.t("import-has-problems")),
+            location,
+        )),
+        Err(e @ roster_core::Error::ImportFile(_)) => {
+            Ok(page(StatusCode::BAD_REQUEST, None, vec![], Some(super::error_text(lang, &e)), location))
+        }
+        Err(e) => Err(super::error_page(lang, Some(format!("/customers/{cid}/import")), e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/import_progress.html")]
+struct ProgressPage {
+    c: Chrome,
+    customer: Customer,
+    job: ImportJob,
+    finished: bool,
+    /// Rows that failed: (row, username, reason in words).
+    failures: Vec<(i64, String, String)>,
+    /// Whether passwords are still kept to be shown.
+    has_credentials: bool,
+}
+
+async fn progress(State(state): State<AppState>, console: Console, Path((cid, jid)): Path<(Uuid, Uuid)>) -> PageResult {
+    let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
+    let (job, rows) = state.services.import_job_results(console.agent(), cid, jid).await.or_page(&console)?;
+    let finished = matches!(job.status, ImportStatus::Succeeded | ImportStatus::Failed);
+    let lang = console.lang;
+    let failures = rows
+        .iter()
+        .filter(|r| r.status == ImportRowStatus::Failed)
+        .map(|r| {
+            let reason = r.errors.iter().map(|e| super::reason(lang, &e.code)).collect::<Vec<_>>().join("; ");
+            (r.row, r.user_principal_name.clone().unwrap_or_default(), reason)
+        })
+        .collect();
+    let has_credentials = rows.iter().any(|r| r.temporary_password.is_some());
+    Ok(render(StatusCode::OK, ProgressPage { c, customer, job, finished, failures, has_credentials }))
+}
+
+/// What the progress bar polls.
+async fn status(State(state): State<AppState>, console: Console, Path((cid, jid)): Path<(Uuid, Uuid)>) -> PageResult {
+    let job = state.services.import_job(console.agent(), cid, jid).await.or_page(&console)?;
+    Ok(axum::Json(serde_json::json!({
+        "status": job.status.as_str(),
+        "processed": job.processed,
+        "total": job.total,
+        "text": console.lang.ta(
+            "import-processed",
+            &[("processed", job.processed.into()), ("total", job.total.into())]
+        ),
+    }))
+    .into_response())
+}
+
+/// The job's passwords on the confirmation page: handed out once, then gone.
+async fn take_credentials(
+    State(state): State<AppState>,
+    console: Console,
+    Path((cid, jid)): Path<(Uuid, Uuid)>,
+    form: super::FormData,
+) -> PageResult {
+    console.check_csrf(&form)?;
+    let taken = state.services.take_import_credentials(console.agent(), cid, jid).await.or_page(&console)?;
+    let credentials = taken
+        .into_iter()
+        .map(|c| Credential {
+            user_principal_name: c.user_principal_name,
+            display_name: String::new(),
+            password: c.temporary_password.expose().to_owned(),
+        })
+        .collect();
+    credentials_page(&state, &console, cid, credentials, vec![], None).await
+}

@@ -1,0 +1,282 @@
+//! Manage licenses for the selected users: a tri-state box per product, the
+//! selected users as chips, who holds what, Buy more in place, service plans,
+//! Preview (a dry run) and Save, leading to "Licenses updated".
+
+use super::customers::customer_chrome;
+use super::views::Chrome;
+use super::{Console, FormData, OrPage, PageResult, render};
+use crate::startup::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use roster_core::model::{Customer, LicenseResultStatus, User, UserState};
+use roster_core::service::{LicenseInput, LicenseUpdateInput};
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/customers/{cid}/licenses", get(manage).post(submit))
+        .route("/customers/{cid}/licenses/buy", post(buy_more))
+}
+
+/// A product row of the page.
+pub(crate) struct ProductRow {
+    pub id: String,
+    pub name: String,
+    pub subscription_id: Uuid,
+    pub total: i64,
+    pub assigned: i64,
+    pub available: i64,
+    /// `all`, `some` or `none` of the selected users hold it.
+    pub held: &'static str,
+    pub holders: Vec<String>,
+    /// What the form asks for it: `keep`, `assign` or `remove`.
+    pub op: String,
+    /// Service plans: (id, name, turned off).
+    pub plans: Vec<(String, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "console/licenses.html")]
+struct ManagePage {
+    c: Chrome,
+    customer: Customer,
+    users: Vec<User>,
+    products: Vec<ProductRow>,
+    atomic: bool,
+}
+
+async fn selected_users(state: &AppState, console: &Console, cid: Uuid) -> Result<Vec<User>, axum::response::Response> {
+    let ids = state.services.selection(&console.session, cid).await.or_page(console)?;
+    let mut users: Vec<User> = state
+        .services
+        .users_by_ids(console.agent(), cid, &ids)
+        .await
+        .or_page(console)?
+        .into_iter()
+        .filter(|u| u.state == UserState::Active)
+        .collect();
+    // Chips follow the list's default order.
+    users.sort_by(|a, b| {
+        a.display_name
+            .to_lowercase()
+            .cmp(&b.display_name.to_lowercase())
+            .then(a.user_principal_name.cmp(&b.user_principal_name))
+    });
+    Ok(users)
+}
+
+async fn manage_page(
+    state: &AppState,
+    console: &Console,
+    cid: Uuid,
+    form: Option<&FormData>,
+    status: StatusCode,
+    notice: Option<String>,
+) -> PageResult {
+    let users = selected_users(state, console, cid).await?;
+    let (customer, c) = customer_chrome(state, console, cid, "users").await?;
+    let c = c.with_notice(notice);
+    if users.is_empty() {
+        return Err(render(
+            StatusCode::BAD_REQUEST,
+            super::views::MessagePage {
+                lang: console.lang,
+                title: console.lang.t("licenses-title"),
+                message: console.lang.t("select-users-first"),
+                back: Some(format!("/customers/{cid}/users")),
+            },
+        ));
+    }
+    let subs = state.services.subscriptions(console.agent(), cid).await.or_page(console)?;
+    let catalog = state.services.catalog().await.or_page(console)?;
+    let products = subs
+        .into_iter()
+        .map(|s| {
+            let holders: Vec<String> = users
+                .iter()
+                .filter(|u| u.licenses.iter().any(|l| l.product_id == s.product_id))
+                .map(|u| u.display_name.clone())
+                .collect();
+            let held = match holders.len() {
+                0 => "none",
+                n if n == users.len() => "all",
+                _ => "some",
+            };
+            let op = form.and_then(|f| f.get(&format!("op_{}", s.product_id))).unwrap_or("keep").to_owned();
+            let off_field = format!("off_{}", s.product_id);
+            let off: Vec<&str> = form.map(|f| f.all(&off_field).collect()).unwrap_or_default();
+            let plans = roster_core::domain::ProductId::parse(&s.product_id)
+                .ok()
+                .and_then(|id| catalog.get(&id))
+                .map(|p| {
+                    p.service_plans
+                        .iter()
+                        .map(|sp| (sp.id.clone(), sp.name.clone(), off.contains(&sp.id.as_str())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            ProductRow {
+                id: s.product_id.clone(),
+                name: s.product_name.clone(),
+                subscription_id: s.id,
+                total: s.quantity,
+                assigned: s.assigned,
+                available: s.available(),
+                held,
+                holders,
+                op,
+                plans,
+            }
+        })
+        .collect();
+    let atomic = form.is_some_and(|f| f.get("mode") == Some("atomic"));
+    Ok(render(status, ManagePage { c, customer, users, products, atomic }))
+}
+
+async fn manage(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> PageResult {
+    manage_page(&state, &console, cid, None, StatusCode::OK, None).await
+}
+
+/// Raises a subscription's quantity from the page, then shows the page again
+/// with the choices already made.
+async fn buy_more(
+    State(state): State<AppState>,
+    console: Console,
+    Path(cid): Path<Uuid>,
+    form: FormData,
+) -> PageResult {
+    console.check_csrf(&form)?;
+    let back = Some(format!("/customers/{cid}/licenses"));
+    let sid: Uuid = form.get("buy").and_then(|s| s.parse().ok()).ok_or_else(|| {
+        super::error_page(console.lang, back.clone(), roster_core::Error::validation("buy", "names no subscription"))
+    })?;
+    let more: i64 =
+        form.get(&format!("more_{sid}")).and_then(|m| m.trim().parse().ok()).filter(|m| *m > 0).ok_or_else(|| {
+            super::error_page(
+                console.lang,
+                back.clone(),
+                roster_core::Error::validation("quantity", "must be a whole number above 0"),
+            )
+        })?;
+    let subs = state.services.subscriptions(console.agent(), cid).await.or_page(&console)?;
+    let current = subs
+        .iter()
+        .find(|s| s.id == sid)
+        .ok_or_else(|| super::error_page(console.lang, back.clone(), roster_core::Error::NotFound))?;
+    state
+        .services
+        .set_subscription_quantity(console.agent(), cid, sid, current.quantity.saturating_add(more))
+        .await
+        .map_err(|e| super::error_page(console.lang, back.clone(), e))?;
+    let notice = console.lang.t("notice-quantity-changed");
+    manage_page(&state, &console, cid, Some(&form), StatusCode::OK, Some(notice)).await
+}
+
+/// One user's line on "Licenses updated".
+pub(crate) struct ResultRow {
+    pub name: String,
+    pub status: &'static str,
+    pub assigned: Vec<String>,
+    pub removed: Vec<String>,
+    /// (product or empty, reason in words)
+    pub errors: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "console/licenses_updated.html")]
+struct UpdatedPage {
+    c: Chrome,
+    customer: Customer,
+    dry_run: bool,
+    applied: bool,
+    atomic: bool,
+    rows: Vec<ResultRow>,
+    succeeded: usize,
+    failed: usize,
+    unchanged: usize,
+    /// The choices, carried to Save from a preview: (name, value).
+    fields: Vec<(String, String)>,
+}
+
+async fn submit(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>, form: FormData) -> PageResult {
+    console.check_csrf(&form)?;
+    let users = selected_users(&state, &console, cid).await?;
+    let mut input = LicenseUpdateInput {
+        user_ids: users.iter().map(|u| u.id).collect(),
+        mode: Some(if form.get("mode") == Some("atomic") { "atomic" } else { "partial" }.to_owned()),
+        dry_run: form.has("preview"),
+        ..Default::default()
+    };
+    let mut fields = vec![];
+    for (product, op) in form.with_prefix("op_") {
+        fields.push((format!("op_{product}"), op.to_owned()));
+        match op {
+            "assign" => {
+                let off: Vec<String> = form.all(&format!("off_{product}")).map(str::to_owned).collect();
+                for plan in &off {
+                    fields.push((format!("off_{product}"), plan.clone()));
+                }
+                input.assign.push(LicenseInput { product_id: product.to_owned(), disabled_service_plans: off });
+            }
+            "remove" => input.remove.push(product.to_owned()),
+            _ => {}
+        }
+    }
+    if let Some(mode) = form.get("mode") {
+        fields.push(("mode".into(), mode.to_owned()));
+    }
+    if input.assign.is_empty() && input.remove.is_empty() {
+        let notice = console.lang.t("licenses-nothing-chosen");
+        return manage_page(&state, &console, cid, Some(&form), StatusCode::BAD_REQUEST, Some(notice)).await;
+    }
+    let outcome = state
+        .services
+        .update_licenses(console.agent(), cid, &input)
+        .await
+        .map_err(|e| super::error_page(console.lang, Some(format!("/customers/{cid}/licenses")), e))?;
+    let lang = console.lang;
+    let count = |s: LicenseResultStatus| outcome.results.iter().filter(|r| r.status == s).count();
+    let (succeeded, failed, unchanged) = (
+        count(LicenseResultStatus::Succeeded),
+        count(LicenseResultStatus::Failed),
+        count(LicenseResultStatus::Unchanged),
+    );
+    let rows = outcome
+        .results
+        .iter()
+        .map(|r| ResultRow {
+            name: users
+                .iter()
+                .find(|u| u.id == r.user_id)
+                .map(|u| format!("{} ({})", u.display_name, u.user_principal_name))
+                .unwrap_or_else(|| r.user_id.to_string()),
+            status: r.status.as_str(),
+            assigned: r.assigned.clone(),
+            removed: r.removed.clone(),
+            errors: r
+                .errors
+                .iter()
+                .map(|e| (e.product_id.clone().unwrap_or_default(), super::reason(lang, &e.code)))
+                .collect(),
+        })
+        .collect();
+    let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
+    Ok(render(
+        StatusCode::OK,
+        UpdatedPage {
+            c,
+            customer,
+            dry_run: outcome.dry_run,
+            applied: outcome.applied,
+            atomic: input.mode.as_deref() == Some("atomic"),
+            rows,
+            succeeded,
+            failed,
+            unchanged,
+            fields,
+        },
+    ))
+}

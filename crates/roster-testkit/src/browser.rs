@@ -1,0 +1,250 @@
+//! A real browser and a real mail server for the console's end-to-end tests:
+//! headless Chromium driven through chromedriver, and Python's aiosmtpd writing
+//! what it receives into a maildir.
+//!
+//! Outside CI a missing Chromium or aiosmtpd skips the test with a note; in CI
+//! (`CI=true`) it fails it.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn unavailable(what: &str) -> Option<std::convert::Infallible> {
+    assert!(!super::in_ci(), "{what} is required in CI; scripts/test installs it");
+    eprintln!("skipping: {what} is not installed here (scripts/test installs it)");
+    None
+}
+
+fn free_port() -> Option<u16> {
+    TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok().map(|a| a.port())
+}
+
+fn wait_for_port(port: u16, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+/// A headless Chromium session with its own profile, download folder and a
+/// folder for screenshots, all under the test's temporary directory.
+pub struct Browser {
+    pub client: Client,
+    pub dir: PathBuf,
+    pub downloads: PathBuf,
+    driver: Child,
+}
+
+impl Browser {
+    /// `None` (outside CI) when Chromium or chromedriver is not installed.
+    pub async fn start(dir: &Path) -> Option<Browser> {
+        if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+            unavailable("Chromium with chromedriver (Debian: chromium, chromium-driver)")?;
+        }
+        let profile = dir.join("chromium-profile");
+        let downloads = dir.join("downloads");
+        std::fs::create_dir_all(&profile).ok()?;
+        std::fs::create_dir_all(&downloads).ok()?;
+        let port = free_port()?;
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting chromedriver: {e}"));
+        assert!(wait_for_port(port, Duration::from_secs(20)), "chromedriver did not start on port {port}");
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "chrome".into());
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--window-size=1280,1000", "--lang=en-US",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+                "prefs": {
+                    "download.default_directory": downloads.display().to_string(),
+                    "download.prompt_for_download": false,
+                    "intl.accept_languages": "en-US,en",
+                },
+            }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| panic!("connecting to chromedriver: {e}"));
+        Some(Browser { client, dir: dir.to_owned(), downloads, driver })
+    }
+
+    /// Saves a PNG of the page into the test's directory.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
+        let path = self.dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        eprintln!("screenshot: {}", path.display());
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap_or_else(|e| panic!("opening {url}: {e}"));
+    }
+
+    pub async fn fill(&self, css: &str, value: &str) {
+        let field = self.find(css).await;
+        field.clear().await.unwrap_or_else(|e| panic!("clearing {css}: {e}"));
+        field.send_keys(value).await.unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+    }
+
+    /// Clicks something that loads a new page, and waits until it has.
+    pub async fn submit(&self, css: &str) {
+        self.js("window.__rosterOldPage = true; return null").await;
+        self.click(css).await;
+        let start = Instant::now();
+        loop {
+            let fresh = self
+                .client
+                .execute("return window.__rosterOldPage === undefined && document.readyState === 'complete'", vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if fresh {
+                return;
+            }
+            assert!(start.elapsed() < Duration::from_secs(15), "clicking {css} did not load a page");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    }
+
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        match self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => {
+                let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+                let source = self.client.source().await.unwrap_or_default();
+                panic!("no element {css} on {url}: {e}\n{source}")
+            }
+        }
+    }
+
+    /// Waits up to `limit` for an element, as a page that updates itself shows it.
+    pub async fn wait_for(&self, css: &str, limit: Duration) -> fantoccini::elements::Element {
+        match self.client.wait().at_most(limit).for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => panic!("{css} did not appear within {limit:?}: {e}\n{}", self.page_text().await),
+        }
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap_or_default()
+    }
+
+    /// The whole page's visible text.
+    pub async fn page_text(&self) -> String {
+        self.text("body").await
+    }
+
+    /// Runs a script and returns its value.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script {script}: {e}"))
+    }
+
+    /// Runs an asynchronous script; it calls `arguments[0]` with its value.
+    pub async fn js_async(&self, script: &str) -> serde_json::Value {
+        self.client.execute_async(script, vec![]).await.unwrap_or_else(|e| panic!("script {script}: {e}"))
+    }
+
+    pub async fn close(self) {
+        let Browser { client, mut driver, .. } = self;
+        let _ = client.close().await;
+        let _ = driver.kill();
+        let _ = driver.wait();
+    }
+}
+
+/// An SMTP server (Python's aiosmtpd) that files every message it gets into a maildir.
+pub struct SmtpSink {
+    pub port: u16,
+    maildir: PathBuf,
+    child: Child,
+}
+
+impl SmtpSink {
+    /// `None` (outside CI) when Python's aiosmtpd is not installed.
+    pub fn start(dir: &Path) -> Option<SmtpSink> {
+        let has_module = Command::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !has_module {
+            unavailable("Python's aiosmtpd (pip install aiosmtpd)")?;
+        }
+        let maildir = dir.join("maildir");
+        let port = free_port()?;
+        let child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting aiosmtpd: {e}"));
+        assert!(wait_for_port(port, Duration::from_secs(20)), "aiosmtpd did not start on port {port}");
+        Some(SmtpSink { port, maildir, child })
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, waiting up to `wait` for the first: its
+    /// headers, then each part decoded from its transfer encoding by Python's
+    /// own `email` package, so what a mail client would show can be checked.
+    pub fn messages(&self, wait: Duration) -> Vec<String> {
+        const DECODE: &str = "import email, sys\n\
+            m = email.message_from_binary_file(open(sys.argv[1], 'rb'))\n\
+            print(''.join(f'{k}: {v}\\n' for k, v in m.items()))\n\
+            for p in m.walk():\n\
+            \x20   if not p.is_multipart():\n\
+            \x20       print(p.get_content_type(), p.get_filename() or '')\n\
+            \x20       print(p.get_payload(decode=True).decode('utf-8', 'replace'))\n";
+        let start = Instant::now();
+        loop {
+            let found: Vec<String> = std::fs::read_dir(self.maildir.join("new"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| Command::new("python3").arg("-c").arg(DECODE).arg(e.path()).output().ok())
+                .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+                .collect();
+            if !found.is_empty() || start.elapsed() > wait {
+                return found;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
