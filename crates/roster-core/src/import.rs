@@ -211,28 +211,44 @@ impl FileError {
 }
 
 /// One data row, its values by template column (empty when the file has no such column).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The values share one buffer: a 100,000-row file is held as 100,000 strings
+/// rather than 700,000.
+#[derive(Debug, Clone, Default)]
 pub struct SheetRow {
     /// As a spreadsheet numbers it: the header is row 1.
     pub row: usize,
-    values: [String; 7],
+    text: String,
+    /// Where each column's value lies in `text`.
+    spans: [(u32, u32); 7],
 }
+
+impl PartialEq for SheetRow {
+    fn eq(&self, other: &Self) -> bool {
+        self.row == other.row && Column::ALL.iter().all(|c| self.get(*c) == other.get(*c))
+    }
+}
+
+impl Eq for SheetRow {}
 
 impl SheetRow {
     pub fn new(row: usize) -> Self {
-        Self { row, values: Default::default() }
+        Self { row, ..Default::default() }
     }
 
     pub fn get(&self, column: Column) -> &str {
-        &self.values[column as usize]
+        let (start, end) = self.spans[column as usize];
+        self.text.get(start as usize..end as usize).unwrap_or_default()
     }
 
-    pub fn set(&mut self, column: Column, value: impl Into<String>) {
-        self.values[column as usize] = value.into();
+    /// Sets a column's value; a file is at most `MAX_BYTES`, so offsets fit in u32.
+    pub fn set(&mut self, column: Column, value: impl AsRef<str>) {
+        let start = self.text.len();
+        self.text.push_str(value.as_ref());
+        self.spans[column as usize] = (start as u32, self.text.len() as u32);
     }
 
     fn is_blank(&self) -> bool {
-        self.values.iter().all(|v| v.trim().is_empty())
+        Column::ALL.iter().all(|c| self.get(*c).trim().is_empty())
     }
 }
 
@@ -266,7 +282,8 @@ fn decode(bytes: &[u8]) -> String {
 }
 
 /// Rows of cells with their spreadsheet row numbers.
-type Grid = Vec<(usize, Vec<String>)>;
+/// Each row's cells share one buffer (`StringRecord`), which keeps a large file small.
+type Grid = Vec<(usize, csv::StringRecord)>;
 
 /// The delimiter the header line uses most among `,`, `;` and tab, outside quotes.
 fn sniff_delimiter(text: &str) -> u8 {
@@ -318,7 +335,7 @@ fn csv_grid(text: &str) -> Result<Grid, FileError> {
             }
         }
         let start = record.position().map_or(0, |p| p.byte() as usize);
-        grid.push((row_at(start, quoted_newlines), record.iter().map(str::to_owned).collect()));
+        grid.push((row_at(start, quoted_newlines), record.clone()));
         quoted_newlines += record.iter().map(|f| f.matches('\n').count()).sum::<usize>();
         // The header and one row past the limit are enough to refuse the file.
         if grid.len() > MAX_ROWS + 1 {
@@ -352,7 +369,7 @@ fn xlsx_grid(bytes: &[u8]) -> Result<Grid, FileError> {
         // Cells left of the used range are empty; keep positions as the sheet shows them.
         let mut row: Vec<String> = vec![String::new(); first_column];
         row.extend(cells.iter().map(cell_text));
-        grid.push((first_row + index + 1, row));
+        grid.push((first_row + index + 1, csv::StringRecord::from(row)));
         if grid.len() > MAX_ROWS + 1 {
             break;
         }
@@ -372,10 +389,11 @@ fn cell_text(cell: &calamine::Data) -> String {
 fn sheet_from_grid(grid: Grid) -> Result<Sheet, FileError> {
     let mut rows = grid.into_iter().skip_while(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()));
     let Some((_, header)) = rows.next() else { return Err(FileError::Empty) };
+    let header: Vec<&str> = header.iter().collect();
     // Trailing empty header cells (Excel pads rows) are not columns.
     let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
     let mut mapping: Vec<Option<Column>> = Vec::with_capacity(width);
-    for (i, h) in header[..width].iter().enumerate() {
+    for (i, h) in header[..width].iter().copied().enumerate() {
         match recognise(h) {
             Some(Some(column)) if mapping.contains(&Some(column)) => return Err(FileError::DuplicateColumn(column)),
             Some(column) => mapping.push(column),
@@ -396,7 +414,7 @@ fn sheet_from_grid(grid: Grid) -> Result<Sheet, FileError> {
     let mut sheet = Sheet { columns: mapping.iter().flatten().copied().collect(), rows: Vec::new() };
     for (row, cells) in rows {
         let mut record = SheetRow::new(row);
-        for (cell, column) in cells.into_iter().zip(&mapping) {
+        for (cell, column) in cells.iter().zip(&mapping) {
             if let Some(column) = column {
                 record.set(*column, undefuse(cell.trim()));
             }
@@ -535,11 +553,18 @@ fn split_username<'a>(cell: &'a str, domains: &'a [String]) -> Option<(&'a str, 
 /// Checks every row, all problems of a row at once. Seats are counted in row
 /// order, as the import will take them; a row that fails for another reason takes none.
 pub fn check_rows(sheet: &Sheet, ctx: &ImportContext<'_>) -> Vec<CheckedRow> {
+    let mut checked = Vec::with_capacity(sheet.rows.len());
+    check_rows_each(sheet, ctx, |row| checked.push(row));
+    checked
+}
+
+/// `check_rows`, handing each row on as it is checked, so a large file's users
+/// need not all be held at once.
+pub fn check_rows_each(sheet: &Sheet, ctx: &ImportContext<'_>, mut each: impl FnMut(CheckedRow)) {
     let mut available: BTreeMap<&ProductId, i64> =
         ctx.seats.iter().map(|s| (&s.product_id, s.quantity - s.assigned)).collect();
     let owned: BTreeSet<ProductId> = ctx.seats.iter().map(|s| s.product_id.clone()).collect();
     let mut first_row_of: HashMap<String, usize> = HashMap::new();
-    let mut checked = Vec::with_capacity(sheet.rows.len());
     for row in &sheet.rows {
         let mut problems = Vec::new();
         let user = check_row(row, ctx, &owned, &mut first_row_of, &mut problems);
@@ -563,9 +588,8 @@ pub fn check_rows(sheet: &Sheet, ctx: &ImportContext<'_>) -> Vec<CheckedRow> {
             }
             _ => Err(problems),
         };
-        checked.push(CheckedRow { row: row.row, outcome });
+        each(CheckedRow { row: row.row, outcome });
     }
-    checked
 }
 
 fn check_row(

@@ -14,8 +14,8 @@ use uuid::Uuid;
 pub struct CheckedImport {
     /// Data rows in the file.
     pub total: usize,
-    /// Rows that can be created, with their payloads.
-    pub valid: Vec<(usize, RowPayload)>,
+    /// Rows that can be created, with their payloads as the job stores them (JSON).
+    pub valid: Vec<(usize, String)>,
     /// Rows that cannot, with every problem of each.
     pub errors: Vec<RowReport>,
 }
@@ -85,15 +85,20 @@ impl Services {
             taken: &taken,
         };
         let mut checked = CheckedImport { total: sheet.rows.len(), valid: Vec::new(), errors: Vec::new() };
-        for row in import::check_rows(&sheet, &ctx) {
-            match row.outcome {
-                Ok(user) => checked.valid.push((row.row, RowPayload::of(&user))),
-                Err(problems) => checked
-                    .errors
-                    .push(RowReport { row: row.row, errors: problems.into_iter().map(Into::into).collect() }),
+        let mut encoding_failed = None;
+        import::check_rows_each(&sheet, &ctx, |row| match row.outcome {
+            Ok(user) => match serde_json::to_string(&RowPayload::of(&user)) {
+                Ok(json) => checked.valid.push((row.row, json)),
+                Err(e) => encoding_failed = Some(e),
+            },
+            Err(problems) => {
+                checked.errors.push(RowReport { row: row.row, errors: problems.into_iter().map(Into::into).collect() })
             }
+        });
+        match encoding_failed {
+            Some(e) => Err(Error::internal(e)),
+            None => Ok(checked),
         }
-        Ok(checked)
     }
 
     /// Checks the file and, when every row is good, stores it as a queued job for
@@ -124,11 +129,7 @@ impl Services {
             created_at: now,
             finished_at: None,
         };
-        let rows: Vec<(i64, String)> = checked
-            .valid
-            .iter()
-            .map(|(row, payload)| Ok((*row as i64, serde_json::to_string(payload).map_err(Error::internal)?)))
-            .collect::<Result<_>>()?;
+        let rows: Vec<(i64, String)> = checked.valid.into_iter().map(|(row, json)| (row as i64, json)).collect();
         self.store.create_import_job(&job, &rows, now).await?;
         Ok(job)
     }
@@ -200,26 +201,52 @@ impl Services {
             return Ok(false);
         };
         tracing::info!(job_id = %job.id, total = job.total, done = job.processed, "running an import job");
-        let catalog = self.store.catalog().await?;
-        let owned = self.owned_products(job.partner_id, job.customer_id).await?;
-        let mut after = 0;
-        loop {
-            let pending = self.store.pending_import_rows(job.id, after, self.policy.import_batch.max(1) as i64).await?;
-            let Some(&(last, _)) = pending.last() else { break };
-            after = last;
+        let rules = std::sync::Arc::new((
+            self.store.catalog().await?,
+            self.owned_products(job.partner_id, job.customer_id).await?,
+        ));
+        // Batches are pipelined: while one batch is written, the next is read and
+        // prepared (parsed, passwords made and sealed) on another thread. Writing
+        // stays one batch at a time, in row order.
+        let mut next = self.prepare_import_batch(&job, &rules, 0).await?;
+        while let Some((last, work)) = next {
             let now = self.now();
-            let work: Vec<ImportRowWork> = pending
+            let write = self.store.record_import_batch(&job, &work, now + self.policy.import_lease, now);
+            let read_ahead = self.prepare_import_batch(&job, &rules, last);
+            let (written, prepared) = tokio::join!(write, read_ahead);
+            written?;
+            next = prepared?;
+        }
+        self.store.finish_import_job(job.id, self.now()).await?;
+        Ok(true)
+    }
+
+    /// Reads the pending rows after `after` and turns each into the user to create,
+    /// or the reason it cannot be; `None` when none are left.
+    async fn prepare_import_batch(
+        &self,
+        job: &ImportJob,
+        rules: &std::sync::Arc<(crate::catalog::Catalog, std::collections::BTreeSet<ProductId>)>,
+        after: i64,
+    ) -> Result<Option<(i64, Vec<ImportRowWork>)>> {
+        let pending = self.store.pending_import_rows(job.id, after, self.policy.import_batch.max(1) as i64).await?;
+        let Some(&(last, _)) = pending.last() else { return Ok(None) };
+        let (services, rules, job_id) = (self.clone(), rules.clone(), job.id);
+        let work = tokio::task::spawn_blocking(move || {
+            let (catalog, owned) = &*rules;
+            let now = services.now();
+            pending
                 .into_iter()
                 .map(|(row, payload)| {
                     let user = serde_json::from_str::<RowPayload>(&payload)
                         .map_err(|e| Error::validation("row", e))
                         .and_then(|p| p.to_new_user().map_err(|e| Error::validation("row", e)))
-                        .and_then(|user| check_new_user_licenses(&catalog, &owned, user));
+                        .and_then(|user| check_new_user_licenses(catalog, owned, user));
                     match user {
                         Ok(user) => {
-                            let (record, password) = self.new_record(user, now);
+                            let (record, password) = services.new_record(user, now);
                             let credential =
-                                self.policy.credentials_key.seal(&password, &credential_context(job.id, row));
+                                services.policy.credentials_key.seal(&password, &credential_context(job_id, row));
                             ImportRowWork::Create { row, record: Box::new(record), credential }
                         }
                         Err(e) => ImportRowWork::Fail {
@@ -232,10 +259,10 @@ impl Services {
                         },
                     }
                 })
-                .collect();
-            self.store.record_import_batch(&job, &work, now + self.policy.import_lease, now).await?;
-        }
-        self.store.finish_import_job(job.id, self.now()).await?;
-        Ok(true)
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(Error::internal)?;
+        Ok(Some((last, work)))
     }
 }

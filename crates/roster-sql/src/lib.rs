@@ -522,7 +522,20 @@ macro_rules! impl_sql_store {
                         .push_bind(to_db(now))
                         .push_bind(to_db(now));
                 });
-                qb.push(" ON CONFLICT DO NOTHING RETURNING id");
+                // Without RETURNING: sqlx hands rows over one by one, and in the usual
+                // case every row goes in. Ids are fresh, so when some did not, the ids
+                // now present are the ones this statement inserted.
+                qb.push(" ON CONFLICT DO NOTHING");
+                let inserted = qb.build().execute(&mut **tx).await.map_err(db_err)?.rows_affected();
+                if inserted == records.len() as u64 {
+                    return Ok(records.iter().map(|r| r.id).collect());
+                }
+                let mut qb = QueryBuilder::<Db>::new("SELECT id FROM users WHERE id IN (");
+                let mut list = qb.separated(", ");
+                for r in records {
+                    list.push_bind(r.id);
+                }
+                qb.push(")");
                 qb.build()
                     .fetch_all(&mut **tx)
                     .await
@@ -1350,20 +1363,24 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn pending_import_rows(&self, job_id: Uuid, after: i64, limit: i64) -> Result<Vec<(i64, String)>> {
-                    let rows = sqlx::query(
-                        "SELECT row_number, payload FROM import_rows WHERE job_id = $1 AND row_number > $2 AND status = 'pending' \
-                         ORDER BY row_number LIMIT $3",
-                    )
+                    // One JSON text for the whole batch: sqlx hands rows over one by one.
+                    let json: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT CAST({JSON_ROWS}({JSON_ROW}(p.row_number, p.payload)) AS TEXT) FROM \
+                         (SELECT row_number, payload FROM import_rows WHERE job_id = $1 AND row_number > $2 \
+                          AND status = 'pending' ORDER BY row_number LIMIT $3) AS p"
+                    )))
                     .bind(job_id)
                     .bind(after)
                     .bind(limit)
-                    .fetch_all(&self.pool)
+                    .fetch_one(&self.pool)
                     .await
                     .map_err(db_err)?;
-                    rows.iter()
-                        .map(|r| Ok((r.try_get("row_number")?, r.try_get("payload")?)))
-                        .collect::<std::result::Result<_, sqlx::Error>>()
-                        .map_err(db_err)
+                    let mut rows: Vec<(i64, String)> = match json {
+                        Some(text) => serde_json::from_str(&text).map_err(Error::internal)?,
+                        None => Vec::new(),
+                    };
+                    rows.sort_unstable_by_key(|r| r.0);
+                    Ok(rows)
                 }
 
                 async fn record_import_batch(&self, job: &ImportJob, work: &[ImportRowWork], lease_until: OffsetDateTime, now: OffsetDateTime) -> Result<()> {
@@ -1379,7 +1396,9 @@ macro_rules! impl_sql_store {
                     let row_of = |w: &ImportRowWork| match w {
                         ImportRowWork::Create { row, .. } | ImportRowWork::Fail { row, .. } => *row,
                     };
-                    let mut qb = QueryBuilder::<Db>::new("SELECT row_number FROM import_rows WHERE status = 'pending' AND job_id = ");
+                    let mut qb = QueryBuilder::<Db>::new(format!(
+                        "SELECT CAST({JSON_ROWS}(row_number) AS TEXT) FROM import_rows WHERE status = 'pending' AND job_id = "
+                    ));
                     qb.push_bind(job.id);
                     qb.push(" AND row_number IN (");
                     let mut list = qb.separated(", ");
@@ -1387,15 +1406,11 @@ macro_rules! impl_sql_store {
                         list.push_bind(row_of(w));
                     }
                     qb.push(")");
-                    let pending: std::collections::HashSet<i64> = qb
-                        .build()
-                        .fetch_all(&mut *tx)
-                        .await
-                        .map_err(db_err)?
-                        .iter()
-                        .map(|r| r.try_get::<i64, _>(0))
-                        .collect::<std::result::Result<_, _>>()
-                        .map_err(db_err)?;
+                    let json: Option<String> = qb.build().fetch_one(&mut *tx).await.map_err(db_err)?.try_get(0).map_err(db_err)?;
+                    let pending: std::collections::HashSet<i64> = match json {
+                        Some(text) => serde_json::from_str(&text).map_err(Error::internal)?,
+                        None => Default::default(),
+                    };
                     let work: Vec<&ImportRowWork> = work.iter().filter(|w| pending.contains(&row_of(w))).collect();
                     let to_create: Vec<NewUserRecord> = work
                         .iter()

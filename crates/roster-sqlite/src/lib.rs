@@ -50,15 +50,36 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
-            .pragma("cache_size", "-65536")
+            .pragma("cache_size", "-16384")
+            // Checkpoints run beside the writer, not inside its commits; see below.
+            .pragma("wal_autocheckpoint", "0")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(Error::internal)?;
+        spawn_checkpointer(pool.clone());
         Ok(Self { pool })
     }
 
     pub fn pool(&self) -> &sqlx::SqlitePool {
         &self.pool
     }
+}
+
+/// Copies the write-ahead log back into the database on a connection of its
+/// own, so a writer's commit never stops to do it (SQLite's automatic checkpoint
+/// runs inside the commit that crosses its threshold). A passive checkpoint never
+/// waits for readers or writers. It ends with the pool, or with the runtime.
+fn spawn_checkpointer(pool: sqlx::SqlitePool) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+    runtime.spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_millis(200));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while !pool.is_closed() {
+            ticker.tick().await;
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
+    });
 }
 
 roster_sql::impl_sql_store!(SqliteStore, sqlx::Sqlite);
