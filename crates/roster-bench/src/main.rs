@@ -18,6 +18,8 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use roster_core::domain::CountryCode;
+use roster_core::paging::{LicenseFilter, RoleFilter, UserFilter};
 use roster_core::service::NewUserInput;
 use roster_core::{Policy, Services, Store, SystemClock};
 use roster_http::{Application, ServerConfig};
@@ -307,6 +309,40 @@ async fn paging(users: usize, samples: usize, database: Option<&str>) -> anyhow:
         );
         report(&format!("page p50, {name} ({})", db.label), ms(percentile(&times, 0.50)), "ms", "report");
         report(&format!("page p99, {name} ({})", db.label), ms(percentile(&times, 0.99)), "ms", "<= 20");
+    }
+
+    // totalCount on its own: the store's count for each filter, as list_users runs
+    // it beside the page.
+    let country = |c: &str| CountryCode::parse(c).map_err(|e| anyhow::anyhow!("{c}: {e:?}"));
+    let counts: Vec<(&str, UserFilter)> = vec![
+        ("all active users", UserFilter::default()),
+        ("license=none", UserFilter { license: Some(LicenseFilter::None), ..UserFilter::default() }),
+        ("usageLocation=FR", UserFilter { usage_location: Some(country("FR")?), ..UserFilter::default() }),
+        ("role=any", UserFilter { role: Some(RoleFilter::Any), ..UserFilter::default() }),
+        ("signIn=blocked (none match)", UserFilter { sign_in_blocked: Some(true), ..UserFilter::default() }),
+        ("search=kaya (common)", UserFilter { search: Some("kaya".into()), ..UserFilter::default() }),
+        ("search=u0999999 (one match)", UserFilter { search: Some("u0999999".into()), ..UserFilter::default() }),
+    ];
+    println!();
+    println!("{:<38} {:>10} {:>10} {:>10} {:>12}", "totalCount alone (store)", "p50 ms", "p99 ms", "max ms", "count");
+    for (name, filter) in counts {
+        db.store.count_users(partner.id, customer.id, &filter).await?;
+        let mut times = Vec::with_capacity(samples);
+        let mut total = 0;
+        for _ in 0..samples {
+            let start = Instant::now();
+            total = db.store.count_users(partner.id, customer.id, &filter).await?;
+            times.push(start.elapsed());
+        }
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{name:<38} {:>10.2} {:>10.2} {:>10.2} {total:>12}",
+            ms(percentile(&times, 0.50)),
+            ms(percentile(&times, 0.99)),
+            ms(percentile(&times, 1.0))
+        );
+        report(&format!("totalCount p99, {name} ({})", db.label), ms(percentile(&times, 0.99)), "ms", "<= 100");
     }
     db.close().await
 }

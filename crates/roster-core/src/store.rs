@@ -7,7 +7,7 @@
 
 use crate::error::Result;
 use crate::model::*;
-use crate::paging::{Page, PageRequest, UserQuery};
+use crate::paging::{Page, PageRequest, UserFilter, UserQuery};
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -89,6 +89,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<Result<User>>>;
     async fn get_user(&self, partner_id: Uuid, customer_id: Uuid, user_id: Uuid) -> Result<Option<User>>;
     async fn list_users(&self, partner_id: Uuid, customer_id: Uuid, query: &UserQuery) -> Result<Page<User>>;
+    /// The `totalCount` of `list_users`: from the counters where the filter allows,
+    /// else from the filter's index.
+    async fn count_users(&self, partner_id: Uuid, customer_id: Uuid, filter: &UserFilter) -> Result<i64>;
     async fn update_user(
         &self,
         actor: Actor,

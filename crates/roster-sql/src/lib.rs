@@ -1531,6 +1531,47 @@ macro_rules! impl_sql_store {
                     Ok(user)
                 }
 
+                async fn count_users(&self, partner_id: Uuid, customer_id: Uuid, filter: &UserFilter) -> Result<i64> {
+                    if filter.is_state_only() {
+                        // The counters kept in the same transactions as every change.
+                        let column = match filter.state {
+                            UserState::Active => "active_users",
+                            UserState::Deleted => "deleted_users",
+                        };
+                        let sql = format!("SELECT {column} FROM customers WHERE id = $1 AND partner_id = $2");
+                        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                            .bind(customer_id)
+                            .bind(partner_id)
+                            .fetch_optional(&self.pool)
+                            .await
+                            .map_err(db_err)
+                            .map(|n| n.unwrap_or(0))
+                    } else if let Some(license) = filter.license_only() {
+                        // Counters again: licensed active users per customer, and each
+                        // subscription's assigned seats, which are held by active users only.
+                        let counted = match license {
+                            LicenseFilter::Product(p) => {
+                                sqlx::query_scalar("SELECT assigned FROM subscriptions WHERE customer_id = $1 AND partner_id = $2 AND product_id = $3")
+                                    .bind(customer_id)
+                                    .bind(partner_id)
+                                    .bind(p.as_ref())
+                                    .fetch_optional(&self.pool)
+                                    .await
+                            }
+                            other => {
+                                let column = if matches!(other, LicenseFilter::None) { "active_users - licensed_users" } else { "licensed_users" };
+                                let sql = format!("SELECT {column} FROM customers WHERE id = $1 AND partner_id = $2");
+                                sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(customer_id).bind(partner_id).fetch_optional(&self.pool).await
+                            }
+                        };
+                        counted.map_err(db_err).map(|n| n.unwrap_or(0))
+                    } else {
+                        let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
+                        push_user_scope(&mut count, partner_id, customer_id, filter);
+                        count.build_query_scalar().fetch_one(&self.pool).await.map_err(db_err)
+                    }
+                }
+
                 async fn list_users(&self, partner_id: Uuid, customer_id: Uuid, query: &UserQuery) -> Result<Page<User>> {
                     let filter = &query.filter;
                     let sort = query.sort;
@@ -1552,44 +1593,7 @@ macro_rules! impl_sql_store {
                     )
                     .await
                     .map_err(db_err)?;
-                    let total_count: i64 = if filter.is_state_only() {
-                        // The counters kept in the same transactions as every change.
-                        let column = match filter.state {
-                            UserState::Active => "active_users",
-                            UserState::Deleted => "deleted_users",
-                        };
-                        let sql = format!("SELECT {column} FROM customers WHERE id = $1 AND partner_id = $2");
-                        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-                            .bind(customer_id)
-                            .bind(partner_id)
-                            .fetch_optional(&self.pool)
-                            .await
-                            .map_err(db_err)?
-                            .unwrap_or(0)
-                    } else if let Some(license) = filter.license_only() {
-                        // Counters again: licensed active users per customer, and each
-                        // subscription's assigned seats, which are held by active users only.
-                        let counted = match license {
-                            LicenseFilter::Product(p) => {
-                                sqlx::query_scalar("SELECT assigned FROM subscriptions WHERE customer_id = $1 AND partner_id = $2 AND product_id = $3")
-                                    .bind(customer_id)
-                                    .bind(partner_id)
-                                    .bind(p.as_ref())
-                                    .fetch_optional(&self.pool)
-                                    .await
-                            }
-                            other => {
-                                let column = if matches!(other, LicenseFilter::None) { "active_users - licensed_users" } else { "licensed_users" };
-                                let sql = format!("SELECT {column} FROM customers WHERE id = $1 AND partner_id = $2");
-                                sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(customer_id).bind(partner_id).fetch_optional(&self.pool).await
-                            }
-                        };
-                        counted.map_err(db_err)?.unwrap_or(0)
-                    } else {
-                        let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
-                        push_user_scope(&mut count, partner_id, customer_id, filter);
-                        count.build_query_scalar().fetch_one(&self.pool).await.map_err(db_err)?
-                    };
+                    let total_count = self.count_users(partner_id, customer_id, filter).await?;
                     attach_licenses(&self.pool, &mut items).await.map_err(db_err)?;
                     Ok(Slice { items, has_before, has_after, total_count }.into_page(&sort.as_str(), key_of))
                 }
