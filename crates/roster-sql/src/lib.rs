@@ -1525,10 +1525,34 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn get_user(&self, partner_id: Uuid, customer_id: Uuid, user_id: Uuid) -> Result<Option<User>> {
-                    let mut tx = self.pool.begin().await.map_err(db_err)?;
-                    let user = load_user(&mut tx, partner_id, customer_id, user_id).await.map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(user)
+                    // One statement, licenses aggregated beside the row: each statement
+                    // is a round trip to the driver's thread, and on the hot read path
+                    // those hand-offs cost more than the lookups.
+                    let sql = format!(
+                        "SELECT {USER_COLUMNS}, (SELECT CAST({JSON_ROWS}({JSON_ROW}(l.product_id, l.disabled_service_plans)) AS TEXT) \
+                         FROM user_licenses l WHERE l.user_id = u.id) AS licenses \
+                         FROM users u WHERE u.id = $1 AND u.customer_id = $2 AND u.partner_id = $3"
+                    );
+                    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(user_id)
+                        .bind(customer_id)
+                        .bind(partner_id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                    let Some(row) = row else { return Ok(None) };
+                    let mut user = user_from_row(&row).map_err(db_err)?;
+                    // SQLite aggregates no rows to [], PostgreSQL to NULL.
+                    let held: Vec<(String, String)> = match row.try_get::<Option<String>, _>("licenses").map_err(db_err)? {
+                        Some(text) => serde_json::from_str(&text).map_err(Error::internal)?,
+                        None => Vec::new(),
+                    };
+                    user.licenses = held
+                        .into_iter()
+                        .map(|(product_id, plans)| License { product_id, disabled_service_plans: serde_json::from_str(&plans).unwrap_or_default() })
+                        .collect();
+                    user.licenses.sort_by(|a, b| a.product_id.cmp(&b.product_id));
+                    Ok(Some(user))
                 }
 
                 async fn count_users(&self, partner_id: Uuid, customer_id: Uuid, filter: &UserFilter) -> Result<i64> {
