@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod console;
+mod cookies;
 pub mod signin;
 pub mod startup;
 

@@ -3,12 +3,13 @@
 //! A temporary or expired password leads straight to a forced change. Forms carry
 //! a CSRF token: before sign-in, a double-submit cookie; after, the session's own.
 
+use crate::cookies::{constant_time_eq, cookie, http_only_cookie};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::State;
-use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -74,23 +75,6 @@ fn failure(e: roster_core::Error) -> Response {
     )
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-}
-
-fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let header = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
-    HeaderValue::from_str(&header).unwrap_or(HeaderValue::from_static(""))
-}
-
 fn redirect(to: &'static str, cookies: Vec<HeaderValue>) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     response.headers_mut().insert(LOCATION, HeaderValue::from_static(to));
@@ -100,14 +84,10 @@ fn redirect(to: &'static str, cookies: Vec<HeaderValue>) -> Response {
     response
 }
 
-fn csrf_matches(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 fn signin_form(state: &AppState, status: StatusCode, user_name: &str, error: Option<&str>) -> Response {
     let csrf = random_base62(32);
     let mut response = render(status, SigninPage { csrf: &csrf, user_name, error });
-    response.headers_mut().append(SET_COOKIE, set_cookie(state, CSRF_COOKIE, &csrf, 3600));
+    response.headers_mut().append(SET_COOKIE, http_only_cookie(state, CSRF_COOKIE, &csrf, 3600));
     response
 }
 
@@ -124,7 +104,7 @@ struct SigninForm {
 
 async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SigninForm>) -> Response {
     let cookie_csrf = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
-    if cookie_csrf.is_empty() || !csrf_matches(&cookie_csrf, &form.csrf) {
+    if cookie_csrf.is_empty() || !constant_time_eq(&cookie_csrf, &form.csrf) {
         return signin_form(
             &state,
             StatusCode::FORBIDDEN,
@@ -140,7 +120,7 @@ async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
     match outcome {
         SigninOutcome::MustChangePassword { session_token } => redirect(
             "/signin/change-password",
-            vec![set_cookie(
+            vec![http_only_cookie(
                 &state,
                 SESSION_COOKIE,
                 &session_token,
@@ -149,7 +129,12 @@ async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
         ),
         SigninOutcome::SignedIn { session_token } => redirect(
             "/me",
-            vec![set_cookie(&state, SESSION_COOKIE, &session_token, policy.signed_in_session_ttl.whole_seconds())],
+            vec![http_only_cookie(
+                &state,
+                SESSION_COOKIE,
+                &session_token,
+                policy.signed_in_session_ttl.whole_seconds(),
+            )],
         ),
         SigninOutcome::InvalidCredentials => signin_form(
             &state,
@@ -203,7 +188,7 @@ async fn change_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
         Ok(Some(s)) if s.purpose == SessionPurpose::ChangePassword => s,
         Ok(_) => return redirect("/signin", vec![]),
     };
-    if !csrf_matches(&session.csrf_token, &form.csrf) {
+    if !constant_time_eq(&session.csrf_token, &form.csrf) {
         return render(
             StatusCode::FORBIDDEN,
             ChangePasswordPage { csrf: &session.csrf_token, error: Some("The form expired. Please try again.") },
@@ -213,7 +198,7 @@ async fn change_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
     match state.services.change_password(&token, &form.password, &form.confirmation).await {
         Ok(new_token) => redirect(
             "/me",
-            vec![set_cookie(
+            vec![http_only_cookie(
                 &state,
                 SESSION_COOKIE,
                 &new_token,
@@ -249,12 +234,12 @@ struct SignoutForm {
 
 async fn signout(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SignoutForm>) -> Response {
     if let Ok(Some(s)) = current_session(&state, &headers).await
-        && csrf_matches(&s.csrf_token, &form.csrf)
+        && constant_time_eq(&s.csrf_token, &form.csrf)
     {
         let token = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
         if let Err(e) = state.services.signout(&token).await {
             return failure(e);
         }
     }
-    redirect("/signin", vec![set_cookie(&state, SESSION_COOKIE, "", 0)])
+    redirect("/signin", vec![http_only_cookie(&state, SESSION_COOKIE, "", 0)])
 }

@@ -2,12 +2,13 @@
 //! is a double-submit cookie; afterwards every form carries the session's own.
 
 use super::views::LoginPage;
-use super::{Console, FormData, LANG_COOKIE, PageLang, SESSION_COOKIE, constant_time_eq, cookie, render, see_other};
+use super::{Console, FormData, PageLang, SESSION_COOKIE, render, see_other};
+use crate::cookies::{constant_time_eq, cookie, http_only_cookie};
 use crate::startup::AppState;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use roster_core::console::AgentSigninOutcome;
@@ -18,12 +19,6 @@ const LOGIN_CSRF_COOKIE: &str = "roster_login_csrf";
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/login", get(login_page).post(login_submit)).route("/logout", post(logout))
-}
-
-pub(crate) fn cookie_header(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let header = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
-    HeaderValue::from_str(&header).unwrap_or(HeaderValue::from_static(""))
 }
 
 /// Only a path of this site may follow sign-in.
@@ -46,7 +41,7 @@ fn login_form(
     let csrf = random_base62(32);
     let page = LoginPage { lang, csrf: csrf.clone(), email: email.to_owned(), next: safe_next(next), error };
     let mut response = render(status, page);
-    response.headers_mut().append(SET_COOKIE, cookie_header(state, LOGIN_CSRF_COOKIE, &csrf, 3600));
+    response.headers_mut().append(SET_COOKIE, http_only_cookie(state, LOGIN_CSRF_COOKIE, &csrf, 3600));
     response
 }
 
@@ -75,14 +70,10 @@ async fn login_submit(
         Ok(AgentSigninOutcome::SignedIn { session_token, .. }) => {
             let mut response = see_other(&safe_next(next));
             let ttl = state.services.policy.signed_in_session_ttl.whole_seconds();
-            response.headers_mut().append(SET_COOKIE, cookie_header(&state, SESSION_COOKIE, &session_token, ttl));
-            response.headers_mut().append(SET_COOKIE, cookie_header(&state, LOGIN_CSRF_COOKIE, "", 0));
+            response.headers_mut().append(SET_COOKIE, http_only_cookie(&state, SESSION_COOKIE, &session_token, ttl));
+            response.headers_mut().append(SET_COOKIE, http_only_cookie(&state, LOGIN_CSRF_COOKIE, "", 0));
             // The language chosen before sign-in stays.
-            if let Ok(v) =
-                HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.tag()))
-            {
-                response.headers_mut().append(SET_COOKIE, v);
-            }
+            response.headers_mut().append(SET_COOKIE, super::language_cookie(lang));
             response
         }
         Ok(AgentSigninOutcome::InvalidCredentials) => {
@@ -103,6 +94,6 @@ async fn logout(State(state): State<AppState>, console: Console, form: FormData)
         return super::error_page(console.lang, None, e);
     }
     let mut response = see_other("/login");
-    response.headers_mut().append(SET_COOKIE, cookie_header(&state, SESSION_COOKIE, "", 0));
+    response.headers_mut().append(SET_COOKIE, http_only_cookie(&state, SESSION_COOKIE, "", 0));
     response
 }

@@ -107,7 +107,7 @@ async fn upload(
             _ => {}
         }
     }
-    if !super::constant_time_eq(&csrf, &console.session.csrf_token) {
+    if !crate::cookies::constant_time_eq(&csrf, &console.session.csrf_token) {
         return Err(super::message_page(console.lang, StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf"));
     }
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;

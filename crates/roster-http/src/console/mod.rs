@@ -21,12 +21,13 @@ mod views;
 pub use i18n::Lang;
 pub use mail::SmtpConfig;
 
+use crate::cookies::{constant_time_eq, cookie};
 use crate::startup::AppState;
 use axum::Router;
 use axum::extract::{FromRequestParts, Request};
-use axum::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -62,28 +63,20 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 async fn remember_language(req: Request, next: Next) -> Response {
     let chosen = req.uri().query().and_then(query_lang);
     let mut response = next.run(req).await;
-    if let Some(lang) = chosen
-        && let Ok(v) =
-            HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.tag()))
-    {
-        response.headers_mut().append(SET_COOKIE, v);
+    if let Some(lang) = chosen {
+        response.headers_mut().append(SET_COOKIE, language_cookie(lang));
     }
     response
 }
 
-fn query_lang(query: &str) -> Option<Lang> {
-    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(&v))
+/// The language choice, kept for a year; pages read it before Accept-Language.
+pub(crate) fn language_cookie(lang: Lang) -> HeaderValue {
+    HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.tag()))
+        .unwrap_or(HeaderValue::from_static(""))
 }
 
-pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+fn query_lang(query: &str) -> Option<Lang> {
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(&v))
 }
 
 /// The language of a request: `?lang=`, then the cookie, then Accept-Language.
@@ -185,10 +178,6 @@ impl Console {
             Err(message_page(self.lang, StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf"))
         }
     }
-}
-
-pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A submitted form, keeping repeated fields (checkbox columns) in order.
