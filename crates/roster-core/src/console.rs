@@ -112,12 +112,8 @@ impl Services {
     /// ids that are gone are skipped.
     pub async fn users_by_ids(&self, agent: &Agent, customer_id: Uuid, ids: &[Uuid]) -> Result<Vec<User>> {
         self.customer(agent, customer_id).await?;
-        let mut users = Vec::with_capacity(ids.len());
-        for &id in ids {
-            if let Some(u) = self.store.get_user(agent.partner_id, customer_id, id).await? {
-                users.push(u);
-            }
-        }
-        Ok(users)
+        let mut found: std::collections::HashMap<Uuid, User> =
+            self.store.get_users(agent.partner_id, customer_id, ids).await?.into_iter().map(|u| (u.id, u)).collect();
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 }

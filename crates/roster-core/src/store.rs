@@ -88,6 +88,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: OffsetDateTime,
     ) -> Result<Vec<Result<User>>>;
     async fn get_user(&self, partner_id: Uuid, customer_id: Uuid, user_id: Uuid) -> Result<Option<User>>;
+    /// The given users of a customer, active or deleted, with their licenses, in
+    /// no particular order; ids of other customers or of no user are left out.
+    async fn get_users(&self, partner_id: Uuid, customer_id: Uuid, user_ids: &[Uuid]) -> Result<Vec<User>>;
     async fn list_users(&self, partner_id: Uuid, customer_id: Uuid, query: &UserQuery) -> Result<Page<User>>;
     /// The `totalCount` of `list_users`: from the counters where the filter allows,
     /// else from the filter's index.

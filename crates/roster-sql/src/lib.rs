@@ -1555,6 +1555,33 @@ macro_rules! impl_sql_store {
                     Ok(Some(user))
                 }
 
+                async fn get_users(&self, partner_id: Uuid, customer_id: Uuid, user_ids: &[Uuid]) -> Result<Vec<User>> {
+                    let mut users = Vec::with_capacity(user_ids.len());
+                    for chunk in user_ids.chunks(2000) {
+                        // By primary key, the customer checked on the rows read: naming
+                        // it in the WHERE clause lets the planner walk a customer index.
+                        // Its partner is on the row as well (the foreign key pairs them).
+                        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {USER_COLUMNS} FROM users u WHERE u.partner_id = "));
+                        qb.push_bind(partner_id);
+                        qb.push(" AND u.id IN (");
+                        let mut list = qb.separated(", ");
+                        for id in chunk {
+                            list.push_bind(*id);
+                        }
+                        qb.push(")");
+                        let rows = qb.build().fetch_all(&self.pool).await.map_err(db_err)?;
+                        let mut found: Vec<User> = rows
+                            .iter()
+                            .map(user_from_row)
+                            .filter(|u| u.as_ref().map_or(true, |u| u.customer_id == customer_id))
+                            .collect::<std::result::Result<_, _>>()
+                            .map_err(db_err)?;
+                        attach_licenses(&self.pool, &mut found).await.map_err(db_err)?;
+                        users.append(&mut found);
+                    }
+                    Ok(users)
+                }
+
                 async fn count_users(&self, partner_id: Uuid, customer_id: Uuid, filter: &UserFilter) -> Result<i64> {
                     if filter.is_state_only() {
                         // The counters kept in the same transactions as every change.
@@ -2042,28 +2069,26 @@ macro_rules! impl_sql_store {
                     add: &[Uuid],
                 ) -> Result<()> {
                     let mut tx = self.begin_write().await.map_err(db_err)?;
-                    for id in remove {
-                        sqlx::query(
-                            "DELETE FROM agent_selections WHERE session_hash = $1 AND customer_id = $2 AND user_id = $3",
-                        )
-                        .bind(session_hash)
-                        .bind(customer_id)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                    for chunk in remove.chunks(500) {
+                        let mut qb = QueryBuilder::<Db>::new("DELETE FROM agent_selections WHERE session_hash = ");
+                        qb.push_bind(session_hash);
+                        qb.push(" AND customer_id = ");
+                        qb.push_bind(customer_id);
+                        qb.push(" AND user_id IN (");
+                        let mut list = qb.separated(", ");
+                        for id in chunk {
+                            list.push_bind(*id);
+                        }
+                        qb.push(")");
+                        qb.build().execute(&mut *tx).await.map_err(db_err)?;
                     }
-                    for id in add {
-                        sqlx::query(
-                            "INSERT INTO agent_selections (session_hash, customer_id, user_id) VALUES ($1, $2, $3) \
-                             ON CONFLICT DO NOTHING",
-                        )
-                        .bind(session_hash)
-                        .bind(customer_id)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                    for chunk in add.chunks(500) {
+                        let mut qb = QueryBuilder::<Db>::new("INSERT INTO agent_selections (session_hash, customer_id, user_id) ");
+                        qb.push_values(chunk, |mut row, id| {
+                            row.push_bind(session_hash).push_bind(customer_id).push_bind(*id);
+                        });
+                        qb.push(" ON CONFLICT DO NOTHING");
+                        qb.build().execute(&mut *tx).await.map_err(db_err)?;
                     }
                     tx.commit().await.map_err(db_err)
                 }

@@ -244,4 +244,25 @@ both_backends! {
         assert!(lines.iter().filter(|l| l.contains("user.created")).count() >= 1, "{csv}");
         assert!(lines.len() >= 5, "{csv}");
     }
+
+    async fn a_selection_acts_only_on_the_customers_own_users(app) {
+        let c = app.customer().await;
+        let other = app.customer().await;
+        let own = app.user(&c, "own-user", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let foreign = app.user(&other, "foreign-user", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let session = login(&app, &app.admin_email, &app.admin_password).await;
+        let csrf = session.csrf().await;
+        // A forged form ticks another customer's user beside one of this customer's.
+        let selection = format!("/customers/{}/users/selection", c.0);
+        let ticked = session
+            .post(&selection, &[("csrf", &csrf), ("on_page", &own), ("on_page", &foreign), ("ticked", &own), ("ticked", &foreign)])
+            .await;
+        assert_eq!(ticked.status, StatusCode::SEE_OTHER);
+        let shown = session.get(&format!("/customers/{}/users?selected=1", c.0)).await.body;
+        assert!(shown.contains("own-user") && !shown.contains("foreign-user"), "{shown}");
+        let blocked = session.post(&selection, &[("csrf", &csrf), ("action", "block")]).await;
+        assert!(blocked.location.contains("notice=notice-blocked&n=1"), "{}", blocked.location);
+        let foreign_now = app.get(&app.admin_token, &format!("/customers/{}/users/{foreign}", other.0)).await;
+        assert_eq!(foreign_now.body["signInBlocked"], false, "{:?}", foreign_now.body);
+    }
 }
