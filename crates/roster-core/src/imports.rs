@@ -63,6 +63,7 @@ impl Services {
         let sheet = import::read(bytes)?;
         let keys: Vec<String> = sheet.rows.iter().filter_map(|r| import::username_key(r, &customer.domains)).collect();
         let taken = self.store.taken_usernames(&keys).await?;
+        drop(keys);
         let catalog = self.store.catalog().await?;
         let seats: Vec<crate::licensing::Seats> = self
             .store
@@ -88,7 +89,12 @@ impl Services {
         let mut encoding_failed = None;
         import::check_rows_each(&sheet, &ctx, |row| match row.outcome {
             Ok(user) => match serde_json::to_string(&RowPayload::of(&user)) {
-                Ok(json) => checked.valid.push((row.row, json)),
+                // A payload is built by doubling; 100,000 of them held at their
+                // capacity would take half as much again.
+                Ok(mut json) => {
+                    json.shrink_to_fit();
+                    checked.valid.push((row.row, json));
+                }
                 Err(e) => encoding_failed = Some(e),
             },
             Err(problems) => {

@@ -1901,10 +1901,16 @@ macro_rules! impl_sql_store {
 
                 async fn find_signin_user(&self, upn_key: &str) -> Result<Option<SigninUser>> {
                     // An active user wins over deleted ones that held the name before.
-                    let row = sqlx::query(
-                        "SELECT id, user_principal_name, display_name, state, sign_in_blocked, password_digest, password_expires_at \
-                         FROM users WHERE upn_key = $1 ORDER BY CASE WHEN state = 'active' THEN 0 ELSE 1 END, updated_at DESC LIMIT 1",
-                    )
+                    // Each state is looked up on its own so both planners use the
+                    // partial index of that state.
+                    const COLUMNS: &str = "id, user_principal_name, display_name, state, sign_in_blocked, password_digest, password_expires_at";
+                    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {COLUMNS} FROM ( \
+                           SELECT {COLUMNS}, 0 AS preference, updated_at AS changed FROM users WHERE upn_key = $1 AND state = 'active' \
+                           UNION ALL \
+                           SELECT {COLUMNS}, 1, updated_at FROM users WHERE upn_key = $1 AND state = 'deleted' \
+                         ) AS found ORDER BY preference, changed DESC LIMIT 1"
+                    )))
                     .bind(upn_key)
                     .fetch_optional(&self.pool)
                     .await
