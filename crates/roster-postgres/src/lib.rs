@@ -7,6 +7,8 @@ use time::OffsetDateTime;
 
 pub struct PgStore {
     pool: sqlx::PgPool,
+    /// Write transactions share the pool: PostgreSQL runs writers side by side.
+    writer: sqlx::PgPool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -49,7 +51,7 @@ impl PgStore {
             .connect_with(options)
             .await
             .map_err(Error::internal)?;
-        Ok(Self { pool })
+        Ok(Self { writer: pool.clone(), pool })
     }
 }
 

@@ -781,7 +781,7 @@ macro_rules! impl_sql_store {
 
             impl $store {
                 async fn begin_write(&self) -> std::result::Result<Tx, sqlx::Error> {
-                    self.pool.begin_with(BEGIN_WRITE).await
+                    self.writer.begin_with(BEGIN_WRITE).await
                 }
 
                 /// Restores one user in its own transaction.

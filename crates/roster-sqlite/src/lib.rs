@@ -8,7 +8,12 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 pub struct SqliteStore {
+    /// Readers, and the few writes that are one statement on their own.
     pool: sqlx::SqlitePool,
+    /// Write transactions. SQLite runs one writer at a time whatever the pool, so
+    /// one connection loses nothing, and its page cache keeps the pages that
+    /// writes touch warm instead of spreading them over every connection's.
+    writer: sqlx::SqlitePool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -50,13 +55,28 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
-            .pragma("cache_size", "-16384")
             // Checkpoints run beside the writer, not inside its commits; see below.
             .pragma("wal_autocheckpoint", "0")
             .pragma("temp_store", "memory");
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(Error::internal)?;
+        // Page cache, in KiB: each connection keeps its own.
+        let (reader_cache, writer_cache) = ("-8192", "-16384");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options.clone().pragma("cache_size", reader_cache))
+            .await
+            .map_err(Error::internal)?;
+        // An in-memory database is private to its connection, so it has one pool.
+        let writer = if url.contains(":memory:") || url.contains("mode=memory") {
+            pool.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.pragma("cache_size", writer_cache))
+                .await
+                .map_err(Error::internal)?
+        };
         spawn_checkpointer(pool.clone());
-        Ok(Self { pool })
+        Ok(Self { pool, writer })
     }
 
     pub fn pool(&self) -> &sqlx::SqlitePool {
