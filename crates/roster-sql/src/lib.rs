@@ -646,7 +646,34 @@ macro_rules! impl_sql_store {
                 Ok((items, has_before, has_after))
             }
 
+            /// From this many matches up, a search page walks the sort order's index
+            /// and tests each name, instead of fetching every match through a
+            /// trigram index (PostgreSQL) and sorting them: a page of 50 then reads
+            /// about 50 × users / matches entries, which is fewer than the matches.
+            const SEARCH_WALK_MIN_MATCHES: i64 = 2_000;
+
+            /// How a page finds the users a search term matches.
+            #[derive(Clone, Copy, PartialEq, Eq)]
+            enum SearchPlan {
+                /// Through an index on the names, where the database has one.
+                Indexed,
+                /// Along the sort order, the term tested on each row. The planner
+                /// cannot know how common a term is (PostgreSQL guesses 20 rows for
+                /// any LIKE), so a common term is written in a form no index answers.
+                WalkSortOrder,
+            }
+
             fn push_user_scope(qb: &mut QueryBuilder<Db>, partner_id: Uuid, customer_id: Uuid, filter: &UserFilter) {
+                push_user_scope_searching(qb, partner_id, customer_id, filter, SearchPlan::Indexed)
+            }
+
+            fn push_user_scope_searching(
+                qb: &mut QueryBuilder<Db>,
+                partner_id: Uuid,
+                customer_id: Uuid,
+                filter: &UserFilter,
+                search_plan: SearchPlan,
+            ) {
                 // The partner is checked once on the customer, not on every row: the
                 // (customer_id, partner_id) foreign key makes the two equivalent, and
                 // it keeps filtered counts inside their indexes.
@@ -659,7 +686,10 @@ macro_rules! impl_sql_store {
                 if let Some(search) = &filter.search {
                     let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
                     let pattern = format!("%{escaped}%");
-                    qb.push(" AND u.search_key LIKE ");
+                    qb.push(match search_plan {
+                        SearchPlan::Indexed => " AND u.search_key LIKE ",
+                        SearchPlan::WalkSortOrder => " AND (u.search_key || '') LIKE ",
+                    });
                     qb.push_bind(pattern);
                     qb.push(" ESCAPE '\\'");
                 }
@@ -1627,24 +1657,29 @@ macro_rules! impl_sql_store {
                     let filter = &query.filter;
                     let sort = query.sort;
                     let key_of = |u: &User| user_key(u, sort);
+                    let total_count = self.count_users(partner_id, customer_id, filter).await?;
+                    let search = if filter.search.is_some() && total_count >= SEARCH_WALK_MIN_MATCHES {
+                        SearchPlan::WalkSortOrder
+                    } else {
+                        SearchPlan::Indexed
+                    };
                     let (mut items, has_before, has_after) = read_page(
                         &self.pool,
                         Keyset { column: user_sort_column(sort), descending: sort.descending },
                         &query.page,
                         |qb| {
                             qb.push(format!("SELECT {USER_COLUMNS}"));
-                            push_user_scope(qb, partner_id, customer_id, filter);
+                            push_user_scope_searching(qb, partner_id, customer_id, filter, search);
                         },
                         |qb| {
                             qb.push("SELECT 1");
-                            push_user_scope(qb, partner_id, customer_id, filter);
+                            push_user_scope_searching(qb, partner_id, customer_id, filter, search);
                         },
                         user_from_row,
                         key_of,
                     )
                     .await
                     .map_err(db_err)?;
-                    let total_count = self.count_users(partner_id, customer_id, filter).await?;
                     attach_licenses(&self.pool, &mut items).await.map_err(db_err)?;
                     Ok(Slice { items, has_before, has_after, total_count }.into_page(&sort.as_str(), key_of))
                 }

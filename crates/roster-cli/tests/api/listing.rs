@@ -45,6 +45,36 @@ both_backends! {
         assert_eq!((stale.status, stale.body["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("cursor")));
     }
 
+    async fn a_common_search_term_pages_the_same_as_a_rare_one(app) {
+        // From 2,000 matches up a search walks the sort order instead of a name
+        // index; both ways must give the same pages and totals.
+        let c = app.customer().await;
+        let name_of = |i: usize| {
+            let (user, name) = if i.is_multiple_of(41) { ("rare", "Rare") } else { ("common", "Kaya") };
+            (format!("{user}{i:04}"), format!("{name} {i:04}"))
+        };
+        app.with_users(&c.0, 2_050, name_of).await;
+        for term in ["kaya", "kaya 00", "rare 1"] {
+            let mut expected: Vec<String> =
+                (0..2_050).map(|i| name_of(i).1).filter(|n| n.to_lowercase().contains(term)).collect();
+            expected.sort();
+            let path = format!("/customers/{}/users?limit=20&search={}", c.0, term.replace(' ', "%20"));
+            let first = app.get(&app.admin_token, &path).await.body;
+            assert_eq!(first["totalCount"], expected.len(), "{term}");
+            let mut seen = names(&first);
+            let mut next = first["cursors"]["next"].clone();
+            while !next.is_null() {
+                let more = page(&app, &path, &next).await;
+                seen.extend(names(&more));
+                next = more["cursors"]["next"].clone();
+            }
+            assert_eq!(seen, expected, "{term}: every match once, in display-name order");
+            let last = page(&app, &path, &first["cursors"]["last"]).await;
+            assert_eq!(names(&last).last(), expected.last(), "{term}: the last page");
+        }
+        assert_eq!((0..2_050usize).filter(|i| !i.is_multiple_of(41)).count(), 2_000, "\"kaya\" takes the walking plan");
+    }
+
     async fn filters_combine_and_count(app) {
         let c = app.customer().await;
         let users = format!("/customers/{}/users", c.0);
