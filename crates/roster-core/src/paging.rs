@@ -266,6 +266,17 @@ impl UserFilter {
         alone.then_some(license)
     }
 
+    /// The location, when it is the only filter on active users.
+    pub fn location_only(&self) -> Option<CountryCode> {
+        let location = self.usage_location?;
+        let alone = self.state == UserState::Active
+            && self.search.is_none()
+            && self.license.is_none()
+            && self.role.is_none()
+            && self.sign_in_blocked.is_none();
+        alone.then_some(location)
+    }
+
     pub fn is_state_only(&self) -> bool {
         self.search.is_none()
             && self.license.is_none()

@@ -280,6 +280,33 @@ macro_rules! impl_sql_store {
                 Ok(r.rows_affected() == 1)
             }
 
+            /// Moves the customer's counts of active users at each usage location
+            /// (users without one are not counted).
+            async fn move_location_users<'a>(
+                tx: &mut Tx,
+                customer_id: Uuid,
+                moves: impl IntoIterator<Item = (Option<&'a str>, i64)>,
+            ) -> Result<()> {
+                let mut deltas: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+                for (location, delta) in moves {
+                    if let Some(location) = location {
+                        *deltas.entry(location).or_default() += delta;
+                    }
+                }
+                for (location, delta) in deltas.into_iter().filter(|(_, d)| *d != 0) {
+                    // A decrement updates the row the increment made; an insert of a
+                    // negative count would fail its CHECK before meeting the conflict.
+                    let sql = if delta > 0 {
+                        "INSERT INTO customer_locations (customer_id, usage_location, active_users) VALUES ($1, $2, $3) \
+                         ON CONFLICT (customer_id, usage_location) DO UPDATE SET active_users = customer_locations.active_users + excluded.active_users"
+                    } else {
+                        "UPDATE customer_locations SET active_users = active_users + $3 WHERE customer_id = $1 AND usage_location = $2"
+                    };
+                    sqlx::query(sql).bind(customer_id).bind(location).bind(delta).execute(&mut **tx).await.map_err(db_err)?;
+                }
+                Ok(())
+            }
+
             /// Moves the customer's count of licensed active users.
             async fn move_licensed_users(tx: &mut Tx, customer_id: Uuid, delta: i64) -> Result<()> {
                 if delta != 0 {
@@ -477,6 +504,7 @@ macro_rules! impl_sql_store {
                     move_locked_seats(tx, customer_id, product, *delta, now).await?;
                 }
                 move_licensed_users(tx, customer_id, created.iter().filter(|u| !u.licenses.is_empty()).count() as i64).await?;
+                move_location_users(tx, customer_id, created.iter().map(|u| (u.usage_location.as_deref(), 1))).await?;
                 sqlx::query("UPDATE customers SET active_users = active_users + $1 WHERE id = $2")
                     .bind(created.len() as i64)
                     .bind(customer_id)
@@ -860,6 +888,7 @@ macro_rules! impl_sql_store {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
+                    move_location_users(&mut tx, customer_id, [(before.usage_location.as_deref(), 1)]).await?;
                     // Remembered licenses come back where seats and rules allow.
                     let remembered = holdings_of(&mut tx, &[user_id]).await?.remove(&user_id).unwrap_or_default();
                     let location = before.usage_location.as_deref().and_then(|c| roster_core::domain::CountryCode::parse(c).ok());
@@ -1646,6 +1675,18 @@ macro_rules! impl_sql_store {
                             }
                         };
                         counted.map_err(db_err).map(|n| n.unwrap_or(0))
+                    } else if let Some(location) = filter.location_only() {
+                        sqlx::query_scalar(
+                            "SELECT l.active_users FROM customer_locations l JOIN customers c ON c.id = l.customer_id \
+                             WHERE c.id = $1 AND c.partner_id = $2 AND l.usage_location = $3",
+                        )
+                        .bind(customer_id)
+                        .bind(partner_id)
+                        .bind(location.as_str())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err)
+                        .map(|n| n.unwrap_or(0))
                     } else {
                         let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
                         push_user_scope(&mut count, partner_id, customer_id, filter);
@@ -1739,6 +1780,10 @@ macro_rules! impl_sql_store {
                     qb.push(" WHERE id = ");
                     qb.push_bind(user_id);
                     qb.build().execute(&mut *tx).await.map_err(db_err)?;
+                    if let Some(location) = patch.usage_location {
+                        let moves = [(before.usage_location.as_deref(), -1), (location.as_ref().map(|c| c.as_str()), 1)];
+                        move_location_users(&mut tx, customer_id, moves).await?;
+                    }
                     if patch.sign_in_blocked == Some(true) {
                         sign_out_everywhere(&mut tx, user_id).await?;
                     }
@@ -1810,6 +1855,7 @@ macro_rules! impl_sql_store {
                         .await
                         .map_err(db_err)?;
                     move_licensed_users(&mut tx, customer_id, -i64::from(!before.licenses.is_empty())).await?;
+                    move_location_users(&mut tx, customer_id, [(before.usage_location.as_deref(), -1)]).await?;
                     sign_out_everywhere(&mut tx, user_id).await?;
                     finish_user_change(tx, actor, customer_id, "user.deleted", &before, now).await
                 }

@@ -75,6 +75,48 @@ both_backends! {
         assert_eq!((0..2_050usize).filter(|i| !i.is_multiple_of(41)).count(), 2_000, "\"kaya\" takes the walking plan");
     }
 
+    async fn location_counts_from_counters_match_counting_the_users(app) {
+        let c = app.customer().await;
+        let users = format!("/customers/{}/users", c.0);
+        let counts = || async {
+            let mut out = Vec::new();
+            for location in ["FR", "DE", "IT"] {
+                let fast = app.get(&app.admin_token, &format!("{users}?usageLocation={location}")).await.body["totalCount"].as_i64();
+                // A filter that excludes nobody takes the counting path.
+                let slow = app.get(&app.admin_token, &format!("{users}?usageLocation={location}&signIn=allowed")).await.body["totalCount"].as_i64();
+                assert_eq!(fast, slow, "{location}");
+                out.push(fast.unwrap_or(-1));
+            }
+            out
+        };
+        let mut ids = Vec::new();
+        for (name, location) in [("fr1", json!("FR")), ("fr2", json!("FR")), ("fr3", json!("FR")), ("de1", json!("DE")), ("none", Value::Null)] {
+            let created = app.user(&c, name, json!({"usageLocation": location})).await;
+            ids.push(created["user"]["id"].as_str().unwrap_or_default().to_owned());
+        }
+        assert_eq!(counts().await, vec![3, 1, 0]);
+        app.patch(&app.admin_token, &format!("{users}/{}", ids[0]), &json!({"usageLocation": "DE"})).await;
+        assert_eq!(counts().await, vec![2, 2, 0]);
+        app.patch(&app.admin_token, &format!("{users}/{}", ids[1]), &json!({"usageLocation": "FR"})).await;
+        app.patch(&app.admin_token, &format!("{users}/{}", ids[3]), &json!({"usageLocation": null})).await;
+        assert_eq!(counts().await, vec![2, 1, 0]);
+        app.patch(&app.admin_token, &format!("{users}/{}", ids[4]), &json!({"usageLocation": "IT"})).await;
+        assert_eq!(counts().await, vec![2, 1, 1]);
+        app.delete(&app.admin_token, &format!("{users}/{}", ids[1])).await;
+        assert_eq!(counts().await, vec![1, 1, 1]);
+        let restored = app.post(&app.admin_token, &format!("{users}/restore"), &json!({"userIds": [&ids[1]]})).await;
+        assert_eq!(restored.body["results"][0]["status"], "restored");
+        assert_eq!(counts().await, vec![2, 1, 1]);
+        let batch = json!({"users": [
+            {"userName": "it2", "domain": c.1, "displayName": "It 2", "usageLocation": "IT"},
+            {"userName": "it3", "domain": c.1, "displayName": "It 3", "usageLocation": "IT"},
+            {"userName": "fr1", "domain": c.1, "displayName": "Taken", "usageLocation": "FR"},
+        ]});
+        let created = app.post(&app.admin_token, &format!("{users}/batch"), &batch).await;
+        assert_eq!(created.body["results"][2]["error"]["code"], "username_taken", "{:?}", created.body);
+        assert_eq!(counts().await, vec![2, 1, 3]);
+    }
+
     async fn filters_combine_and_count(app) {
         let c = app.customer().await;
         let users = format!("/customers/{}/users", c.0);
