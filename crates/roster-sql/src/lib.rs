@@ -18,6 +18,10 @@
 //!   PostgreSQL);
 //! - `const UUID_TEXT: &str`, a function turning a uuid column into text JSON can
 //!   hold (`hex` on SQLite, where ids are blobs; `text` on PostgreSQL);
+//! - `fn push_users_with_licenses(&mut QueryBuilder<Db>, &[Uuid])`, the `FROM` clause
+//!   of the users with those ids as `u`, each left-joined to its licenses as `l`
+//!   (an `IN` list on SQLite; keyed lateral lookups on PostgreSQL, whose planner
+//!   scans the table for a long list when its statistics are off);
 //! - `static MIGRATOR: sqlx::migrate::Migrator`.
 //!
 //! A macro rather than generics: every expansion is concrete, so there are no
@@ -27,7 +31,7 @@
 macro_rules! impl_sql_store {
     ($store:ident, $db:ty) => {
         mod sql_store_impl {
-            use super::{$store, BEGIN_WRITE, DbTime, JSON_ROW, JSON_ROWS, LOCK_SEATS, MIGRATOR, UUID_TEXT, from_db, to_db};
+            use super::{$store, BEGIN_WRITE, DbTime, JSON_ROW, JSON_ROWS, LOCK_SEATS, MIGRATOR, UUID_TEXT, from_db, push_users_with_licenses, to_db};
             use async_trait::async_trait;
             use roster_core::audit::{customer_snapshot, user_snapshot};
             use roster_core::error::{Error, Result};
@@ -375,15 +379,8 @@ macro_rules! impl_sql_store {
                     qb.push_bind(customer_id);
                     qb.push(" AND u.partner_id = ");
                     qb.push_bind(partner_id);
-                    qb.push(
-                        " THEN 1 ELSE 0 END, u.state, u.usage_location, l.product_id, l.disabled_service_plans)) AS TEXT) \
-                         FROM users u LEFT JOIN user_licenses l ON l.user_id = u.id WHERE u.id IN (",
-                    );
-                    let mut list = qb.separated(", ");
-                    for id in chunk {
-                        list.push_bind(*id);
-                    }
-                    qb.push(")");
+                    qb.push(" THEN 1 ELSE 0 END, u.state, u.usage_location, l.product_id, l.disabled_service_plans)) AS TEXT) ");
+                    push_users_with_licenses(&mut qb, chunk);
                     let json: Option<String> = qb.build().fetch_one(&mut **tx).await.map_err(db_err)?.try_get(0).map_err(db_err)?;
                     let entries: Vec<Entry> = match json {
                         Some(text) => serde_json::from_str(&text).map_err(Error::internal)?,

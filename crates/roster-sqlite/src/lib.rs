@@ -44,6 +44,16 @@ const JSON_ROW: &str = "json_array";
 /// Ids are 16-byte blobs, which JSON cannot hold.
 const UUID_TEXT: &str = "hex";
 
+/// `FROM` the users with these ids as `u`, each joined to its licenses as `l`.
+fn push_users_with_licenses(qb: &mut sqlx::QueryBuilder<sqlx::Sqlite>, ids: &[uuid::Uuid]) {
+    qb.push("FROM users u LEFT JOIN user_licenses l ON l.user_id = u.id WHERE u.id IN (");
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    qb.push(")");
+}
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 impl SqliteStore {
