@@ -481,21 +481,19 @@ macro_rules! impl_sql_store {
                 }
                 let results: Vec<Result<User>> = results.into_iter().map(|r| r.unwrap_or(Err(Error::NotFound))).collect();
                 let created: Vec<&User> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
-                // One audit event per user, many per statement.
-                for chunk in created.chunks(500) {
-                    let mut qb = QueryBuilder::<Db>::new(format!("{AUDIT_INSERT} "));
-                    qb.push_values(chunk, |mut row, user| {
-                        row.push_bind(Uuid::now_v7())
-                            .push_bind(actor.partner_id)
-                            .push_bind(customer_id)
-                            .push_bind(actor.agent_id)
-                            .push_bind("user.created")
-                            .push_bind(serde_json::json!([user.id]).to_string())
-                            .push_bind("null")
-                            .push_bind(user_snapshot(user).to_string())
-                            .push_bind(to_db(now));
-                    });
-                    qb.build().execute(&mut **tx).await.map_err(db_err)?;
+                // One audit event per group of users created together (a batch, or
+                // a batch of an import), as license changes are grouped: `userIds`
+                // lists them and `after` holds each one's snapshot in that order. A
+                // user created alone keeps a single snapshot.
+                for group in created.chunks(500) {
+                    let ids: Vec<Uuid> = group.iter().map(|u| u.id).collect();
+                    let after = match group {
+                        [one] => user_snapshot(one),
+                        many => serde_json::Value::Array(many.iter().map(|u| user_snapshot(u)).collect()),
+                    };
+                    write_audit(tx, actor, customer_id, "user.created", &ids, (serde_json::Value::Null, after), now)
+                        .await
+                        .map_err(db_err)?;
                 }
                 for (product, delta) in &taken {
                     move_locked_seats(tx, customer_id, product, *delta, now).await?;

@@ -36,6 +36,29 @@ both_backends! {
         assert!(!everything.contains("sha256:"), "a password digest reached the audit log");
     }
 
+    async fn users_created_together_share_one_event_with_each_snapshot(app) {
+        let c = app.customer().await;
+        let users = format!("/customers/{}/users", c.0);
+        let batch = json!({"users": [
+            {"userName": "g1", "domain": c.1, "displayName": "Group One", "usageLocation": "FR"},
+            {"userName": "g2", "domain": c.1, "displayName": "Group Two"},
+            {"userName": "g3", "domain": c.1, "displayName": "Group Three"},
+        ]});
+        let created = app.post(&app.admin_token, &format!("{users}/batch"), &batch).await.body;
+        let ids: Vec<&str> = (0..3).map(|i| created["results"][i]["user"]["id"].as_str().unwrap_or_default()).collect();
+        let events = app.get(&app.admin_token, &format!("/customers/{}/audit-events", c.0)).await.body;
+        let created_events: Vec<&Value> =
+            events["items"].as_array().map(|a| a.iter().filter(|e| e["action"] == "user.created").collect()).unwrap_or_default();
+        assert_eq!(created_events.len(), 1, "{events}");
+        let event = created_events[0];
+        assert_eq!(event["userIds"], json!(ids));
+        assert!(event["before"].is_null());
+        let names: Vec<&str> = event["after"].as_array().map(|a| a.iter().map(|s| s["displayName"].as_str().unwrap_or("")).collect()).unwrap_or_default();
+        assert_eq!(names, vec!["Group One", "Group Two", "Group Three"]);
+        assert_eq!(event["after"][0]["usageLocation"], "FR");
+        assert!(!event.to_string().contains(created["results"][0]["temporaryPassword"].as_str().unwrap_or("-")));
+    }
+
     async fn temporary_passwords_never_reach_the_logs(app) {
         let c = app.customer().await;
         let users = format!("/customers/{}/users", c.0);

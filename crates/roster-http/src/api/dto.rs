@@ -255,8 +255,14 @@ pub struct AuditEventDto {
     /// `null` when the system acted (the purge).
     pub agent_id: Option<Uuid>,
     pub action: String,
+    /// One user, or a group changed by one call: a license update groups the users
+    /// that went from the same state to the same state, and users created together
+    /// share one `user.created` event (up to 1,000 and 500 per event).
     pub user_ids: Vec<Uuid>,
+    /// The state every listed user was in; `null` for a creation.
     pub before: serde_json::Value,
+    /// The state every listed user is in now. A `user.created` event of several
+    /// users holds a list of their snapshots, in the order of `userIds`.
     pub after: serde_json::Value,
 }
 
