@@ -8,6 +8,7 @@ pub mod console;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod group_commit;
 pub mod import;
 pub mod imports;
 pub mod licensing;

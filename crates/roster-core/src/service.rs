@@ -61,6 +61,8 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub policy: Policy,
+    /// Single creates that share a transaction; see `group_commit`.
+    create_groups: Arc<crate::group_commit::CreateGroups>,
 }
 
 /// A user to create, as it arrived.
@@ -269,7 +271,7 @@ pub(crate) fn actor(agent: &Agent) -> Actor {
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: Policy) -> Self {
-        Self { store, clock, policy }
+        Self { store, clock, policy, create_groups: Default::default() }
     }
 
     pub fn now(&self) -> OffsetDateTime {
@@ -594,7 +596,12 @@ impl Services {
                 Err(e) => results.push(Some(Err(e))),
             }
         }
-        if !records.is_empty() {
+        if let ([_], [slot]) = (records.as_slice(), slots.as_slice()) {
+            let (slot, record) = (*slot, records.remove(0));
+            let created = self.create_groups.create(&self.store, actor(agent), customer.id, record, now).await;
+            let password = passwords.remove(0);
+            results[slot] = Some(created.map(|user| CreatedUser { user, temporary_password: password }));
+        } else if !records.is_empty() {
             let stored = self.store.create_users(actor(agent), customer.id, &records, now).await?;
             for ((slot, outcome), password) in slots.into_iter().zip(stored).zip(passwords) {
                 results[slot] = Some(outcome.map(|user| CreatedUser { user, temporary_password: password }));

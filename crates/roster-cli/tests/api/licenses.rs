@@ -196,6 +196,54 @@ both_backends! {
         assert_eq!(seats(&app, &f).await["MAIL_P1"], (3, 2));
     }
 
+    async fn concurrent_single_creates_each_get_their_own_result(app) {
+        // Single creates for one customer share transactions when they arrive
+        // together; seats and usernames must still be judged per create, in order.
+        let f = fixture(&app).await;
+        let url = app.url(&format!("/api/v1/customers/{}/users", f.c.0));
+        let mut tasks = Vec::new();
+        for i in 0..24 {
+            let name = if i % 6 == 0 { "dup".to_owned() } else { format!("c{i:02}") };
+            let body = json!({"userName": name, "domain": f.c.1, "displayName": name, "usageLocation": "FR",
+                              "licenses": if name == "dup" { json!([]) } else { json!([{"productId": "MAIL_P1"}]) }});
+            let (http, url, token) = (app.http.clone(), url.clone(), app.admin_token.clone());
+            tasks.push(tokio::spawn(async move {
+                let resp = http.post(url).bearer_auth(token).json(&body).send().await.unwrap_or_else(|e| panic!("{e}"));
+                (name, resp.status(), resp.json::<Value>().await.unwrap_or_default())
+            }));
+        }
+        let mut created = Vec::new();
+        let mut refused = std::collections::BTreeMap::<String, usize>::new();
+        for t in tasks {
+            let (name, status, body) = t.await.unwrap_or_else(|e| panic!("{e}"));
+            match status {
+                StatusCode::CREATED => {
+                    assert_eq!(body["user"]["userPrincipalName"], format!("{name}@{}", f.c.1));
+                    assert_eq!(body["temporaryPassword"].as_str().map(str::len), Some(16));
+                    created.push((name, body["user"]["id"].as_str().unwrap_or_default().to_owned()));
+                }
+                StatusCode::CONFLICT => *refused.entry(body["code"].as_str().unwrap_or_default().to_owned()).or_default() += 1,
+                other => panic!("{name}: {other} {body}"),
+            }
+        }
+        assert_eq!(created.iter().filter(|(n, _)| n == "dup").count(), 1, "one of the same username: {created:?}");
+        assert_eq!(created.len(), 3, "two seats and one unlicensed user: {created:?}");
+        assert_eq!(refused.get("username_taken"), Some(&3));
+        assert_eq!(refused.get("insufficient_licenses"), Some(&18));
+        assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
+        let users = app.get(&app.admin_token, &format!("/customers/{}/users", f.c.0)).await.body;
+        assert_eq!(users["totalCount"], 3);
+        let events = app.get(&app.admin_token, &format!("/customers/{}/audit-events?limit=200", f.c.0)).await.body;
+        let mut audited: Vec<String> = events["items"]
+            .as_array()
+            .map(|a| a.iter().filter(|e| e["action"] == "user.created").flat_map(|e| e["userIds"].as_array().cloned().unwrap_or_default()).map(|v| v.as_str().unwrap_or_default().to_owned()).collect())
+            .unwrap_or_default();
+        audited.sort();
+        let mut ids: Vec<String> = created.into_iter().map(|(_, id)| id).collect();
+        ids.sort();
+        assert_eq!(audited, ids, "each created user audited once");
+    }
+
     async fn concurrent_updates_never_oversubscribe_a_subscription(app) {
         let f = fixture(&app).await;
         let ids = futures_ids(&app, &f, 24).await;
