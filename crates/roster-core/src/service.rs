@@ -611,8 +611,15 @@ impl Services {
     }
 
     pub async fn user(&self, agent: &Agent, customer_id: Uuid, user_id: Uuid) -> Result<User> {
-        self.customer(agent, customer_id).await?;
-        self.store.get_user(agent.partner_id, customer_id, user_id).await?.ok_or(Error::UserNotFound)
+        // The read is scoped to the partner and customer itself. The customer is read
+        // only when nothing was found, to tell a missing customer from a missing user.
+        match self.store.get_user(agent.partner_id, customer_id, user_id).await? {
+            Some(user) => Ok(user),
+            None => {
+                self.customer(agent, customer_id).await?;
+                Err(Error::UserNotFound)
+            }
+        }
     }
 
     pub async fn list_users(&self, agent: &Agent, customer_id: Uuid, query: &UserQuery) -> Result<Page<User>> {
