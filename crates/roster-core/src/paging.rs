@@ -254,35 +254,39 @@ impl Default for UserFilter {
 }
 
 impl UserFilter {
-    /// True when only the state is set, so the count can come from the counters.
+    /// How many filters besides the state are set.
+    fn filters_set(&self) -> usize {
+        [
+            self.search.is_some(),
+            self.license.is_some(),
+            self.role.is_some(),
+            self.usage_location.is_some(),
+            self.sign_in_blocked.is_some(),
+        ]
+        .into_iter()
+        .filter(|set| *set)
+        .count()
+    }
+
+    /// Whether one filter alone is set, on active users: such a count can come
+    /// from the counters.
+    fn alone_on_active(&self) -> bool {
+        self.state == UserState::Active && self.filters_set() == 1
+    }
+
     /// The license filter, when it is the only filter on active users.
     pub fn license_only(&self) -> Option<&LicenseFilter> {
-        let license = self.license.as_ref()?;
-        let alone = self.state == UserState::Active
-            && self.search.is_none()
-            && self.role.is_none()
-            && self.usage_location.is_none()
-            && self.sign_in_blocked.is_none();
-        alone.then_some(license)
+        self.license.as_ref().filter(|_| self.alone_on_active())
     }
 
     /// The location, when it is the only filter on active users.
     pub fn location_only(&self) -> Option<CountryCode> {
-        let location = self.usage_location?;
-        let alone = self.state == UserState::Active
-            && self.search.is_none()
-            && self.license.is_none()
-            && self.role.is_none()
-            && self.sign_in_blocked.is_none();
-        alone.then_some(location)
+        self.usage_location.filter(|_| self.alone_on_active())
     }
 
+    /// True when only the state is set, so the count can come from the counters.
     pub fn is_state_only(&self) -> bool {
-        self.search.is_none()
-            && self.license.is_none()
-            && self.role.is_none()
-            && self.usage_location.is_none()
-            && self.sign_in_blocked.is_none()
+        self.filters_set() == 0
     }
 }
 
