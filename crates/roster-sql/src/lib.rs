@@ -651,6 +651,11 @@ macro_rules! impl_sql_store {
                     let mut qb = QueryBuilder::<Db>::new("");
                     exists_base(&mut qb);
                     keyset.push_condition(&mut qb, &key_of(edge), after);
+                    // Ordered, so the probe walks the sort index from the edge. Without
+                    // an order PostgreSQL's generic plan took LIMIT 1 as a cheap
+                    // sequential scan, which read 280,000 rows before the last page's
+                    // neighbours.
+                    keyset.push_order(&mut qb, after);
                     qb.push(" LIMIT 1");
                     qb
                 };
