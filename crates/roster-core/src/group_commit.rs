@@ -72,6 +72,7 @@ impl CreateGroups {
 /// Runs the key's waiting creates, a group at a time, until none are left.
 async fn run_groups(groups: Arc<CreateGroups>, store: Arc<dyn Store>, actor: Actor, customer_id: Uuid) {
     let key = (actor.partner_id, actor.agent_id, customer_id);
+    let _unwinding = ClearOnPanic { groups: groups.clone(), key };
     loop {
         let group: Vec<Waiting> = {
             let mut waiting = groups.waiting.lock().unwrap_or_else(PoisonError::into_inner);
@@ -84,6 +85,22 @@ async fn run_groups(groups: Arc<CreateGroups>, store: Arc<dyn Store>, actor: Act
             queue.drain(..n).collect()
         };
         run_group(store.as_ref(), actor, customer_id, group).await;
+    }
+}
+
+/// If a group panics, the key's waiting creates are dropped, which answers each
+/// with an error, and the key is freed for the next create to start a task;
+/// otherwise later creates would queue behind a task that is gone.
+struct ClearOnPanic {
+    groups: Arc<CreateGroups>,
+    key: GroupKey,
+}
+
+impl Drop for ClearOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.groups.waiting.lock().unwrap_or_else(PoisonError::into_inner).remove(&self.key);
+        }
     }
 }
 
