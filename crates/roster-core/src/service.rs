@@ -596,13 +596,14 @@ impl Services {
                 Err(e) => results.push(Some(Err(e))),
             }
         }
-        if let ([_], [slot]) = (records.as_slice(), slots.as_slice()) {
-            let (slot, record) = (*slot, records.remove(0));
-            let created = self.create_groups.create(&self.store, actor(agent), customer.id, record, now).await;
-            let password = passwords.remove(0);
-            results[slot] = Some(created.map(|user| CreatedUser { user, temporary_password: password }));
-        } else if !records.is_empty() {
-            let stored = self.store.create_users(actor(agent), customer.id, &records, now).await?;
+        if !records.is_empty() {
+            // A single create may share a transaction with others arriving at once.
+            let stored = match <[NewUserRecord; 1]>::try_from(records) {
+                Ok([record]) => {
+                    vec![self.create_groups.create(&self.store, actor(agent), customer.id, record, now).await]
+                }
+                Err(records) => self.store.create_users(actor(agent), customer.id, &records, now).await?,
+            };
             for ((slot, outcome), password) in slots.into_iter().zip(stored).zip(passwords) {
                 results[slot] = Some(outcome.map(|user| CreatedUser { user, temporary_password: password }));
             }

@@ -691,11 +691,7 @@ macro_rules! impl_sql_store {
                 WalkSortOrder,
             }
 
-            fn push_user_scope(qb: &mut QueryBuilder<Db>, partner_id: Uuid, customer_id: Uuid, filter: &UserFilter) {
-                push_user_scope_searching(qb, partner_id, customer_id, filter, SearchPlan::Indexed)
-            }
-
-            fn push_user_scope_searching(
+            fn push_user_scope(
                 qb: &mut QueryBuilder<Db>,
                 partner_id: Uuid,
                 customer_id: Uuid,
@@ -1689,7 +1685,7 @@ macro_rules! impl_sql_store {
                         .map(|n| n.unwrap_or(0))
                     } else {
                         let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
-                        push_user_scope(&mut count, partner_id, customer_id, filter);
+                        push_user_scope(&mut count, partner_id, customer_id, filter, SearchPlan::Indexed);
                         count.build_query_scalar().fetch_one(&self.pool).await.map_err(db_err)
                     }
                 }
@@ -1710,11 +1706,11 @@ macro_rules! impl_sql_store {
                         &query.page,
                         |qb| {
                             qb.push(format!("SELECT {USER_COLUMNS}"));
-                            push_user_scope_searching(qb, partner_id, customer_id, filter, search);
+                            push_user_scope(qb, partner_id, customer_id, filter, search);
                         },
                         |qb| {
                             qb.push("SELECT 1");
-                            push_user_scope_searching(qb, partner_id, customer_id, filter, search);
+                            push_user_scope(qb, partner_id, customer_id, filter, search);
                         },
                         user_from_row,
                         key_of,
