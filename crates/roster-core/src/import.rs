@@ -483,7 +483,11 @@ impl From<RowProblem> for crate::model::ImportRowError {
 
 /// A checked row as an import job stores it: parsed again, by the domain types,
 /// when the worker creates the user. Never holds a password.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+///
+/// Stored as a JSON array in field order, not an object: a job keeps up to
+/// 100,000 of them, and the names would double their size. The derived
+/// `Deserialize` reads both forms, so jobs queued as objects still run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RowPayload {
     pub user_principal_name: String,
@@ -493,6 +497,14 @@ pub struct RowPayload {
     pub usage_location: Option<String>,
     pub roles: Vec<String>,
     pub licenses: Vec<String>,
+}
+
+impl serde::Serialize for RowPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Self { user_principal_name, first_name, last_name, display_name, usage_location, roles, licenses } = self;
+        (user_principal_name, first_name, last_name, display_name, usage_location, roles, licenses)
+            .serialize(serializer)
+    }
 }
 
 impl RowPayload {
@@ -755,6 +767,26 @@ mod tests {
 
     fn read_ok(bytes: &[u8]) -> Sheet {
         read(bytes).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_stored_row_is_an_array_and_rows_stored_as_objects_still_read() {
+        let payload = RowPayload {
+            user_principal_name: "zoe@contoso.example".into(),
+            first_name: Some("Zoë".into()),
+            last_name: None,
+            display_name: "Zoë Müller".into(),
+            usage_location: Some("FR".into()),
+            roles: vec!["user-admin".into()],
+            licenses: vec!["SUITE".into()],
+        };
+        let stored = serde_json::to_string(&payload).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored, r#"["zoe@contoso.example","Zoë",null,"Zoë Müller","FR",["user-admin"],["SUITE"]]"#);
+        let read: RowPayload = serde_json::from_str(&stored).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read, payload);
+        let queued_before = r#"{"userPrincipalName":"zoe@contoso.example","firstName":"Zoë","lastName":null,"displayName":"Zoë Müller","usageLocation":"FR","roles":["user-admin"],"licenses":["SUITE"]}"#;
+        let read: RowPayload = serde_json::from_str(queued_before).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read, payload);
     }
 
     #[test]
