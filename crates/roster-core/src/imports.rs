@@ -198,8 +198,8 @@ impl Services {
     }
 
     /// Runs one import job, if one is waiting or was left by a worker that stopped,
-    /// to the end. Each batch creates its users and records its rows in one
-    /// transaction, so a crash at any point leaves every row either done once or
+    /// to the end. A transaction creates the users of whole batches and records
+    /// their rows, so a crash at any point leaves every row either done once or
     /// still pending. Returns whether there was a job.
     pub async fn run_next_import(&self) -> Result<bool> {
         let now = self.now();
@@ -211,18 +211,30 @@ impl Services {
             self.store.catalog().await?,
             self.owned_products(job.partner_id, job.customer_id).await?,
         ));
-        // Batches are pipelined: while one batch is written, the next is read and
-        // prepared (parsed, passwords made and sealed) on another thread. Writing
-        // stays one batch at a time, in row order.
-        let mut next = self.prepare_import_batch(&job, &rules, 0).await?;
-        while let Some((last, work)) = next {
-            let now = self.now();
-            let write = self.store.record_import_batch(&job, &work, now + self.policy.import_lease, now);
-            let read_ahead = self.prepare_import_batch(&job, &rules, last);
-            let (written, prepared) = tokio::join!(write, read_ahead);
-            written?;
-            next = prepared?;
-        }
+        // Batches are pipelined: while one is written, the next is read and
+        // prepared (parsed, passwords made and sealed) on another thread. The store
+        // writes them one at a time, in row order.
+        let (sender, batches) = tokio::sync::mpsc::channel(1);
+        let prepare = {
+            let (job, rules) = (&job, &rules);
+            async move {
+                let mut after = 0;
+                while let Some((last, work)) = self.prepare_import_batch(job, rules, after).await? {
+                    let now = self.now();
+                    let batch = ImportBatch { work, now, lease_until: now + self.policy.import_lease };
+                    // A closed channel means the writer stopped; its error is the one to report.
+                    if sender.send(batch).await.is_err() {
+                        break;
+                    }
+                    after = last;
+                }
+                Ok::<(), Error>(())
+            }
+        };
+        let write = self.store.record_import_batches(&job, batches, self.policy.import_transaction_rows.max(1));
+        let (written, prepared) = tokio::join!(write, prepare);
+        written?;
+        prepared?;
         self.store.finish_import_job(job.id, self.now()).await?;
         Ok(true)
     }

@@ -415,3 +415,16 @@ pub enum ImportRowWork {
     /// The row cannot be created.
     Fail { row: i64, errors: Vec<ImportRowError> },
 }
+
+/// Consecutive rows of a job, prepared for the store to write.
+#[derive(Debug)]
+pub struct ImportBatch {
+    pub work: Vec<ImportRowWork>,
+    /// The creation time of the batch's users.
+    pub now: OffsetDateTime,
+    /// How long the transaction that writes the batch extends the job's lease.
+    pub lease_until: OffsetDateTime,
+}
+
+/// The batches of one job, in row order, as they are prepared.
+pub type ImportBatches = tokio::sync::mpsc::Receiver<ImportBatch>;

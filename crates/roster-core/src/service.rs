@@ -32,8 +32,11 @@ pub struct Policy {
     pub import_credentials_ttl: Duration,
     /// How long a worker holds an import job without a word before another may take it.
     pub import_lease: Duration,
-    /// Rows an import creates per transaction.
+    /// Rows an import's worker reads and prepares at a time.
     pub import_batch: usize,
+    /// Most rows one transaction of an import writes, in consecutive batches. It
+    /// bounds how long other writers wait behind an import.
+    pub import_transaction_rows: usize,
 }
 
 impl Default for Policy {
@@ -50,6 +53,7 @@ impl Default for Policy {
             import_credentials_ttl: Duration::hours(1),
             import_lease: Duration::seconds(30),
             import_batch: 2000,
+            import_transaction_rows: 10_000,
         }
     }
 }

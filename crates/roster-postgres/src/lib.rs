@@ -9,6 +9,9 @@ pub struct PgStore {
     pool: sqlx::PgPool,
     /// Write transactions share the pool: PostgreSQL runs writers side by side.
     writer: sqlx::PgPool,
+    /// Reads that sweep many rows once; PostgreSQL's buffer cache is shared, so
+    /// they need no pool of their own.
+    bulk: sqlx::PgPool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -68,7 +71,7 @@ impl PgStore {
             .connect_with(options)
             .await
             .map_err(Error::internal)?;
-        Ok(Self { writer: pool.clone(), pool })
+        Ok(Self { writer: pool.clone(), bulk: pool.clone(), pool })
     }
 }
 

@@ -4,7 +4,9 @@
 //! comparisons, partial unique indexes, `ON CONFLICT DO NOTHING`, `RETURNING`), so
 //! the statements are written once. Each backend crate expands `impl_sql_store!`
 //! with its own database type; before that it defines, in the same module:
-//! - `struct <Store> { pool: sqlx::Pool<DB> }`;
+//! - `struct <Store>` with three `sqlx::Pool<DB>` fields: `pool` for reads,
+//!   `writer` for write transactions, and `bulk` for reads that sweep many rows
+//!   once (an import's rows, the usernames a file names);
 //! - `type DbTime` with `fn to_db(OffsetDateTime) -> DbTime` and
 //!   `fn from_db(DbTime) -> OffsetDateTime` (SQLite stores microseconds, PostgreSQL
 //!   `timestamptz`);
@@ -507,6 +509,87 @@ macro_rules! impl_sql_store {
                     .await
                     .map_err(db_err)?;
                 Ok(results)
+            }
+
+            /// Creates the users of one batch of an import and records each row's
+            /// outcome, in the caller's transaction: (created, failed). Rows that are
+            /// no longer pending (another worker's, before its lease ran out) are skipped.
+            async fn write_import_batch(tx: &mut Tx, job: &ImportJob, work: &[ImportRowWork], now: OffsetDateTime) -> Result<(i64, i64)> {
+                let row_of = |w: &ImportRowWork| match w {
+                    ImportRowWork::Create { row, .. } | ImportRowWork::Fail { row, .. } => *row,
+                };
+                let (Some(first), Some(last)) = (work.iter().map(row_of).min(), work.iter().map(row_of).max()) else {
+                    return Ok((0, 0));
+                };
+                // A batch is the job's next pending rows in row order, so its range holds
+                // no other pending row; one range read is cheaper than a key per row.
+                let json: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT CAST({JSON_ROWS}(row_number) AS TEXT) FROM import_rows \
+                     WHERE job_id = $1 AND row_number BETWEEN $2 AND $3 AND status = 'pending'"
+                )))
+                .bind(job.id)
+                .bind(first)
+                .bind(last)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(db_err)?;
+                let pending: std::collections::HashSet<i64> = match json {
+                    Some(text) => serde_json::from_str(&text).map_err(Error::internal)?,
+                    None => Default::default(),
+                };
+                let work: Vec<&ImportRowWork> = work.iter().filter(|w| pending.contains(&row_of(w))).collect();
+                let to_create: Vec<NewUserRecord> = work
+                    .iter()
+                    .filter_map(|w| match w {
+                        ImportRowWork::Create { record, .. } => Some(NewUserRecord::clone(record)),
+                        ImportRowWork::Fail { .. } => None,
+                    })
+                    .collect();
+                let mut created = insert_new_users(tx, job.actor(), job.customer_id, &to_create, now).await?.into_iter();
+                // (row, status, user id, username, errors, credential) for every row.
+                type Outcome = (i64, &'static str, Option<Uuid>, Option<String>, Option<String>, Option<Vec<u8>>);
+                let mut outcomes: Vec<Outcome> = Vec::with_capacity(work.len());
+                for w in &work {
+                    let outcome = match w {
+                        ImportRowWork::Create { row, credential, .. } => match created.next() {
+                            Some(Ok(user)) => (*row, "created", Some(user.id), Some(user.user_principal_name), None, Some(credential.clone())),
+                            Some(Err(e)) => {
+                                let column = match e {
+                                    Error::License { .. } | Error::ProductNotOwned(_) => "Licenses",
+                                    _ => "Username",
+                                };
+                                let error = ImportRowError { column: Some(column.into()), code: e.code().into(), message: e.to_string() };
+                                (*row, "failed", None, None, Some(serde_json::to_string(&[error]).map_err(Error::internal)?), None)
+                            }
+                            None => return Err(Error::internal(std::io::Error::other("a created user went missing from its batch"))),
+                        },
+                        ImportRowWork::Fail { row, errors } => {
+                            (*row, "failed", None, None, Some(serde_json::to_string(errors).map_err(Error::internal)?), None)
+                        }
+                    };
+                    outcomes.push(outcome);
+                }
+                let ok = outcomes.iter().filter(|o| o.1 == "created").count() as i64;
+                let failed = outcomes.len() as i64 - ok;
+                for chunk in outcomes.chunks(1000) {
+                    // VALUES columns are column1… on both databases.
+                    let mut qb = QueryBuilder::<Db>::new(
+                        "UPDATE import_rows SET status = v.column2, user_id = v.column3, user_principal_name = v.column4, \
+                         errors = v.column5, credential = v.column6 FROM (",
+                    );
+                    qb.push_values(chunk, |mut b, (row, status, user_id, upn, errors, credential)| {
+                        b.push_bind(*row)
+                            .push_bind(*status)
+                            .push_bind(*user_id)
+                            .push_bind(upn.clone())
+                            .push_bind(errors.clone())
+                            .push_bind(credential.clone());
+                    });
+                    qb.push(") AS v WHERE import_rows.row_number = v.column1 AND import_rows.job_id = ");
+                    qb.push_bind(job.id);
+                    qb.build().execute(&mut **tx).await.map_err(db_err)?;
+                }
+                Ok((ok, failed))
             }
 
             /// Inserts user rows in one statement; a taken username (the partial
@@ -1313,7 +1396,7 @@ macro_rules! impl_sql_store {
                             list.push_bind(key.as_str());
                         }
                         qb.push(")");
-                        for row in qb.build().fetch_all(&self.pool).await.map_err(db_err)? {
+                        for row in qb.build().fetch_all(&self.bulk).await.map_err(db_err)? {
                             taken.insert(row.try_get::<String, _>(0).map_err(db_err)?);
                         }
                     }
@@ -1367,7 +1450,7 @@ macro_rules! impl_sql_store {
                         "SELECT row_number, status, user_id, user_principal_name, errors, credential FROM import_rows WHERE job_id = $1 ORDER BY row_number",
                     )
                     .bind(job_id)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&self.bulk)
                     .await
                     .map_err(db_err)?;
                     rows.iter()
@@ -1427,7 +1510,7 @@ macro_rules! impl_sql_store {
                     .bind(job_id)
                     .bind(after)
                     .bind(limit)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&self.bulk)
                     .await
                     .map_err(db_err)?;
                     let mut rows: Vec<(i64, String)> = match json {
@@ -1438,95 +1521,44 @@ macro_rules! impl_sql_store {
                     Ok(rows)
                 }
 
-                async fn record_import_batch(&self, job: &ImportJob, work: &[ImportRowWork], lease_until: OffsetDateTime, now: OffsetDateTime) -> Result<()> {
-                    let mut tx = self.begin_write().await.map_err(db_err)?;
-                    // The job row first: batches of one job never run side by side.
-                    sqlx::query("UPDATE import_jobs SET lease_until = $1, updated_at = $2 WHERE id = $3")
-                        .bind(to_db(lease_until))
-                        .bind(to_db(now))
-                        .bind(job.id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    let row_of = |w: &ImportRowWork| match w {
-                        ImportRowWork::Create { row, .. } | ImportRowWork::Fail { row, .. } => *row,
-                    };
-                    let mut qb = QueryBuilder::<Db>::new(format!(
-                        "SELECT CAST({JSON_ROWS}(row_number) AS TEXT) FROM import_rows WHERE status = 'pending' AND job_id = "
-                    ));
-                    qb.push_bind(job.id);
-                    qb.push(" AND row_number IN (");
-                    let mut list = qb.separated(", ");
-                    for w in work {
-                        list.push_bind(row_of(w));
-                    }
-                    qb.push(")");
-                    let json: Option<String> = qb.build().fetch_one(&mut *tx).await.map_err(db_err)?.try_get(0).map_err(db_err)?;
-                    let pending: std::collections::HashSet<i64> = match json {
-                        Some(text) => serde_json::from_str(&text).map_err(Error::internal)?,
-                        None => Default::default(),
-                    };
-                    let work: Vec<&ImportRowWork> = work.iter().filter(|w| pending.contains(&row_of(w))).collect();
-                    let to_create: Vec<NewUserRecord> = work
-                        .iter()
-                        .filter_map(|w| match w {
-                            ImportRowWork::Create { record, .. } => Some(NewUserRecord::clone(record)),
-                            ImportRowWork::Fail { .. } => None,
-                        })
-                        .collect();
-                    let mut created = insert_new_users(&mut tx, job.actor(), job.customer_id, &to_create, now).await?.into_iter();
-                    // (row, status, user id, username, errors, credential) for every row.
-                    type Outcome = (i64, &'static str, Option<Uuid>, Option<String>, Option<String>, Option<Vec<u8>>);
-                    let mut outcomes: Vec<Outcome> = Vec::with_capacity(work.len());
-                    for w in &work {
-                        let outcome = match w {
-                            ImportRowWork::Create { row, credential, .. } => match created.next() {
-                                Some(Ok(user)) => (*row, "created", Some(user.id), Some(user.user_principal_name), None, Some(credential.clone())),
-                                Some(Err(e)) => {
-                                    let column = match e {
-                                        Error::License { .. } | Error::ProductNotOwned(_) => "Licenses",
-                                        _ => "Username",
-                                    };
-                                    let error = ImportRowError { column: Some(column.into()), code: e.code().into(), message: e.to_string() };
-                                    (*row, "failed", None, None, Some(serde_json::to_string(&[error]).map_err(Error::internal)?), None)
-                                }
-                                None => return Err(Error::internal(std::io::Error::other("a created user went missing from its batch"))),
-                            },
-                            ImportRowWork::Fail { row, errors } => {
-                                (*row, "failed", None, None, Some(serde_json::to_string(errors).map_err(Error::internal)?), None)
+                async fn record_import_batches(&self, job: &ImportJob, mut batches: ImportBatches, rows_per_transaction: usize) -> Result<()> {
+                    let mut next = batches.recv().await;
+                    while let Some(first) = next.take() {
+                        let mut tx = self.begin_write().await.map_err(db_err)?;
+                        // The job row first: transactions of one job never run side by side.
+                        sqlx::query("UPDATE import_jobs SET lease_until = $1, updated_at = $2 WHERE id = $3")
+                            .bind(to_db(first.lease_until))
+                            .bind(to_db(first.now))
+                            .bind(job.id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                        let (mut rows, mut created, mut failed) = (0, 0, 0);
+                        let mut batch = first;
+                        loop {
+                            let (ok, bad) = write_import_batch(&mut tx, job, &batch.work, batch.now).await?;
+                            rows += batch.work.len();
+                            created += ok;
+                            failed += bad;
+                            if rows >= rows_per_transaction {
+                                break;
                             }
-                        };
-                        outcomes.push(outcome);
+                            match batches.try_recv() {
+                                Ok(ready) => batch = ready,
+                                Err(_) => break,
+                            }
+                        }
+                        sqlx::query("UPDATE import_jobs SET processed = processed + $1, created = created + $2, failed = failed + $3 WHERE id = $4")
+                            .bind(created + failed)
+                            .bind(created)
+                            .bind(failed)
+                            .bind(job.id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                        tx.commit().await.map_err(db_err)?;
+                        next = batches.recv().await;
                     }
-                    let ok = outcomes.iter().filter(|o| o.1 == "created").count() as i64;
-                    let failed = outcomes.len() as i64 - ok;
-                    for chunk in outcomes.chunks(1000) {
-                        // VALUES columns are column1… on both databases.
-                        let mut qb = QueryBuilder::<Db>::new(
-                            "UPDATE import_rows SET status = v.column2, user_id = v.column3, user_principal_name = v.column4, \
-                             errors = v.column5, credential = v.column6 FROM (",
-                        );
-                        qb.push_values(chunk, |mut b, (row, status, user_id, upn, errors, credential)| {
-                            b.push_bind(*row)
-                                .push_bind(*status)
-                                .push_bind(*user_id)
-                                .push_bind(upn.clone())
-                                .push_bind(errors.clone())
-                                .push_bind(credential.clone());
-                        });
-                        qb.push(") AS v WHERE import_rows.row_number = v.column1 AND import_rows.job_id = ");
-                        qb.push_bind(job.id);
-                        qb.build().execute(&mut *tx).await.map_err(db_err)?;
-                    }
-                    sqlx::query("UPDATE import_jobs SET processed = processed + $1, created = created + $2, failed = failed + $3 WHERE id = $4")
-                        .bind(ok + failed)
-                        .bind(ok)
-                        .bind(failed)
-                        .bind(job.id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
                     Ok(())
                 }
 

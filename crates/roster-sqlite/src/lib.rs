@@ -14,6 +14,10 @@ pub struct SqliteStore {
     /// one connection loses nothing, and its page cache keeps the pages that
     /// writes touch warm instead of spreading them over every connection's.
     writer: sqlx::SqlitePool,
+    /// Reads that sweep many pages once (an import's rows, the usernames a file
+    /// names): through a small cache of their own, so they do not fill every
+    /// reader's page cache with pages nobody asks for again.
+    bulk: sqlx::SqlitePool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -69,24 +73,28 @@ impl SqliteStore {
             .pragma("wal_autocheckpoint", "0")
             .pragma("temp_store", "memory");
         // Page cache, in KiB: each connection keeps its own.
-        let (reader_cache, writer_cache) = ("-8192", "-16384");
+        let (reader_cache, writer_cache, bulk_cache) = ("-8192", "-16384", "-2048");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.clone().pragma("cache_size", reader_cache))
             .await
             .map_err(Error::internal)?;
         // An in-memory database is private to its connection, so it has one pool.
-        let writer = if url.contains(":memory:") || url.contains("mode=memory") {
-            pool.clone()
+        let (writer, bulk) = if url.contains(":memory:") || url.contains("mode=memory") {
+            (pool.clone(), pool.clone())
         } else {
-            SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_with(options.pragma("cache_size", writer_cache))
-                .await
-                .map_err(Error::internal)?
+            let pool_of = |connections, cache| {
+                SqlitePoolOptions::new()
+                    .max_connections(connections)
+                    .connect_with(options.clone().pragma("cache_size", cache))
+            };
+            (
+                pool_of(1, writer_cache).await.map_err(Error::internal)?,
+                pool_of(2, bulk_cache).await.map_err(Error::internal)?,
+            )
         };
         spawn_checkpointer(pool.clone());
-        Ok(Self { pool, writer })
+        Ok(Self { pool, writer, bulk })
     }
 
     pub fn pool(&self) -> &sqlx::SqlitePool {

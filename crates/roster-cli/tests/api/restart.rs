@@ -114,3 +114,61 @@ async fn an_import_killed_midway_on_sqlite_resumes_and_creates_each_row_once() {
 async fn an_import_killed_midway_on_postgresql_resumes_and_creates_each_row_once() {
     killed_mid_import_then_resumed(Backend::Postgres).await;
 }
+
+/// A worker that prepares a few rows at a time and writes several batches to a
+/// transaction: every row ends once, a row whose username was taken after the
+/// check fails alone, and the counters agree with the rows.
+async fn batches_sharing_transactions(backend: Backend) {
+    let Some((store, _fixture)) = fresh_store(backend).await else { return };
+    let policy = Policy { import_batch: 3, import_transaction_rows: 7, ..Policy::default() };
+    let services = Services::new(store, Arc::new(SystemClock), policy);
+    let partner = services.create_partner("Batches").await.unwrap_or_else(|e| panic!("{e}"));
+    let (agent, _) =
+        services.create_agent(partner.id, "admin@batches.example", "admin").await.unwrap_or_else(|e| panic!("{e}"));
+    let customer = services
+        .create_customer(&agent, "Batches Co", &["batches.example".into()], "US")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut file = String::from("Display name,Username\n");
+    for i in 0..20 {
+        file.push_str(&format!("User {i},user{i}\n"));
+    }
+    let job = services.start_import(&agent, customer.id, file.as_bytes(), None).await.unwrap_or_else(|e| panic!("{e}"));
+    // Taken between the check and the worker: the row in the fifth batch fails.
+    let input = roster_core::service::NewUserInput {
+        user_name: "user13".into(),
+        domain: Some("batches.example".into()),
+        display_name: "Already here".into(),
+        ..Default::default()
+    };
+    services.create_user(&agent, customer.id, &input).await.unwrap_or_else(|e| panic!("{e}"));
+
+    assert!(services.run_next_import().await.unwrap_or_else(|e| panic!("{e}")), "the job was not run");
+    let (job, rows) = services.import_job_results(&agent, customer.id, job.id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(job.status, roster_core::model::ImportStatus::Succeeded);
+    assert_eq!((job.processed, job.created, job.failed), (20, 19, 1));
+    let failed: Vec<(i64, &str)> = rows
+        .iter()
+        .filter(|r| r.status == roster_core::model::ImportRowStatus::Failed)
+        .map(|r| (r.row, r.errors[0].code.as_str()))
+        .collect();
+    // Row 15 of the file: the header is row 1.
+    assert_eq!(failed, [(15, "username_taken")]);
+    let mut ids: Vec<_> = rows.iter().filter_map(|r| r.user_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 19, "each created row made its own user");
+    let listed = services.customer(&agent, customer.id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(listed.active_users, 20);
+    assert!(!services.run_next_import().await.unwrap_or_else(|e| panic!("{e}")), "a finished job ran again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_written_several_batches_to_a_transaction_on_sqlite_ends_each_row_once() {
+    batches_sharing_transactions(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_written_several_batches_to_a_transaction_on_postgresql_ends_each_row_once() {
+    batches_sharing_transactions(Backend::Postgres).await;
+}
