@@ -137,7 +137,14 @@ impl Services {
         };
         let rows: Vec<(i64, String)> = checked.valid.into_iter().map(|(row, json)| (row as i64, json)).collect();
         self.store.create_import_job(&job, &rows, now).await?;
+        self.import_queued.notify_one();
         Ok(job)
+    }
+
+    /// Waits until this instance queues an import, or `poll` has passed: jobs
+    /// another instance queued, or one whose worker stopped, are found by polling.
+    pub async fn wait_for_import(&self, poll: std::time::Duration) {
+        let _ = tokio::time::timeout(poll, self.import_queued.notified()).await;
     }
 
     /// A job and its progress.

@@ -67,6 +67,9 @@ pub struct Services {
     pub policy: Policy,
     /// Single creates that share a transaction; see `group_commit`.
     create_groups: Arc<crate::group_commit::CreateGroups>,
+    /// Told when this instance queues an import, so its worker starts at once
+    /// instead of at its next poll.
+    pub(crate) import_queued: Arc<tokio::sync::Notify>,
 }
 
 /// A user to create, as it arrived.
@@ -275,7 +278,7 @@ pub(crate) fn actor(agent: &Agent) -> Actor {
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: Policy) -> Self {
-        Self { store, clock, policy, create_groups: Default::default() }
+        Self { store, clock, policy, create_groups: Default::default(), import_queued: Default::default() }
     }
 
     pub fn now(&self) -> OffsetDateTime {

@@ -95,8 +95,9 @@ pub fn spawn_purger(services: Arc<Services>, interval: Duration) -> tokio::task:
 }
 
 /// Runs import jobs in the background: each pass takes every runnable job to its
-/// end, then waits `poll` before looking again. Any number of instances may run
-/// one; a job's lease keeps them from working on it at once.
+/// end, then waits `poll`, or until this instance queues a job, before looking
+/// again. Any number of instances may run one; a job's lease keeps them from
+/// working on it at once.
 pub fn spawn_import_worker(services: Arc<Services>, poll: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
@@ -105,7 +106,7 @@ pub fn spawn_import_worker(services: Arc<Services>, poll: Duration) -> tokio::ta
                 Ok(false) => {}
                 Err(e) => crate::api::error::log_internal(&e),
             }
-            tokio::time::sleep(poll).await;
+            services.wait_for_import(poll).await;
         }
     })
 }

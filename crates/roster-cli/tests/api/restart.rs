@@ -1,5 +1,7 @@
-//! A `roster serve` process killed in the middle of an import: another one, started
-//! on the same database, finishes the job, and every row exists exactly once.
+//! The import worker: a `roster serve` process killed in the middle of an import
+//! (another one, started on the same database, finishes the job, and every row
+//! exists exactly once), batches that share a transaction, and a queued job
+//! waking the worker.
 
 use crate::two_servers::serve_with;
 use crate::*;
@@ -171,4 +173,42 @@ async fn an_import_written_several_batches_to_a_transaction_on_sqlite_ends_each_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_written_several_batches_to_a_transaction_on_postgresql_ends_each_row_once() {
     batches_sharing_transactions(Backend::Postgres).await;
+}
+
+/// A job queued on an instance starts there at once, not at the worker's next poll.
+async fn queued_import_wakes_the_worker(backend: Backend) {
+    let Some((store, _fixture)) = fresh_store(backend).await else { return };
+    let services = Arc::new(Services::new(store, Arc::new(SystemClock), Policy::default()));
+    let partner = services.create_partner("Wake").await.unwrap_or_else(|e| panic!("{e}"));
+    let (agent, _) =
+        services.create_agent(partner.id, "admin@wake.example", "admin").await.unwrap_or_else(|e| panic!("{e}"));
+    let customer = services
+        .create_customer(&agent, "Wake Co", &["wake.example".into()], "US")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let worker = roster_http::spawn_import_worker(services.clone(), std::time::Duration::from_secs(3600));
+    // Its first look finds nothing; the next poll would be an hour away.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let file = "Display name,Username\nFirst,first\nSecond,second\n";
+    let job = services.start_import(&agent, customer.id, file.as_bytes(), None).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut status = job.status;
+    for _ in 0..400 {
+        status = services.import_job(&agent, customer.id, job.id).await.unwrap_or_else(|e| panic!("{e}")).status;
+        if status == roster_core::model::ImportStatus::Succeeded {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    worker.abort();
+    assert_eq!(status, roster_core::model::ImportStatus::Succeeded);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queued_import_starts_at_once_on_sqlite() {
+    queued_import_wakes_the_worker(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queued_import_starts_at_once_on_postgresql() {
+    queued_import_wakes_the_worker(Backend::Postgres).await;
 }
