@@ -117,20 +117,30 @@ async fn an_import_killed_midway_on_postgresql_resumes_and_creates_each_row_once
     killed_mid_import_then_resumed(Backend::Postgres).await;
 }
 
+/// Services on a fresh store, with an admin agent and a customer owning `domain`.
+async fn import_setup(
+    backend: Backend,
+    policy: Policy,
+    domain: &str,
+) -> Option<(Arc<Services>, roster_core::model::Agent, roster_core::model::Customer, roster_testkit::Fixture)> {
+    let (store, fixture) = fresh_store(backend).await?;
+    let services = Arc::new(Services::new(store, Arc::new(SystemClock), policy));
+    let partner = services.create_partner(domain).await.unwrap_or_else(|e| panic!("{e}"));
+    let (agent, _) =
+        services.create_agent(partner.id, &format!("admin@{domain}"), "admin").await.unwrap_or_else(|e| panic!("{e}"));
+    let customer =
+        services.create_customer(&agent, domain, &[domain.to_owned()], "US").await.unwrap_or_else(|e| panic!("{e}"));
+    Some((services, agent, customer, fixture))
+}
+
 /// A worker that prepares a few rows at a time and writes several batches to a
 /// transaction: every row ends once, a row whose username was taken after the
 /// check fails alone, and the counters agree with the rows.
 async fn batches_sharing_transactions(backend: Backend) {
-    let Some((store, _fixture)) = fresh_store(backend).await else { return };
     let policy = Policy { import_batch: 3, import_transaction_rows: 7, ..Policy::default() };
-    let services = Services::new(store, Arc::new(SystemClock), policy);
-    let partner = services.create_partner("Batches").await.unwrap_or_else(|e| panic!("{e}"));
-    let (agent, _) =
-        services.create_agent(partner.id, "admin@batches.example", "admin").await.unwrap_or_else(|e| panic!("{e}"));
-    let customer = services
-        .create_customer(&agent, "Batches Co", &["batches.example".into()], "US")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let Some((services, agent, customer, _fixture)) = import_setup(backend, policy, "batches.example").await else {
+        return;
+    };
     let mut file = String::from("Display name,Username\n");
     for i in 0..20 {
         file.push_str(&format!("User {i},user{i}\n"));
@@ -177,15 +187,10 @@ async fn an_import_written_several_batches_to_a_transaction_on_postgresql_ends_e
 
 /// A job queued on an instance starts there at once, not at the worker's next poll.
 async fn queued_import_wakes_the_worker(backend: Backend) {
-    let Some((store, _fixture)) = fresh_store(backend).await else { return };
-    let services = Arc::new(Services::new(store, Arc::new(SystemClock), Policy::default()));
-    let partner = services.create_partner("Wake").await.unwrap_or_else(|e| panic!("{e}"));
-    let (agent, _) =
-        services.create_agent(partner.id, "admin@wake.example", "admin").await.unwrap_or_else(|e| panic!("{e}"));
-    let customer = services
-        .create_customer(&agent, "Wake Co", &["wake.example".into()], "US")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let Some((services, agent, customer, _fixture)) = import_setup(backend, Policy::default(), "wake.example").await
+    else {
+        return;
+    };
     let worker = roster_http::spawn_import_worker(services.clone(), std::time::Duration::from_secs(3600));
     // Its first look finds nothing; the next poll would be an hour away.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
