@@ -238,7 +238,7 @@ impl Services {
                 Ok::<(), Error>(())
             }
         };
-        let write = self.store.record_import_batches(&job, batches, self.policy.import_transaction_rows.max(1));
+        let write = self.store.record_import_batches(&job, batches, self.policy.import_transaction_rows);
         let (written, prepared) = tokio::join!(write, prepare);
         written?;
         prepared?;

@@ -12,17 +12,12 @@ use std::sync::Arc;
 const ROWS: usize = 20_000;
 
 async fn killed_mid_import_then_resumed(backend: Backend) {
-    let Some((store, fixture)) = fresh_store(backend).await else { return };
+    let Some((services, agent, customer, fixture)) = import_setup(backend, Policy::default(), "restart.example").await
+    else {
+        return;
+    };
     let database_url = fixture.database_url();
-    let services = Services::new(store, Arc::new(SystemClock), Policy::default());
-    let partner = services.create_partner("Restart").await.unwrap_or_else(|e| panic!("{e}"));
-    let (agent, _) =
-        services.create_agent(partner.id, "kill@restart.example", "admin").await.unwrap_or_else(|e| panic!("{e}"));
     let (_, token) = services.create_token(&agent.email).await.unwrap_or_else(|e| panic!("{e}"));
-    let customer = services
-        .create_customer(&agent, "Restart Co", &["restart.example".into()], "US")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
     let mut file = String::from("Display name,Username,Usage location\n");
     for i in 0..ROWS {
         file.push_str(&format!("User {i},user{i},US\n"));
