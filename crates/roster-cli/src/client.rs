@@ -793,7 +793,11 @@ pub async fn run_import(cmd: ImportCommand) -> anyhow::Result<()> {
         None => {
             let credentials = api.call(reqwest::Method::POST, &credentials_path, None).await?;
             let credentials = credentials["credentials"].as_array().cloned().unwrap_or_default();
-            let columns = [("userPrincipalName", "USERNAME"), ("temporaryPassword", "TEMPORARY PASSWORD")];
+            let columns = [
+                ("userPrincipalName", "USERNAME"),
+                ("displayName", "DISPLAY NAME"),
+                ("temporaryPassword", "TEMPORARY PASSWORD"),
+            ];
             print_rows(&conn, &credentials, &columns);
         }
     }

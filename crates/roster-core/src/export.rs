@@ -44,6 +44,22 @@ pub fn csv_field(value: &str) -> String {
     }
 }
 
+/// The file of temporary passwords that the console downloads and emails, and
+/// that `roster import users --credentials-out` writes, from (username, display
+/// name, password). UTF-8 with a BOM, so Excel opens it with the names intact.
+pub fn credentials_csv<'a>(credentials: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> String {
+    let mut out = String::from("\u{feff}Username,Display name,Temporary password\r\n");
+    for (user_principal_name, display_name, password) in credentials {
+        out.push_str(&format!(
+            "{},{},{}\r\n",
+            csv_field(&defuse(user_principal_name)),
+            csv_field(&defuse(display_name)),
+            csv_field(password)
+        ));
+    }
+    out
+}
+
 /// An XLSX workbook of the template's header and these users.
 pub fn xlsx<'a>(language: Language, users: impl IntoIterator<Item = &'a User>) -> Result<Vec<u8>, String> {
     let mut book = rust_xlsxwriter::Workbook::new();

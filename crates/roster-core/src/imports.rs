@@ -37,6 +37,7 @@ pub struct ImportRowView {
 pub struct ImportCredential {
     pub row: i64,
     pub user_principal_name: String,
+    pub display_name: String,
     pub temporary_password: TemporaryPassword,
 }
 
@@ -194,12 +195,17 @@ impl Services {
         let key = &self.policy.credentials_key;
         Ok(sealed
             .into_iter()
-            .filter_map(|(row, upn, credential)| {
-                let password = key.open(&credential, &credential_context(job_id, row));
+            .filter_map(|c| {
+                let password = key.open(&c.credential, &credential_context(job_id, c.row));
                 if password.is_none() {
-                    tracing::warn!(%job_id, row, "an import credential could not be opened; was the credentials key changed?");
+                    tracing::warn!(%job_id, row = c.row, "an import credential could not be opened; was the credentials key changed?");
                 }
-                Some(ImportCredential { row, user_principal_name: upn, temporary_password: password? })
+                Some(ImportCredential {
+                    row: c.row,
+                    user_principal_name: c.user_principal_name,
+                    display_name: c.display_name,
+                    temporary_password: password?,
+                })
             })
             .collect())
     }

@@ -407,6 +407,16 @@ pub struct ImportRowRecord {
     pub credential: Option<Vec<u8>>,
 }
 
+/// A created row's temporary password, still encrypted, as the store hands it out.
+#[derive(Debug, Clone)]
+pub struct SealedImportCredential {
+    pub row: i64,
+    pub user_principal_name: String,
+    /// The user's display name now; empty if the user has since been purged.
+    pub display_name: String,
+    pub credential: Vec<u8>,
+}
+
 /// What the worker did with one pending row.
 #[derive(Debug, Clone)]
 pub enum ImportRowWork {

@@ -213,11 +213,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Marks a job with no pending rows left as succeeded.
     async fn finish_import_job(&self, job_id: Uuid, now: OffsetDateTime) -> Result<()>;
     /// Hands out the encrypted temporary passwords of a job and forgets them, in
-    /// one transaction: (row number, user principal name, credential).
+    /// one transaction, in row order.
     async fn take_import_credentials(
         &self,
         partner_id: Uuid,
         customer_id: Uuid,
         job_id: Uuid,
-    ) -> Result<Vec<(i64, String, Vec<u8>)>>;
+    ) -> Result<Vec<SealedImportCredential>>;
 }

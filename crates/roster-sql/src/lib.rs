@@ -1575,7 +1575,7 @@ macro_rules! impl_sql_store {
                     Ok(())
                 }
 
-                async fn take_import_credentials(&self, partner_id: Uuid, customer_id: Uuid, job_id: Uuid) -> Result<Vec<(i64, String, Vec<u8>)>> {
+                async fn take_import_credentials(&self, partner_id: Uuid, customer_id: Uuid, job_id: Uuid) -> Result<Vec<SealedImportCredential>> {
                     let mut tx = self.begin_write().await.map_err(db_err)?;
                     let owned = sqlx::query("SELECT 1 FROM import_jobs WHERE id = $1 AND customer_id = $2 AND partner_id = $3")
                         .bind(job_id)
@@ -1588,9 +1588,12 @@ macro_rules! impl_sql_store {
                         return Err(Error::NotFound);
                     }
                     // RETURNING shows the row after the update, so read, then forget.
+                    // The user is the job's own (its partner and customer were checked
+                    // above); a purged user leaves no display name.
                     let rows = sqlx::query(
-                        "SELECT row_number, user_principal_name, credential FROM import_rows \
-                         WHERE job_id = $1 AND credential IS NOT NULL ORDER BY row_number",
+                        "SELECT r.row_number, r.user_principal_name, u.display_name, r.credential FROM import_rows r \
+                         LEFT JOIN users u ON u.id = r.user_id \
+                         WHERE r.job_id = $1 AND r.credential IS NOT NULL ORDER BY r.row_number",
                     )
                     .bind(job_id)
                     .fetch_all(&mut *tx)
@@ -1603,11 +1606,18 @@ macro_rules! impl_sql_store {
                         .map_err(db_err)?;
                     let mut out = rows
                         .iter()
-                        .map(|r| Ok((r.try_get("row_number")?, r.try_get::<Option<String>, _>("user_principal_name")?.unwrap_or_default(), r.try_get("credential")?)))
-                        .collect::<std::result::Result<Vec<(i64, String, Vec<u8>)>, sqlx::Error>>()
+                        .map(|r| {
+                            Ok(SealedImportCredential {
+                                row: r.try_get("row_number")?,
+                                user_principal_name: r.try_get::<Option<String>, _>("user_principal_name")?.unwrap_or_default(),
+                                display_name: r.try_get::<Option<String>, _>("display_name")?.unwrap_or_default(),
+                                credential: r.try_get("credential")?,
+                            })
+                        })
+                        .collect::<std::result::Result<Vec<SealedImportCredential>, sqlx::Error>>()
                         .map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
-                    out.sort_by_key(|(row, _, _)| *row);
+                    out.sort_by_key(|c| c.row);
                     Ok(out)
                 }
 

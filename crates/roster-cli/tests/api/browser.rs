@@ -351,6 +351,8 @@ async fn import_in_chromium_from_errors_to_passwords() {
     b.submit("#show-passwords").await;
     assert!(b.text("h1").await.contains("temporary passwords"));
     assert_eq!(b.js("return document.querySelectorAll('code.password').length").await, json!(2000));
+    let first = b.js("return [...document.querySelectorAll('table.credentials tbody tr:first-child td')].slice(0, 2).map(td => td.textContent)").await;
+    assert_eq!(first, json!([format!("imported0000@{domain}"), "Imported 0000"]));
     assert!(b.find("#download-csv").await.is_displayed().await.unwrap_or(false));
     b.screenshot("13-import-confirmation").await;
     b.client.back().await.unwrap_or_else(|e| panic!("{e}"));

@@ -170,7 +170,8 @@ both_backends! {
         assert_eq!(mode, 0o600);
         let written = std::fs::read_to_string(&out).unwrap_or_default();
         assert_eq!(written.lines().count(), 4, "{written}");
-        assert!(written.contains("zoe.muller@fixtures.example,"), "{written}");
+        assert!(written.starts_with("\u{feff}Username,Display name,Temporary password\r\n"), "{written}");
+        assert!(written.contains("zoe.muller@fixtures.example,Zoë Müller,"), "{written}");
         // Delivered once: the passwords are no longer shown by the job.
         assert!(!String::from_utf8_lossy(&done.stdout).contains("TEMPORARY PASSWORD"));
 

@@ -209,6 +209,8 @@ both_backends! {
         let taken = app.post(&app.admin_token, &credentials, &json!({})).await;
         let handed: Vec<&str> = taken.body["credentials"].as_array().map(|c| c.iter().filter_map(|x| x["userPrincipalName"].as_str()).collect()).unwrap_or_default();
         assert_eq!(handed, vec!["a@fixtures.example", "b@fixtures.example", "c@fixtures.example"]);
+        let names: Vec<&str> = taken.body["credentials"].as_array().map(|c| c.iter().filter_map(|x| x["displayName"].as_str()).collect()).unwrap_or_default();
+        assert_eq!(names, vec!["A", "B", "C"]);
         let shown = job["results"][0]["temporaryPassword"].clone();
         assert_eq!(taken.body["credentials"][0]["temporaryPassword"], shown);
         // Delivered: gone from the store and from the job.

@@ -172,6 +172,8 @@ impl ImportJobDto {
 pub struct CredentialDto {
     pub row: i64,
     pub user_principal_name: String,
+    /// The user's display name as it is when the passwords are handed out.
+    pub display_name: String,
     pub temporary_password: String,
 }
 
@@ -274,6 +276,7 @@ pub async fn take_credentials(
         .map(|c| CredentialDto {
             row: c.row,
             user_principal_name: c.user_principal_name,
+            display_name: c.display_name,
             temporary_password: c.temporary_password.expose().to_owned(),
         })
         .collect();
@@ -282,17 +285,13 @@ pub async fn take_credentials(
     Ok(response)
 }
 
-/// UTF-8 with a BOM, so Excel opens it with the names intact.
-pub fn credentials_csv(credentials: &[ImportCredential]) -> String {
-    let mut out = String::from("\u{feff}Username,Temporary password\r\n");
-    for c in credentials {
-        out.push_str(&format!(
-            "{},{}\r\n",
-            c.user_principal_name,
-            roster_core::export::csv_field(c.temporary_password.expose())
-        ));
-    }
-    out
+/// The same file as the console's Download CSV.
+fn credentials_csv(credentials: &[ImportCredential]) -> String {
+    roster_core::export::credentials_csv(
+        credentials
+            .iter()
+            .map(|c| (c.user_principal_name.as_str(), c.display_name.as_str(), c.temporary_password.expose())),
+    )
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

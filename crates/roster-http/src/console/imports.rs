@@ -210,7 +210,7 @@ async fn take_credentials(
         .into_iter()
         .map(|c| Credential {
             user_principal_name: c.user_principal_name,
-            display_name: String::new(),
+            display_name: c.display_name,
             password: c.temporary_password.expose().to_owned(),
         })
         .collect();

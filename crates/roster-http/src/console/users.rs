@@ -523,17 +523,9 @@ fn credentials_from(form: &FormData) -> Vec<Credential> {
 }
 
 pub(crate) fn credentials_csv(credentials: &[Credential]) -> String {
-    use roster_core::export::{csv_field, defuse};
-    let mut out = String::from("\u{feff}Username,Display name,Temporary password\r\n");
-    for c in credentials {
-        out.push_str(&format!(
-            "{},{},{}\r\n",
-            csv_field(&defuse(&c.user_principal_name)),
-            csv_field(&defuse(&c.display_name)),
-            csv_field(&c.password)
-        ));
-    }
-    out
+    roster_core::export::credentials_csv(
+        credentials.iter().map(|c| (c.user_principal_name.as_str(), c.display_name.as_str(), c.password.as_str())),
+    )
 }
 
 /// Download CSV or Email, from the confirmation page's own fields.
