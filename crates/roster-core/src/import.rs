@@ -387,6 +387,8 @@ fn cell_text(cell: &calamine::Data) -> String {
 }
 
 fn sheet_from_grid(grid: Grid) -> Result<Sheet, FileError> {
+    // Sized once: growing by doubling holds both buffers while it copies.
+    let capacity = grid.len().min(MAX_ROWS + 1);
     let mut rows = grid.into_iter().skip_while(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()));
     let Some((_, header)) = rows.next() else { return Err(FileError::Empty) };
     let header: Vec<&str> = header.iter().collect();
@@ -411,9 +413,10 @@ fn sheet_from_grid(grid: Grid) -> Result<Sheet, FileError> {
             return Err(FileError::MissingColumn(required));
         }
     }
-    let mut sheet = Sheet { columns: mapping.iter().flatten().copied().collect(), rows: Vec::new() };
+    let mut sheet = Sheet { columns: mapping.iter().flatten().copied().collect(), rows: Vec::with_capacity(capacity) };
     for (row, cells) in rows {
         let mut record = SheetRow::new(row);
+        record.text.reserve_exact(cells.as_slice().len());
         for (cell, column) in cells.iter().zip(&mapping) {
             if let Some(column) = column {
                 record.set(*column, undefuse(cell.trim()));
@@ -576,7 +579,7 @@ pub fn check_rows_each(sheet: &Sheet, ctx: &ImportContext<'_>, mut each: impl Fn
     let mut available: BTreeMap<&ProductId, i64> =
         ctx.seats.iter().map(|s| (&s.product_id, s.quantity - s.assigned)).collect();
     let owned: BTreeSet<ProductId> = ctx.seats.iter().map(|s| s.product_id.clone()).collect();
-    let mut first_row_of: HashMap<String, usize> = HashMap::new();
+    let mut first_row_of: HashMap<String, usize> = HashMap::with_capacity(sheet.rows.len());
     for row in &sheet.rows {
         let mut problems = Vec::new();
         let user = check_row(row, ctx, &owned, &mut first_row_of, &mut problems);

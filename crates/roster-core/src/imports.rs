@@ -86,7 +86,8 @@ impl Services {
             seats: &seats,
             taken: &taken,
         };
-        let mut checked = CheckedImport { total: sheet.rows.len(), valid: Vec::new(), errors: Vec::new() };
+        let mut checked =
+            CheckedImport { total: sheet.rows.len(), valid: Vec::with_capacity(sheet.rows.len()), errors: Vec::new() };
         let mut encoding_failed = None;
         import::check_rows_each(&sheet, &ctx, |row| match row.outcome {
             Ok(user) => match serde_json::to_string(&RowPayload::of(&user)) {
