@@ -1604,7 +1604,7 @@ macro_rules! impl_sql_store {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
-                    let mut out = rows
+                    let out = rows
                         .iter()
                         .map(|r| {
                             Ok(SealedImportCredential {
@@ -1617,7 +1617,6 @@ macro_rules! impl_sql_store {
                         .collect::<std::result::Result<Vec<SealedImportCredential>, sqlx::Error>>()
                         .map_err(db_err)?;
                     tx.commit().await.map_err(db_err)?;
-                    out.sort_by_key(|c| c.row);
                     Ok(out)
                 }
 
