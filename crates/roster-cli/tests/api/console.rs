@@ -73,6 +73,22 @@ impl Session<'_> {
         format!("roster_agent_session={}", self.cookie)
     }
 
+    /// A file the page links to: its status, content type and bytes.
+    async fn download(&self, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let resp = self
+            .app
+            .http
+            .get(format!("{}{path}", self.app.address))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = resp.status();
+        let content_type =
+            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        (status, content_type, resp.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+    }
+
     /// The CSRF token the session's pages carry.
     async fn csrf(&self) -> String {
         field(&self.get("/customers").await.body, "csrf")
@@ -243,6 +259,39 @@ both_backends! {
         assert_eq!(lines[0], "\u{feff}At,Agent,Action,Users,Before,After");
         assert!(lines.iter().filter(|l| l.contains("user.created")).count() >= 1, "{csv}");
         assert!(lines.len() >= 5, "{csv}");
+    }
+
+    async fn the_import_template_and_the_export_buttons_give_files_in_the_ui_language(app) {
+        use roster_core::import::{Column, FileError, read};
+        let c = app.customer().await;
+        app.user(&c, "ana", json!({"firstName": "Ana", "usageLocation": "FR"})).await;
+        app.user(&c, "ben", json!({})).await;
+        let session = login(&app, &app.admin_email, &app.admin_password).await;
+
+        let (status, _, csv) = session.download(&format!("/customers/{}/import/template?format=csv&lang=it", c.0)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(String::from_utf8_lossy(&csv).starts_with("\u{feff}Nome,"), "{}", String::from_utf8_lossy(&csv));
+        let (status, _, xlsx) = session.download(&format!("/customers/{}/import/template?format=xlsx&lang=it", c.0)).await;
+        assert_eq!(status, StatusCode::OK);
+        // Every header was recognised; only the users are missing.
+        assert_eq!(read(&xlsx).err(), Some(FileError::NoRows));
+
+        let (status, content_type, csv) = session.download(&format!("/customers/{}/users/export?format=csv&lang=fr", c.0)).await;
+        assert_eq!((status, content_type.as_str()), (StatusCode::OK, "text/csv; charset=utf-8"));
+        assert!(String::from_utf8_lossy(&csv).starts_with("\u{feff}Prénom,"), "{}", String::from_utf8_lossy(&csv));
+        let (status, _, xlsx) = session.download(&format!("/customers/{}/users/export?format=xlsx&lang=fr", c.0)).await;
+        assert_eq!(status, StatusCode::OK);
+        for file in [csv, xlsx] {
+            let sheet = read(&file).unwrap_or_else(|e| panic!("{e}"));
+            let users: Vec<(&str, &str, &str)> = sheet
+                .rows
+                .iter()
+                .map(|r| (r.get(Column::FirstName), r.get(Column::Username), r.get(Column::UsageLocation)))
+                .collect();
+            assert_eq!(users, vec![("Ana", format!("ana@{}", c.1).as_str(), "FR"), ("", format!("ben@{}", c.1).as_str(), "")]);
+        }
+        let missing = session.download(&format!("/customers/{}/users/export?format=csv", uuid::Uuid::now_v7())).await;
+        assert_eq!(missing.0, StatusCode::NOT_FOUND);
     }
 
     async fn a_selection_acts_only_on_the_customers_own_users(app) {
