@@ -41,6 +41,17 @@ pub struct ImportCredential {
     pub temporary_password: TemporaryPassword,
 }
 
+/// The row error of a user the worker could not create, in the column that holds
+/// the problem: seats and licenses are the Licenses column's; anything else (a
+/// username taken since the file was checked) is the Username column's.
+pub fn create_failure(e: &Error) -> ImportRowError {
+    let column = match e {
+        Error::License { .. } | Error::ProductNotOwned(_) => import::Column::Licenses,
+        _ => import::Column::Username,
+    };
+    ImportRowError { column: Some(column.name().into()), code: e.code().into(), message: e.to_string() }
+}
+
 fn credential_context(job_id: Uuid, row: i64) -> Vec<u8> {
     format!("roster-import/{job_id}/{row}").into_bytes()
 }

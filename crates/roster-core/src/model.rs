@@ -7,6 +7,22 @@ use crate::domain::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// A value read back from the database that no variant matches: a corrupt row, or
+/// one written by a newer schema. It fails the read; it never becomes a default.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} {value:?} in the database")]
+pub struct UnknownStoredValue {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+impl UnknownStoredValue {
+    pub fn new(kind: &'static str, value: &str) -> Self {
+        // A short excerpt: a corrupt value may be long.
+        Self { kind, value: value.chars().take(40).collect() }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Partner {
     pub id: Uuid,
@@ -66,8 +82,12 @@ impl UserState {
         }
     }
 
-    pub fn from_db(s: &str) -> Self {
-        if s == "deleted" { Self::Deleted } else { Self::Active }
+    pub fn from_db(s: &str) -> Result<Self, UnknownStoredValue> {
+        match s {
+            "active" => Ok(Self::Active),
+            "deleted" => Ok(Self::Deleted),
+            other => Err(UnknownStoredValue::new("user state", other)),
+        }
     }
 }
 
@@ -227,8 +247,12 @@ impl SessionPurpose {
         }
     }
 
-    pub fn from_db(s: &str) -> Self {
-        if s == "signed_in" { Self::SignedIn } else { Self::ChangePassword }
+    pub fn from_db(s: &str) -> Result<Self, UnknownStoredValue> {
+        match s {
+            "change_password" => Ok(Self::ChangePassword),
+            "signed_in" => Ok(Self::SignedIn),
+            other => Err(UnknownStoredValue::new("session purpose", other)),
+        }
     }
 }
 
@@ -329,12 +353,13 @@ impl ImportStatus {
         }
     }
 
-    pub fn from_db(s: &str) -> Self {
+    pub fn from_db(s: &str) -> Result<Self, UnknownStoredValue> {
         match s {
-            "running" => Self::Running,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            _ => Self::Queued,
+            "queued" => Ok(Self::Queued),
+            "running" => Ok(Self::Running),
+            "succeeded" => Ok(Self::Succeeded),
+            "failed" => Ok(Self::Failed),
+            other => Err(UnknownStoredValue::new("import status", other)),
         }
     }
 }
@@ -378,11 +403,12 @@ impl ImportRowStatus {
         }
     }
 
-    pub fn from_db(s: &str) -> Self {
+    pub fn from_db(s: &str) -> Result<Self, UnknownStoredValue> {
         match s {
-            "created" => Self::Created,
-            "failed" => Self::Failed,
-            _ => Self::Pending,
+            "pending" => Ok(Self::Pending),
+            "created" => Ok(Self::Created),
+            "failed" => Ok(Self::Failed),
+            other => Err(UnknownStoredValue::new("import row status", other)),
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::licensing;
 use crate::model::*;
 use crate::paging::*;
 use crate::secrets::{self, ApiToken, TemporaryPassword};
-use crate::store::Store;
+use crate::store::*;
 use serde::Deserialize;
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
@@ -254,22 +254,8 @@ pub(crate) fn check_new_user_licenses(
     owned: &std::collections::BTreeSet<ProductId>,
     user: NewUser,
 ) -> Result<NewUser> {
-    if user.licenses.is_empty() {
-        return Ok(user);
-    }
-    let change = licensing::LicenseChange {
-        assign: user
-            .licenses
-            .iter()
-            .map(|l| (l.product_id.clone(), l.disabled_service_plans.iter().cloned().collect()))
-            .collect(),
-        remove: Default::default(),
-    };
-    let held = licensing::Holdings::new();
-    match licensing::evaluate(catalog, owned, &held, user.usage_location, &change).errors.into_iter().next() {
-        Some(e) => Err(e.into()),
-        None => Ok(user),
-    }
+    licensing::check_new_user_licenses(catalog, owned, &user.licenses, user.usage_location)?;
+    Ok(user)
 }
 
 pub(crate) fn actor(agent: &Agent) -> Actor {
@@ -394,10 +380,15 @@ impl Services {
         if let Some(dup) = input.user_ids.iter().find(|id| !seen.insert(**id)) {
             return Err(Error::validation("userIds", format!("{dup} appears twice")));
         }
-        let atomic = match input.mode.as_deref() {
-            None | Some("partial") => false,
-            Some("atomic") => true,
+        let atomicity = match input.mode.as_deref() {
+            None | Some("partial") => licensing::Atomicity::PerUser,
+            Some("atomic") => licensing::Atomicity::AllOrNothing,
             Some(_) => return Err(Error::validation("mode", "use partial or atomic")),
+        };
+        let mode = if input.dry_run {
+            licensing::UpdateMode::DryRun(atomicity)
+        } else {
+            licensing::UpdateMode::Apply(atomicity)
         };
         let mut change = crate::licensing::LicenseChange::default();
         for (i, l) in input.assign.iter().enumerate() {
@@ -417,18 +408,8 @@ impl Services {
         }
         self.customer(agent, customer_id).await?;
         let catalog = self.store.catalog().await?;
-        self.store
-            .update_licenses(
-                actor(agent),
-                customer_id,
-                &catalog,
-                &input.user_ids,
-                &change,
-                atomic,
-                input.dry_run,
-                self.now(),
-            )
-            .await
+        let update = licensing::LicenseUpdate { user_ids: input.user_ids.clone(), change, mode };
+        self.store.update_licenses(actor(agent), customer_id, &catalog, &update, self.now()).await
     }
 
     // ---- customers ----

@@ -1,36 +1,71 @@
-//! The storage port. Each method is one unit of work: the backend runs it in its
-//! own transaction, enforces invariants with constraints and conditional updates,
-//! and writes the audit events of a change in the same transaction.
+//! The storage port, one trait per aggregate (as pict-rs splits its `FullRepo`),
+//! with `Store` as their supertrait so services hold one `Arc<dyn Store>`.
+//!
+//! Each method is one unit of work: the backend runs it in its own transaction,
+//! enforces invariants with constraints and conditional updates, and writes the
+//! audit events of a change in the same transaction. Decisions (which seats go to
+//! whom, what a restore brings back) are made by the pure planners of
+//! `crate::licensing`, which the backend calls inside that transaction.
 //!
 //! Every customer-scoped method takes the partner id and matches it in SQL, so a
 //! foreign id reads as absent.
+//!
+//! Callers bring the traits into scope with `use roster_core::store::*`.
 
+use crate::catalog::{Catalog, Product};
 use crate::error::Result;
+use crate::licensing::LicenseUpdate;
 use crate::model::*;
 use crate::paging::{Page, PageRequest, UserFilter, UserQuery};
 use async_trait::async_trait;
+use std::collections::HashSet;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// Everything a Roster server needs from its database.
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store:
+    TenantStore
+    + CatalogStore
+    + CustomerStore
+    + UserStore
+    + LicenseStore
+    + ImportStore
+    + SessionStore
+    + AuditStore
+    + Send
+    + Sync
+    + std::fmt::Debug
+{
     /// Applies this backend's migrations.
     async fn migrate(&self) -> Result<()>;
 
-    // Partners, agents, API tokens
+    /// Removes deleted users whose window has passed (`purge_at < now`); returns
+    /// how many. Also drops expired sessions, day-old failed sign-ins and import
+    /// credentials past their hour: the housekeeping of every aggregate.
+    async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64>;
+}
+
+/// Partners, their agents, and the agents' API tokens.
+#[async_trait]
+pub trait TenantStore: Send + Sync {
     async fn create_partner(&self, id: Uuid, name: &str, now: OffsetDateTime) -> Result<Partner>;
     async fn get_partner(&self, id: Uuid) -> Result<Option<Partner>>;
+    /// `EmailTaken` when another agent has the email.
     async fn create_agent(&self, agent: &NewAgent, now: OffsetDateTime) -> Result<Agent>;
     /// The agent and its password hash.
     async fn find_agent_by_email(&self, email: &str) -> Result<Option<(Agent, String)>>;
     async fn set_agent_password(&self, agent_id: Uuid, password_hash: &str, now: OffsetDateTime) -> Result<()>;
     async fn create_api_token(&self, agent_id: Uuid, token_hash: &str, now: OffsetDateTime) -> Result<()>;
     async fn agent_by_token(&self, token_hash: &str) -> Result<Option<Agent>>;
+}
 
-    // Catalog and subscriptions
+/// The operator's product catalog, and the seats customers own of each product.
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
     /// Inserts or updates products by id, all in one transaction.
-    async fn upsert_products(&self, products: &[crate::catalog::Product], now: OffsetDateTime) -> Result<()>;
-    async fn catalog(&self) -> Result<crate::catalog::Catalog>;
+    async fn upsert_products(&self, products: &[Product], now: OffsetDateTime) -> Result<()>;
+    async fn catalog(&self) -> Result<Catalog>;
     /// `SubscriptionExists` when the customer already has one for the product.
     async fn create_subscription(
         &self,
@@ -50,25 +85,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         quantity: i64,
         now: OffsetDateTime,
     ) -> Result<Subscription>;
+}
 
-    /// Applies one license change to many users in one transaction that holds the
-    /// customer's seat rows: users are judged in the order given, seats are handed
-    /// out in that order, and seat counts move by conditional updates. `atomic`
-    /// applies nothing unless every user succeeds; `dry_run` applies nothing.
-    #[allow(clippy::too_many_arguments)]
-    async fn update_licenses(
-        &self,
-        actor: Actor,
-        customer_id: Uuid,
-        catalog: &crate::catalog::Catalog,
-        user_ids: &[Uuid],
-        change: &crate::licensing::LicenseChange,
-        atomic: bool,
-        dry_run: bool,
-        now: OffsetDateTime,
-    ) -> Result<LicenseUpdateOutcome>;
-
-    // Customers
+#[async_trait]
+pub trait CustomerStore: Send + Sync {
     async fn create_customer(&self, actor: Actor, customer: &NewCustomer, now: OffsetDateTime) -> Result<Customer>;
     async fn get_customer(&self, partner_id: Uuid, customer_id: Uuid) -> Result<Option<Customer>>;
     async fn list_customers(
@@ -77,9 +97,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         search: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<Customer>>;
+}
 
-    // Users
-    /// Creates each user on its own: a taken username fails that user only.
+/// A customer's users: created, read, changed, deleted, restored.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Creates each user on its own: a taken username or a missing seat fails that
+    /// user only, and nothing is half-created.
     async fn create_users(
         &self,
         actor: Actor,
@@ -120,7 +144,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         purge_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<User>;
-    /// Restores each user on its own, within the window (`now <= purge_at`).
+    /// Restores each user on its own, within the window (`now <= purge_at`), with
+    /// the licenses `licensing::plan_restore` gives back.
     async fn restore_users(
         &self,
         actor: Actor,
@@ -128,65 +153,30 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         user_ids: &[Uuid],
         now: OffsetDateTime,
     ) -> Result<Vec<RestoreOutcome>>;
-    /// Removes deleted users whose window has passed (`purge_at < now`); returns how many.
-    /// Also drops expired sessions and day-old failed sign-ins.
-    async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64>;
+}
 
-    async fn list_audit_events(
+#[async_trait]
+pub trait LicenseStore: Send + Sync {
+    /// Applies one license change to many users in one transaction that holds the
+    /// customer's seat rows: `licensing::plan_update` judges the users in the order
+    /// given and hands out seats in that order, and seat counts move by
+    /// conditional updates. The update's mode says whether, and how, the plan is
+    /// written.
+    async fn update_licenses(
         &self,
-        partner_id: Uuid,
+        actor: Actor,
         customer_id: Uuid,
-        page: &PageRequest,
-    ) -> Result<Page<AuditEvent>>;
-
-    // Customer users' sign-in
-    async fn find_signin_user(&self, upn_key: &str) -> Result<Option<SigninUser>>;
-    async fn count_signin_failures(&self, upn_key: &str, since: OffsetDateTime) -> Result<i64>;
-    async fn record_signin_failure(&self, upn_key: &str, now: OffsetDateTime) -> Result<()>;
-    /// Clears a temporary password if it is still the stored one; false if it was
-    /// already used. This is what makes a temporary password work only once.
-    async fn consume_temporary_password(&self, user_id: Uuid, digest: &str, now: OffsetDateTime) -> Result<bool>;
-    async fn create_user_session(&self, session: &UserSession, now: OffsetDateTime) -> Result<()>;
-    async fn find_user_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<UserSession>>;
-    async fn delete_user_session(&self, token_hash: &str) -> Result<()>;
-    /// Stores a chosen password (Argon2id) and swaps the change-password session
-    /// for a signed-in one, in one transaction.
-    async fn complete_password_change(
-        &self,
-        change_session_hash: &str,
-        user_id: Uuid,
-        password_hash: &str,
-        password_expires_at: OffsetDateTime,
-        new_session: &UserSession,
+        catalog: &Catalog,
+        update: &LicenseUpdate,
         now: OffsetDateTime,
-    ) -> Result<()>;
+    ) -> Result<LicenseUpdateOutcome>;
+}
 
-    // Agents' console sessions
-    async fn create_agent_session(
-        &self,
-        token_hash: &str,
-        agent_id: Uuid,
-        csrf_token: &str,
-        expires_at: OffsetDateTime,
-        now: OffsetDateTime,
-    ) -> Result<()>;
-    async fn find_agent_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<AgentSession>>;
-    async fn delete_agent_session(&self, token_hash: &str) -> Result<()>;
-    /// The users ticked in a customer's list during one session, in id order.
-    async fn selection(&self, session_hash: &str, customer_id: Uuid) -> Result<Vec<Uuid>>;
-    /// Unticks `remove`, then ticks `add`, in one transaction.
-    async fn change_selection(
-        &self,
-        session_hash: &str,
-        customer_id: Uuid,
-        remove: &[Uuid],
-        add: &[Uuid],
-    ) -> Result<()>;
-    async fn clear_selection(&self, session_hash: &str, customer_id: Uuid) -> Result<()>;
-
-    // Imports
+/// Import jobs: a file's checked rows, created by a background worker in batches.
+#[async_trait]
+pub trait ImportStore: Send + Sync {
     /// Which of these user principal name keys active users hold.
-    async fn taken_usernames(&self, upn_keys: &[String]) -> Result<std::collections::HashSet<String>>;
+    async fn taken_usernames(&self, upn_keys: &[String]) -> Result<HashSet<String>>;
     /// Stores a job and its checked rows (row number, payload JSON), all pending.
     async fn create_import_job(&self, job: &ImportJob, rows: &[(i64, String)], now: OffsetDateTime) -> Result<()>;
     async fn get_import_job(&self, partner_id: Uuid, customer_id: Uuid, job_id: Uuid) -> Result<Option<ImportJob>>;
@@ -220,4 +210,65 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         customer_id: Uuid,
         job_id: Uuid,
     ) -> Result<Vec<SealedImportCredential>>;
+}
+
+/// Sign-in: customer users' sessions and failed attempts, agents' console
+/// sessions, and the users an agent has ticked in a session.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn find_signin_user(&self, upn_key: &str) -> Result<Option<SigninUser>>;
+    async fn count_signin_failures(&self, upn_key: &str, since: OffsetDateTime) -> Result<i64>;
+    async fn record_signin_failure(&self, upn_key: &str, now: OffsetDateTime) -> Result<()>;
+    /// Clears a temporary password if it is still the stored one; false if it was
+    /// already used. This is what makes a temporary password work only once.
+    async fn consume_temporary_password(&self, user_id: Uuid, digest: &str, now: OffsetDateTime) -> Result<bool>;
+    async fn create_user_session(&self, session: &UserSession, now: OffsetDateTime) -> Result<()>;
+    async fn find_user_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<UserSession>>;
+    async fn delete_user_session(&self, token_hash: &str) -> Result<()>;
+    /// Stores a chosen password (Argon2id) and swaps the change-password session
+    /// for a signed-in one, in one transaction.
+    async fn complete_password_change(
+        &self,
+        change_session_hash: &str,
+        user_id: Uuid,
+        password_hash: &str,
+        password_expires_at: OffsetDateTime,
+        new_session: &UserSession,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+
+    async fn create_agent_session(
+        &self,
+        token_hash: &str,
+        agent_id: Uuid,
+        csrf_token: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+    async fn find_agent_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<AgentSession>>;
+    async fn delete_agent_session(&self, token_hash: &str) -> Result<()>;
+
+    /// The users ticked in a customer's list during one session, in id order.
+    async fn selection(&self, session_hash: &str, customer_id: Uuid) -> Result<Vec<Uuid>>;
+    /// Unticks `remove`, then ticks `add`, in one transaction.
+    async fn change_selection(
+        &self,
+        session_hash: &str,
+        customer_id: Uuid,
+        remove: &[Uuid],
+        add: &[Uuid],
+    ) -> Result<()>;
+    async fn clear_selection(&self, session_hash: &str, customer_id: Uuid) -> Result<()>;
+}
+
+/// The activity log. Events are written by the other aggregates, in the
+/// transactions of the changes they record.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn list_audit_events(
+        &self,
+        partner_id: Uuid,
+        customer_id: Uuid,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEvent>>;
 }

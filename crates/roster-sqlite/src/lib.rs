@@ -2,63 +2,58 @@
 
 use roster_core::clock::{from_unix_micros, to_unix_micros};
 use roster_core::error::{Error, Result};
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
 use time::OffsetDateTime;
 
-pub struct SqliteStore {
-    /// Readers, and the few writes that are one statement on their own.
-    pool: sqlx::SqlitePool,
-    /// Write transactions. SQLite runs one writer at a time whatever the pool, so
-    /// one connection loses nothing, and its page cache keeps the pages that
-    /// writes touch warm instead of spreading them over every connection's.
-    writer: sqlx::SqlitePool,
-    /// Reads that sweep many pages once (an import's rows, the usernames a file
-    /// names): through a small cache of their own, so they do not fill every
-    /// reader's page cache with pages nobody asks for again.
-    bulk: sqlx::SqlitePool,
-}
+/// SQLite's side of the SQL the backends share.
+#[derive(Debug)]
+pub struct SqliteDialect;
 
-impl std::fmt::Debug for SqliteStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SqliteStore")
+impl roster_sql::Dialect for SqliteDialect {
+    type Db = sqlx::Sqlite;
+    type Time = i64;
+
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    const LOCK_SEATS: &'static str = "";
+    const JSON_ROWS: &'static str = "json_group_array";
+    const JSON_ROW: &'static str = "json_array";
+    const UUID_TEXT: &'static str = "hex";
+
+    fn to_db(t: OffsetDateTime) -> i64 {
+        to_unix_micros(t)
+    }
+
+    fn from_db(v: i64) -> OffsetDateTime {
+        from_unix_micros(v)
+    }
+
+    fn push_users_with_licenses(qb: &mut sqlx::QueryBuilder<sqlx::Sqlite>, ids: &[uuid::Uuid]) {
+        qb.push("FROM users u LEFT JOIN user_licenses l ON l.user_id = u.id WHERE u.id IN (");
+        let mut list = qb.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        qb.push(")");
+    }
+
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
     }
 }
 
-type DbTime = i64;
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-fn to_db(t: OffsetDateTime) -> DbTime {
-    to_unix_micros(t)
-}
+type D = SqliteDialect;
+type Db = sqlx::Sqlite;
 
-fn from_db(v: DbTime) -> OffsetDateTime {
-    from_unix_micros(v)
-}
+#[path = "../../roster-sql/src/store/mod.rs"]
+mod sql;
 
-/// Writers take the lock up front, so two writers queue on the busy timeout
-/// instead of one failing when it upgrades a read lock.
-const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
-
-/// `BEGIN IMMEDIATE` already holds the database's one write lock.
-const LOCK_SEATS: &str = "";
-
-const JSON_ROWS: &str = "json_group_array";
-const JSON_ROW: &str = "json_array";
-/// Ids are 16-byte blobs, which JSON cannot hold.
-const UUID_TEXT: &str = "hex";
-
-/// `FROM` the users with these ids as `u`, each joined to its licenses as `l`.
-fn push_users_with_licenses(qb: &mut sqlx::QueryBuilder<sqlx::Sqlite>, ids: &[uuid::Uuid]) {
-    qb.push("FROM users u LEFT JOIN user_licenses l ON l.user_id = u.id WHERE u.id IN (");
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    qb.push(")");
-}
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// Roster's store on SQLite.
+pub type SqliteStore = sql::SqlStore;
 
 impl SqliteStore {
     /// Opens (and with `mode=rwc`, creates) the database at `url`.
@@ -119,5 +114,3 @@ fn spawn_checkpointer(pool: sqlx::SqlitePool) {
         }
     });
 }
-
-roster_sql::impl_sql_store!(SqliteStore, sqlx::Sqlite);
