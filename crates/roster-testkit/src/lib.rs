@@ -15,6 +15,7 @@
 )]
 
 pub mod browser;
+pub mod catalog;
 pub mod conformance;
 pub mod logs;
 

@@ -21,6 +21,7 @@ mod lifecycle;
 mod listing;
 mod openapi;
 mod restart;
+mod schema;
 mod signin;
 mod subscriptions;
 mod two_servers;
