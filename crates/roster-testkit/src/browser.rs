@@ -2,8 +2,9 @@
 //! headless Chromium driven through chromedriver, and Python's aiosmtpd writing
 //! what it receives into a maildir.
 //!
-//! Outside CI a missing Chromium or aiosmtpd skips the test with a note; in CI
-//! (`CI=true`) it fails it.
+//! Ask `Browser::available()` and `SmtpSink::available()` first: outside CI a
+//! missing Chromium or aiosmtpd skips the test with a note; in CI (`CI=true`) it
+//! fails it. Once they are there, anything that goes wrong starting them panics.
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::TcpListener;
@@ -14,14 +15,9 @@ use std::time::{Duration, Instant};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-fn unavailable(what: &str) -> Option<std::convert::Infallible> {
-    assert!(!super::in_ci(), "{what} is required in CI; scripts/test installs it");
-    eprintln!("skipping: {what} is not installed here (scripts/test installs it)");
-    None
-}
-
-fn free_port() -> Option<u16> {
-    TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok().map(|a| a.port())
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("binding a free port");
+    listener.local_addr().expect("the free port's address").port()
 }
 
 fn wait_for_port(port: u16, limit: Duration) -> bool {
@@ -45,16 +41,24 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// `None` (outside CI) when Chromium or chromedriver is not installed.
-    pub async fn start(dir: &Path) -> Option<Browser> {
-        if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-            unavailable("Chromium with chromedriver (Debian: chromium, chromium-driver)")?;
-        }
+    /// Whether Chromium and chromedriver are installed (see the module's note).
+    pub fn available() -> bool {
+        let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+        super::present_or_skip(
+            present,
+            "Chromium with chromedriver is not installed",
+            "scripts/test installs Debian's chromium and chromium-driver",
+        )
+    }
+
+    /// Starts chromedriver and a browser session; panics when either fails.
+    pub async fn start(dir: &Path) -> Browser {
         let profile = dir.join("chromium-profile");
         let downloads = dir.join("downloads");
-        std::fs::create_dir_all(&profile).ok()?;
-        std::fs::create_dir_all(&downloads).ok()?;
-        let port = free_port()?;
+        for folder in [&profile, &downloads] {
+            std::fs::create_dir_all(folder).unwrap_or_else(|e| panic!("creating {}: {e}", folder.display()));
+        }
+        let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -86,7 +90,7 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .unwrap_or_else(|e| panic!("connecting to chromedriver: {e}"));
-        Some(Browser { client, dir: dir.to_owned(), downloads, driver })
+        Browser { client, dir: dir.to_owned(), downloads, driver }
     }
 
     /// Saves a PNG of the page into the test's directory.
@@ -152,7 +156,7 @@ impl Browser {
     }
 
     pub async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.unwrap_or_default()
+        self.find(css).await.text().await.unwrap_or_else(|e| panic!("reading the text of {css}: {e}"))
     }
 
     /// The whole page's visible text.
@@ -186,19 +190,21 @@ pub struct SmtpSink {
 }
 
 impl SmtpSink {
-    /// `None` (outside CI) when Python's aiosmtpd is not installed.
-    pub fn start(dir: &Path) -> Option<SmtpSink> {
+    /// Whether Python's aiosmtpd is installed (see the module's note).
+    pub fn available() -> bool {
         let has_module = Command::new("python3")
             .args(["-c", "import aiosmtpd"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
-        if !has_module {
-            unavailable("Python's aiosmtpd (pip install aiosmtpd)")?;
-        }
+        super::present_or_skip(has_module, "Python's aiosmtpd is not installed", "scripts/test installs it with pip")
+    }
+
+    /// Starts the server; panics when it does not start.
+    pub fn start(dir: &Path) -> SmtpSink {
         let maildir = dir.join("maildir");
-        let port = free_port()?;
+        let port = free_port();
         let child = Command::new("python3")
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&maildir)
@@ -207,7 +213,7 @@ impl SmtpSink {
             .spawn()
             .unwrap_or_else(|e| panic!("starting aiosmtpd: {e}"));
         assert!(wait_for_port(port, Duration::from_secs(20)), "aiosmtpd did not start on port {port}");
-        Some(SmtpSink { port, maildir, child })
+        SmtpSink { port, maildir, child }
     }
 
     pub fn url(&self) -> String {
@@ -231,8 +237,11 @@ impl SmtpSink {
                 .into_iter()
                 .flatten()
                 .flatten()
-                .filter_map(|e| Command::new("python3").arg("-c").arg(DECODE).arg(e.path()).output().ok())
-                .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+                .map(|e| {
+                    let out = Command::new("python3").arg("-c").arg(DECODE).arg(e.path()).output();
+                    let out = out.unwrap_or_else(|err| panic!("decoding {}: {err}", e.path().display()));
+                    String::from_utf8_lossy(&out.stdout).into_owned()
+                })
                 .collect();
             if !found.is_empty() || start.elapsed() > wait {
                 return found;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 const NOW: OffsetDateTime = crate::EPOCH;
 
 fn ok<T, E: std::fmt::Debug>(r: Result<T, E>) -> T {
-    r.unwrap_or_else(|e| panic!("unexpected error: {e:?}"))
+    r.expect("the store call succeeds")
 }
 
 pub struct Tenant {
@@ -35,7 +35,13 @@ pub async fn tenant(store: &dyn Store) -> Tenant {
     Tenant { actor, customer }
 }
 
-pub fn record(customer: &Customer, name: &str, display: &str) -> (NewUserRecord, TemporaryPassword) {
+/// A user ready for `Store::create_users`, and the temporary password its digest is of.
+pub struct NewTestUser {
+    pub record: NewUserRecord,
+    pub password: TemporaryPassword,
+}
+
+pub fn new_user(customer: &Customer, name: &str, display: &str) -> NewTestUser {
     let password = TemporaryPassword::generate();
     let user = NewUser {
         upn: UserPrincipalName::new(ok(UserName::parse(name)), ok(DomainName::parse(&customer.domains[0]))),
@@ -46,19 +52,20 @@ pub fn record(customer: &Customer, name: &str, display: &str) -> (NewUserRecord,
         roles: RoleSet::default(),
         licenses: vec![],
     };
-    let r = NewUserRecord {
+    let record = NewUserRecord {
         id: Uuid::now_v7(),
         user,
         password_digest: password.digest(),
         password_expires_at: NOW + Duration::days(14),
     };
-    (r, password)
+    NewTestUser { record, password }
 }
 
 async fn seed(store: &dyn Store, t: &Tenant, n: usize) -> Vec<User> {
     // Only five distinct display names, so most sort keys tie and the id decides.
-    let records: Vec<_> =
-        (0..n).map(|i| record(&t.customer, &format!("u{i:03}"), ["Bo", "al", "Zed", "Ål", "bo"][i % 5]).0).collect();
+    let records: Vec<_> = (0..n)
+        .map(|i| new_user(&t.customer, &format!("u{i:03}"), ["Bo", "al", "Zed", "Ål", "bo"][i % 5]).record)
+        .collect();
     ok(store.create_users(t.actor, t.customer.id, &records, NOW).await).into_iter().map(ok).collect()
 }
 
@@ -74,13 +81,13 @@ pub async fn keyset_pages_cover_every_row_once_in_order(store: Arc<dyn Store>) {
         for descending in [false, true] {
             let sort = UserSort { field, descending };
             let mut expected: Vec<(Key, Uuid)> = users.iter().map(|u| (user_key(u, sort), u.id)).collect();
-            expected.sort_by(|a, b| {
-                let ord = match (&a.0.value, &b.0.value) {
+            expected.sort_by(|(key_a, id_a), (key_b, id_b)| {
+                let ord = match (&key_a.value, &key_b.value) {
                     (SortValue::Text(x), SortValue::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
                     (SortValue::Time(x), SortValue::Time(y)) => x.cmp(y),
                     _ => std::cmp::Ordering::Equal,
                 }
-                .then(a.1.as_bytes().cmp(b.1.as_bytes()));
+                .then(id_a.as_bytes().cmp(id_b.as_bytes()));
                 if descending { ord.reverse() } else { ord }
             });
             let expected: Vec<Uuid> = expected.into_iter().map(|(_, id)| id).collect();
@@ -123,10 +130,10 @@ pub async fn counters_follow_every_change(store: Arc<dyn Store>) {
     }
     let restored = ok(store.restore_users(t.actor, t.customer.id, &[users[0].id], NOW).await);
     assert!(restored[0].result.is_ok());
-    let c = ok(store.get_customer(t.actor.partner_id, t.customer.id).await).unwrap_or_else(|| panic!("customer"));
+    let c = ok(store.get_customer(t.actor.partner_id, t.customer.id).await).expect("the customer");
     assert_eq!((c.active_users, c.deleted_users), (4, 2));
     assert_eq!(ok(store.purge_expired(purge_at + Duration::seconds(1)).await), 2);
-    let c = ok(store.get_customer(t.actor.partner_id, t.customer.id).await).unwrap_or_else(|| panic!("customer"));
+    let c = ok(store.get_customer(t.actor.partner_id, t.customer.id).await).expect("the customer");
     assert_eq!((c.active_users, c.deleted_users), (4, 0));
     // A filtered count scans rows instead of reading the counters: they must agree.
     let mut q = query(UserSort::default(), 50, Position::First);
@@ -138,25 +145,25 @@ pub async fn counters_follow_every_change(store: Arc<dyn Store>) {
 pub async fn taken_usernames_fail_alone_within_a_batch(store: Arc<dyn Store>) {
     let t = tenant(store.as_ref()).await;
     let records = vec![
-        record(&t.customer, "ann", "Ann").0,
-        record(&t.customer, "ANN", "Ann 2").0,
-        record(&t.customer, "bob", "Bob").0,
+        new_user(&t.customer, "ann", "Ann").record,
+        new_user(&t.customer, "ANN", "Ann 2").record,
+        new_user(&t.customer, "bob", "Bob").record,
     ];
     let results = ok(store.create_users(t.actor, t.customer.id, &records, NOW).await);
     assert!(results[0].is_ok());
     assert!(matches!(results[1], Err(roster_core::Error::UsernameTaken(_))));
     assert!(results[2].is_ok());
-    let c = ok(store.get_customer(t.actor.partner_id, t.customer.id).await).unwrap_or_else(|| panic!("customer"));
+    let c = ok(store.get_customer(t.actor.partner_id, t.customer.id).await).expect("the customer");
     assert_eq!(c.active_users, 2);
 }
 
 /// A temporary password can be consumed once.
 pub async fn temporary_passwords_are_consumed_once(store: Arc<dyn Store>) {
     let t = tenant(store.as_ref()).await;
-    let (r, password) = record(&t.customer, "tess", "Tess");
-    let upn_key = r.user.upn.key();
-    ok(store.create_users(t.actor, t.customer.id, &[r], NOW).await);
-    let found = ok(store.find_signin_user(&upn_key).await).unwrap_or_else(|| panic!("signin user"));
+    let NewTestUser { record, password } = new_user(&t.customer, "tess", "Tess");
+    let upn_key = record.user.upn.key();
+    ok(store.create_users(t.actor, t.customer.id, &[record], NOW).await);
+    let found = ok(store.find_signin_user(&upn_key).await).expect("the user, found by name");
     assert_eq!(found.password_digest.as_deref(), Some(password.digest().as_str()));
     assert!(ok(store.consume_temporary_password(found.id, &password.digest(), NOW).await));
     assert!(!ok(store.consume_temporary_password(found.id, &password.digest(), NOW).await));
@@ -185,7 +192,7 @@ pub async fn another_partner_reads_nothing(store: Arc<dyn Store>) {
     assert!(page.items.is_empty());
     let other_actor = Actor { partner_id: other.id, agent_id: None };
     assert!(store.delete_user(other_actor, t.customer.id, users[0].id, NOW, NOW).await.is_err());
-    let records = vec![record(&t.customer, "intruder", "X").0];
+    let records = vec![new_user(&t.customer, "intruder", "X").record];
     assert!(matches!(
         store.create_users(other_actor, t.customer.id, &records, NOW).await,
         Err(roster_core::Error::NotFound)

@@ -2,11 +2,20 @@
 //! backend; typed request helpers; log capture; and the store conformance suite.
 //!
 //! PostgreSQL comes from `ROSTER_TEST_PG_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/test`); each test gets its own schema. When
-//! it cannot be reached, PostgreSQL tests are skipped with a message, except under
-//! `CI=true`, where that is a failure.
+//! `postgres://postgres@127.0.0.1:5432/test`); each test gets its own schema.
+//!
+//! A test fails loudly or runs: every step of the setup panics with its cause.
+//! The one exception is a PostgreSQL that does not answer outside CI, where
+//! `backend_available` prints a note and the test returns early; under `CI=true`
+//! that too is a failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test support: a failed setup step must panic with its cause, so the test fails instead of passing unchecked"
+)]
 
 pub mod browser;
+pub mod catalog;
 pub mod conformance;
 pub mod logs;
 
@@ -14,10 +23,13 @@ use reqwest::StatusCode;
 use roster_core::{Policy, Services, Store, TestClock};
 use roster_http::{Application, ServerConfig};
 use serde_json::{Value, json};
-use sqlx::postgres::PgConnectOptions;
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 use time::macros::datetime;
 use uuid::Uuid;
 
@@ -37,12 +49,15 @@ macro_rules! both_backends {
                 use super::*;
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    let Some($app) = $crate::spawn_app($crate::Backend::Sqlite).await else { return };
+                    let $app = $crate::spawn_app($crate::Backend::Sqlite).await;
                     $body
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    let Some($app) = $crate::spawn_app($crate::Backend::Postgres).await else { return };
+                    if !$crate::backend_available($crate::Backend::Postgres).await {
+                        return;
+                    }
+                    let $app = $crate::spawn_app($crate::Backend::Postgres).await;
                     $body
                 }
             }
@@ -58,77 +73,136 @@ pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
-/// A fresh, migrated store. `None` only when PostgreSQL is unavailable outside CI.
-pub async fn fresh_store(backend: Backend) -> Option<(Arc<dyn Store>, Fixture)> {
+/// Whether something a test needs is here. When it is not: under `CI=true` this
+/// panics; elsewhere it prints a note (to stderr itself, past the test harness's
+/// capture, so a skip is seen) and the test returns early. `missing` says what is
+/// not here, `remedy` how to get it.
+pub(crate) fn present_or_skip(present: bool, missing: &str, remedy: &str) -> bool {
+    if !present {
+        assert!(!in_ci(), "CI=true and {missing}; {remedy}");
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: {missing}; tests that need it return early without checking anything ({remedy})"
+        );
+    }
+    present
+}
+
+/// Whether tests on `backend` can run here. SQLite always can. PostgreSQL can
+/// when its server answers; a server that cannot be reached is the only thing
+/// that may skip a test (see `present_or_skip`). Once it has answered, anything
+/// that goes wrong is the test's failure. Asked once per test binary.
+pub async fn backend_available(backend: Backend) -> bool {
+    static POSTGRES: tokio::sync::OnceCell<bool> = tokio::sync::OnceCell::const_new();
+    match backend {
+        Backend::Sqlite => true,
+        Backend::Postgres => *POSTGRES.get_or_init(postgres_answers).await,
+    }
+}
+
+async fn postgres_answers() -> bool {
+    let base = pg_base_url();
+    let options = PgConnectOptions::from_str(&base).unwrap_or_else(|e| panic!("ROSTER_TEST_PG_URL {base}: {e}"));
+    let unreachable = match tokio::time::timeout(Duration::from_secs(5), PgConnection::connect_with(&options)).await {
+        Err(_) => Some("no answer within 5 s".to_owned()),
+        Ok(Err(sqlx::Error::Io(e))) => Some(e.to_string()),
+        Ok(Err(e)) => panic!("PostgreSQL at {base} answered but refused a connection: {e}"),
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            None
+        }
+    };
+    match unreachable {
+        None => true,
+        Some(cause) => present_or_skip(
+            false,
+            &format!("PostgreSQL at {base} cannot be reached ({cause})"),
+            "set ROSTER_TEST_PG_URL, or run scripts/test, which starts a server when none answers",
+        ),
+    }
+}
+
+/// A fresh, migrated store. Panics with the cause when any step fails; ask
+/// `backend_available` first.
+pub async fn fresh_store(backend: Backend) -> (Arc<dyn Store>, Fixture) {
     match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(format!("roster-test-{}", Uuid::now_v7().simple()));
-            std::fs::create_dir_all(&dir).ok()?;
+            std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
             let url = format!("sqlite://{}?mode=rwc", dir.join("roster.db").display());
-            let store = roster_sqlite::SqliteStore::connect(&url).await.ok()?;
-            store.migrate().await.ok()?;
-            Some((Arc::new(store), Fixture { dir: Some(dir), pg_schema: None, sqlite_url: Some(url) }))
+            // From here on the fixture removes the directory, whatever fails.
+            let fixture = Fixture::Sqlite { dir, url };
+            let store = roster_sqlite::SqliteStore::connect(fixture.database_url().as_str())
+                .await
+                .unwrap_or_else(|e| panic!("opening SQLite database {}: {e:?}", fixture.database_url()));
+            store
+                .migrate()
+                .await
+                .unwrap_or_else(|e| panic!("migrating SQLite database {}: {e:?}", fixture.database_url()));
+            (Arc::new(store), fixture)
         }
         Backend::Postgres => {
             let base = pg_base_url();
             let schema = format!("t_{}", Uuid::now_v7().simple());
-            let setup = async {
-                let options = PgConnectOptions::from_str(&base)?;
-                let admin = sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(std::time::Duration::from_secs(5))
-                    .connect_with(options.clone())
-                    .await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await?;
-                admin.close().await;
-                Ok::<_, sqlx::Error>(options.options([("search_path", schema.as_str())]))
-            };
-            match setup.await {
-                Ok(options) => {
-                    let store = roster_postgres::PgStore::connect_with(options, 8).await.ok()?;
-                    if let Err(e) = store.migrate().await {
-                        panic!("migrating PostgreSQL schema {schema}: {e:?}");
-                    }
-                    Some((Arc::new(store), Fixture { dir: None, pg_schema: Some(schema), sqlite_url: None }))
-                }
-                Err(e) if in_ci() => panic!("CI=true but PostgreSQL at {base} cannot be used: {e}"),
-                Err(e) => {
-                    eprintln!(
-                        "skipped: PostgreSQL at {base} cannot be used ({e}); set ROSTER_TEST_PG_URL or run scripts/test"
-                    );
-                    None
-                }
-            }
+            let options =
+                PgConnectOptions::from_str(&base).unwrap_or_else(|e| panic!("ROSTER_TEST_PG_URL {base}: {e}"));
+            let mut admin = PgConnection::connect_with(&options)
+                .await
+                .unwrap_or_else(|e| panic!("connecting to PostgreSQL at {base}: {e:?}"));
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&mut admin)
+                .await
+                .unwrap_or_else(|e| panic!("creating PostgreSQL schema {schema}: {e:?}"));
+            let _ = admin.close().await;
+            let store = roster_postgres::PgStore::connect_with(options.options([("search_path", schema.as_str())]), 8)
+                .await
+                .unwrap_or_else(|e| panic!("connecting to PostgreSQL schema {schema}: {e:?}"));
+            store.migrate().await.unwrap_or_else(|e| panic!("migrating PostgreSQL schema {schema}: {e:?}"));
+            (Arc::new(store), Fixture::Postgres { schema })
         }
     }
 }
 
-/// What a test's database leaves behind; removed on drop where possible.
+/// A test's database; a SQLite one's directory is removed on drop.
 #[derive(Debug)]
-pub struct Fixture {
-    pub dir: Option<PathBuf>,
-    pub pg_schema: Option<String>,
-    pub sqlite_url: Option<String>,
+pub enum Fixture {
+    Sqlite { dir: PathBuf, url: String },
+    Postgres { schema: String },
 }
 
 impl Fixture {
     /// The URL a `roster serve` process would open for this database.
     pub fn database_url(&self) -> String {
-        match (&self.sqlite_url, &self.pg_schema) {
-            (Some(url), _) => url.clone(),
-            (None, Some(schema)) => {
+        match self {
+            Fixture::Sqlite { url, .. } => url.clone(),
+            Fixture::Postgres { schema } => {
                 let base = pg_base_url();
                 let sep = if base.contains('?') { '&' } else { '?' };
                 format!("{base}{sep}options[search_path]={schema}")
             }
-            (None, None) => String::new(),
+        }
+    }
+}
+
+impl Fixture {
+    /// A second connection to this test's database, for fixtures.
+    pub(crate) async fn raw_db(&self) -> RawDb {
+        match self {
+            Fixture::Sqlite { url, .. } => {
+                RawDb::Sqlite(sqlx::SqlitePool::connect(url).await.expect("a second connection to SQLite"))
+            }
+            Fixture::Postgres { schema } => {
+                let options = PgConnectOptions::from_str(&pg_base_url()).expect("ROSTER_TEST_PG_URL");
+                let options = options.options([("search_path", schema.as_str())]);
+                RawDb::Postgres(sqlx::PgPool::connect_with(options).await.expect("a second connection to PostgreSQL"))
+            }
         }
     }
 }
 
 impl Drop for Fixture {
     fn drop(&mut self) {
-        if let Some(dir) = &self.dir {
+        if let Fixture::Sqlite { dir, .. } = self {
             let _ = std::fs::remove_dir_all(dir);
         }
         // PostgreSQL schemas are dropped by scripts/test before each run: dropping
@@ -136,7 +210,7 @@ impl Drop for Fixture {
     }
 }
 
-enum RawDb {
+pub(crate) enum RawDb {
     Sqlite(sqlx::SqlitePool),
     Postgres(sqlx::PgPool),
 }
@@ -157,28 +231,29 @@ pub struct TestApp {
     pub fixture: Fixture,
 }
 
-pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, ServerConfig::default()).await
 }
 
 /// Like `spawn_app`, with a server configuration of the test's own (its `listen`
 /// is replaced by port 0).
-pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> Option<TestApp> {
+pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> TestApp {
     logs::init();
-    let (store, fixture) = fresh_store(backend).await?;
+    let (store, fixture) = fresh_store(backend).await;
     let clock = Arc::new(TestClock::new(EPOCH));
     let services = Arc::new(Services::new(store, clock.clone(), Policy::default()));
-    let app =
-        Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..config }).await.ok()?;
+    let app = Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..config })
+        .await
+        .expect("starting the server on a free port");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     roster_http::spawn_import_worker(services.clone(), std::time::Duration::from_millis(25));
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().ok()?;
-    let partner = services.create_partner("Partner A").await.ok()?;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("an HTTP client");
+    let partner = services.create_partner("Partner A").await.expect("creating the test partner");
     let email = format!("admin-{}@partner-a.example", Uuid::now_v7().simple());
-    let (agent, password) = services.create_agent(partner.id, &email, "admin").await.ok()?;
-    let (_, token) = services.create_token(&agent.email).await.ok()?;
-    Some(TestApp {
+    let (agent, password) = services.create_agent(partner.id, &email, "admin").await.expect("creating its admin agent");
+    let (_, token) = services.create_token(&agent.email).await.expect("creating the admin's API token");
+    TestApp {
         address,
         http,
         services,
@@ -188,19 +263,33 @@ pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> Option<Te
         admin_email: agent.email,
         admin_password: password.expose().to_owned(),
         fixture,
-    })
+    }
 }
 
-/// A response's status and JSON body (`Null` when there is none).
+/// A customer created over the API by `TestApp::customer`.
+#[derive(Debug, Clone)]
+pub struct TestCustomer {
+    pub id: String,
+    /// Its one domain, unique to the test.
+    pub domain: String,
+}
+
+/// The string at `pointer` (such as `/user/id`) in a JSON body, which the test
+/// relies on being there; panics showing the body when it is not.
+pub fn str_at<'a>(body: &'a Value, pointer: &str) -> &'a str {
+    body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("no string at {pointer} in {body}"))
+}
+
 /// Sends a request and reads its answer as JSON, or as a string when it is not JSON.
 async fn reply(req: reqwest::RequestBuilder, path: &str) -> Reply {
     let resp = req.send().await.unwrap_or_else(|e| panic!("request to {path} failed: {e}"));
     let status = resp.status();
-    let text = resp.text().await.unwrap_or_default();
+    let text = resp.text().await.unwrap_or_else(|e| panic!("reading the answer from {path}: {e}"));
     let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
     Reply { status, body }
 }
 
+/// A response's status and JSON body (`Null` when there is none).
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
@@ -260,20 +349,19 @@ impl TestApp {
 
     async fn token_for(&self, partner_id: Uuid, role: &str) -> String {
         let email = format!("{role}-{}@agents.example", Uuid::now_v7().simple());
-        let (agent, _) =
-            self.services.create_agent(partner_id, &email, role).await.unwrap_or_else(|e| panic!("agent: {e}"));
-        let (_, token) = self.services.create_token(&agent.email).await.unwrap_or_else(|e| panic!("token: {e}"));
+        let (agent, _) = self.services.create_agent(partner_id, &email, role).await.expect("creating an agent");
+        let (_, token) = self.services.create_token(&agent.email).await.expect("creating its API token");
         token.expose().to_owned()
     }
 
     /// The admin token of a second partner.
     pub async fn other_partner_token(&self) -> String {
-        let partner = self.services.create_partner("Partner B").await.unwrap_or_else(|e| panic!("partner: {e}"));
+        let partner = self.services.create_partner("Partner B").await.expect("creating a second partner");
         self.token_for(partner.id, "admin").await
     }
 
-    /// A customer with a unique domain; returns (customer id, domain).
-    pub async fn customer(&self) -> (String, String) {
+    /// A customer with a unique domain.
+    pub async fn customer(&self) -> TestCustomer {
         let domain = format!("c{}.example", Uuid::now_v7().simple());
         let r = self
             .post(
@@ -283,36 +371,33 @@ impl TestApp {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        (r.body["id"].as_str().unwrap_or_default().to_owned(), domain)
+        let id = r.body["id"].as_str().expect("a created customer has an id").to_owned();
+        TestCustomer { id, domain }
     }
 
     /// Creates a user over the API; returns the `{user, temporaryPassword}` body.
-    pub async fn user(&self, customer: &(String, String), user_name: &str, extra: Value) -> Value {
-        let mut body = json!({"userName": user_name, "domain": customer.1, "displayName": user_name});
+    pub async fn user(&self, customer: &TestCustomer, user_name: &str, extra: Value) -> Value {
+        let mut body = json!({"userName": user_name, "domain": customer.domain, "displayName": user_name});
         if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
             for (k, v) in e {
                 b.insert(k.clone(), v.clone());
             }
         }
-        let r = self.post(&self.admin_token, &format!("/customers/{}/users", customer.0), &body).await;
+        let r = self.post(&self.admin_token, &format!("/customers/{}/users", customer.id), &body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         r.body
     }
 
     /// Seeds `n` users through the service layer in batches: fast setup for paging.
-    pub async fn with_users(&self, customer_id: &str, n: usize, name_of: impl Fn(usize) -> (String, String)) {
+    pub async fn with_users(&self, customer: &TestCustomer, n: usize, name_of: impl Fn(usize) -> (String, String)) {
         let agent = self
             .services
             .authenticate_token(&self.admin_token)
             .await
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| panic!("admin token"));
-        let customer = self
-            .services
-            .customer(&agent, customer_id.parse().unwrap_or_default())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("reading the admin token")
+            .expect("the admin token signs in");
+        let customer_id = customer.id.parse().expect("a customer id is a UUID");
+        let customer = self.services.customer(&agent, customer_id).await.expect("reading the customer");
         let inputs: Vec<_> = (0..n)
             .map(|i| {
                 let (user_name, display_name) = name_of(i);
@@ -325,8 +410,8 @@ impl TestApp {
             })
             .collect();
         for chunk in inputs.chunks(1000) {
-            for r in self.services.create_users(&agent, customer.id, chunk).await.unwrap_or_else(|e| panic!("{e}")) {
-                r.unwrap_or_else(|e| panic!("seeding: {e}"));
+            for r in self.services.create_users(&agent, customer.id, chunk).await.expect("seeding users") {
+                r.expect("seeding a user");
             }
         }
     }
@@ -342,42 +427,27 @@ impl TestApp {
             {"id": "ARCHIVE", "name": "Archive add-on", "requires": ["MAIL_P1"]},
             {"id": "GEO", "name": "Geo", "availableIn": ["FR", "DE"]}
         ]}"#;
-        self.services.import_catalog(json.as_bytes()).await.unwrap_or_else(|e| panic!("catalog: {e}"));
+        self.services.import_catalog(json.as_bytes()).await.expect("importing the test catalog");
     }
 
     /// Sets a subscription's assigned seats directly, as assignments would.
     pub async fn force_assigned(&self, subscription_id: &str, assigned: i64) {
-        let id: Uuid = subscription_id.parse().unwrap_or_default();
+        let id: Uuid = subscription_id.parse().expect("a subscription id is a UUID");
         let sql = "UPDATE subscriptions SET assigned = $1 WHERE id = $2";
-        let done = match self.raw_db().await {
+        let done = match self.fixture.raw_db().await {
             RawDb::Sqlite(pool) => sqlx::query(sql).bind(assigned).bind(id).execute(&pool).await.map(drop),
             RawDb::Postgres(pool) => sqlx::query(sql).bind(assigned).bind(id).execute(&pool).await.map(drop),
         };
-        done.unwrap_or_else(|e| panic!("{e}"));
+        done.expect("setting a subscription's assigned seats");
     }
 
     /// The sealed temporary passwords import jobs keep, as stored.
     pub async fn raw_import_credentials(&self) -> Vec<Vec<u8>> {
         let sql = "SELECT credential FROM import_rows WHERE credential IS NOT NULL ORDER BY row_number";
-        let rows = match self.raw_db().await {
+        let rows = match self.fixture.raw_db().await {
             RawDb::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(&pool).await,
             RawDb::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(&pool).await,
         };
-        rows.unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    /// A second connection to this test's database, for fixtures.
-    async fn raw_db(&self) -> RawDb {
-        let opened = match (&self.fixture.sqlite_url, &self.fixture.pg_schema) {
-            (Some(url), _) => sqlx::SqlitePool::connect(url).await.map(RawDb::Sqlite),
-            (None, Some(schema)) => match PgConnectOptions::from_str(&pg_base_url()) {
-                Ok(options) => sqlx::PgPool::connect_with(options.options([("search_path", schema.as_str())]))
-                    .await
-                    .map(RawDb::Postgres),
-                Err(e) => Err(e),
-            },
-            _ => panic!("no database"),
-        };
-        opened.unwrap_or_else(|e| panic!("{e}"))
+        rows.expect("reading the stored import credentials")
     }
 }

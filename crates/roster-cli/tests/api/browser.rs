@@ -8,32 +8,32 @@ use std::time::Duration;
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("roster-browser-{name}-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
 /// Two plain products: A1 with one seat, B1 with five.
-async fn catalog_and_customer(app: &TestApp) -> (String, String) {
+async fn catalog_and_customer(app: &TestApp) -> TestCustomer {
     let catalog = r#"{"products": [
         {"id": "A1", "name": "Office A", "servicePlans": [{"id": "MAIL", "name": "Mail"}, {"id": "CHAT", "name": "Chat"}]},
         {"id": "B1", "name": "Storage B"}
     ]}"#;
-    app.services.import_catalog(catalog.as_bytes()).await.unwrap_or_else(|e| panic!("{e}"));
+    app.services.import_catalog(catalog.as_bytes()).await.unwrap();
     let c = app.customer().await;
     for (product, quantity) in [("A1", 1), ("B1", 5)] {
         let r = app
             .post(
                 &app.admin_token,
-                &format!("/customers/{}/subscriptions", c.0),
+                &format!("/customers/{}/subscriptions", c.id),
                 &json!({"productId": product, "quantity": quantity}),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     }
     let users: Vec<Value> = (1..=30)
-        .map(|i| json!({"userName": format!("user{i:02}"), "domain": c.1, "displayName": format!("User {i:02}"), "usageLocation": "US"}))
+        .map(|i| json!({"userName": format!("user{i:02}"), "domain": c.domain, "displayName": format!("User {i:02}"), "usageLocation": "US"}))
         .collect();
-    let r = app.post(&app.admin_token, &format!("/customers/{}/users/batch", c.0), &json!({"users": users})).await;
+    let r = app.post(&app.admin_token, &format!("/customers/{}/users/batch", c.id), &json!({"users": users})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     c
 }
@@ -47,46 +47,46 @@ async fn sign_in(b: &Browser, app: &TestApp) {
 }
 
 /// The id of a user by its username, through the API.
-async fn user_id(app: &TestApp, c: &(String, String), name: &str) -> String {
-    let r = app.get(&app.admin_token, &format!("/customers/{}/users?search={name}&state=active", c.0)).await;
+async fn user_id(app: &TestApp, c: &TestCustomer, name: &str) -> String {
+    let r = app.get(&app.admin_token, &format!("/customers/{}/users?search={name}&state=active", c.id)).await;
     let r = if r.body["items"].as_array().is_some_and(|a| !a.is_empty()) {
         r
     } else {
-        app.get(&app.admin_token, &format!("/customers/{}/users?search={name}&state=deleted", c.0)).await
+        app.get(&app.admin_token, &format!("/customers/{}/users?search={name}&state=deleted", c.id)).await
     };
-    r.body["items"][0]["id"].as_str().unwrap_or_default().to_owned()
+    str_at(&r.body, "/items/0/id").to_owned()
 }
 
-async fn tick(b: &Browser, app: &TestApp, c: &(String, String), name: &str) {
+async fn tick(b: &Browser, app: &TestApp, c: &TestCustomer, name: &str) {
     let id = user_id(app, c, name).await;
     b.click(&format!("#tick-{id}")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_flows_in_chromium() {
+    if !(SmtpSink::available() && Browser::available()) {
+        return;
+    }
     let dir = temp_dir("flows");
-    let Some(smtp) = SmtpSink::start(&dir) else { return };
+    let smtp = SmtpSink::start(&dir);
     let config = roster_http::ServerConfig {
-        smtp: Some(
-            roster_http::console::SmtpConfig::parse(&smtp.url(), "roster@partner.example")
-                .unwrap_or_else(|e| panic!("{e}")),
-        ),
+        smtp: Some(roster_http::console::SmtpConfig::parse(&smtp.url(), "roster@partner.example").unwrap()),
         ..Default::default()
     };
-    let Some(app) = roster_testkit::spawn_app_with(roster_testkit::Backend::Sqlite, config).await else { return };
-    let Some(b) = Browser::start(&dir).await else { return };
+    let app = roster_testkit::spawn_app_with(roster_testkit::Backend::Sqlite, config).await;
+    let b = Browser::start(&dir).await;
     let c = catalog_and_customer(&app).await;
     // user01 already holds B1, so B1 starts as "some" of the selection below.
     let u01 = user_id(&app, &c, "user01").await;
     let r = app
         .post(
             &app.admin_token,
-            &format!("/customers/{}/license-updates", c.0),
+            &format!("/customers/{}/license-updates", c.id),
             &json!({"userIds": [u01], "assign": [{"productId": "B1"}]}),
         )
         .await;
     assert_eq!(r.body["summary"]["succeeded"], 1, "{:?}", r.body);
-    let users = format!("{}/customers/{}/users", app.address, c.0);
+    let users = format!("{}/customers/{}/users", app.address, c.id);
 
     // Sign in.
     sign_in(&b, &app).await;
@@ -104,7 +104,7 @@ async fn console_flows_in_chromium() {
     b.submit("button[name=save]").await;
     let confirmation = b.page_text().await;
     assert!(
-        confirmation.contains(&format!("ada@{}", c.1)) && confirmation.contains(&format!("grace@{}", c.1)),
+        confirmation.contains(&format!("ada@{}", c.domain)) && confirmation.contains(&format!("grace@{}", c.domain)),
         "{confirmation}"
     );
     let passwords: Vec<String> = b
@@ -126,8 +126,8 @@ async fn console_flows_in_chromium() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(csv.contains(&format!("ada@{},Ada Lovelace,{}", c.1, passwords[0])), "{csv}");
-    assert!(csv.contains(&format!("grace@{},Grace Hopper,{}", c.1, passwords[1])), "{csv}");
+    assert!(csv.contains(&format!("ada@{},Ada Lovelace,{}", c.domain, passwords[0])), "{csv}");
+    assert!(csv.contains(&format!("grace@{},Grace Hopper,{}", c.domain, passwords[1])), "{csv}");
     b.fill("#email_to", "it-lead@customer.example").await;
     b.submit("#send-email").await;
     assert!(b.text(".notice").await.contains("it-lead@customer.example"));
@@ -136,16 +136,16 @@ async fn console_flows_in_chromium() {
     assert!(mail.contains("Subject: Temporary passwords for new users"), "{mail}");
     assert!(mail.contains("text/csv temporary-passwords.csv"), "the CSV is attached: {mail}");
     for (name, p) in ["ada", "grace"].iter().zip(&passwords) {
-        let line = format!("{name}@{}\t{p}", c.1);
+        let line = format!("{name}@{}\t{p}", c.domain);
         assert!(mail.contains(&line), "the text lacks {line}: {mail}");
-        let row = format!("{name}@{},", c.1);
+        let row = format!("{name}@{},", c.domain);
         assert_eq!(mail.matches(&row).count(), 1, "the attachment has {row}: {mail}");
     }
     // The passwords are on no other page: the users list does not show them.
     b.goto(&users).await;
-    assert!(!b.client.source().await.unwrap_or_default().contains(&passwords[0]));
+    assert!(!b.client.source().await.expect("the page's source").contains(&passwords[0]));
     let grace =
-        app.get(&app.admin_token, &format!("/customers/{}/users/{}", c.0, user_id(&app, &c, "grace").await)).await;
+        app.get(&app.admin_token, &format!("/customers/{}/users/{}", c.id, user_id(&app, &c, "grace").await)).await;
     assert_eq!(grace.body["licenses"][0]["productId"], "B1");
 
     // Filter "unlicensed": 30 seeded + ada, less user01.
@@ -209,11 +209,15 @@ async fn console_flows_in_chromium() {
     b.screenshot("06-licenses-updated").await;
 
     // A1 has no seat left: Buy more raises the quantity in place.
-    b.goto(&format!("{}/customers/{}/licenses", app.address, c.0)).await;
+    b.goto(&format!("{}/customers/{}/licenses", app.address, c.id)).await;
     b.submit("button[name=buy]").await;
     assert!(b.page_text().await.contains("The quantity was changed."));
-    let subs = app.get(&app.admin_token, &format!("/customers/{}/subscriptions", c.0)).await;
-    let a1 = subs.body.as_array().and_then(|a| a.iter().find(|s| s["productId"] == "A1").cloned()).unwrap_or_default();
+    let subs = app.get(&app.admin_token, &format!("/customers/{}/subscriptions", c.id)).await;
+    let a1 = subs
+        .body
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["productId"] == "A1").cloned())
+        .expect("an A1 subscription");
     assert_eq!(a1["quantity"], 2, "{a1}");
 
     // Reset password: one selected user, a new password shown once.
@@ -224,7 +228,7 @@ async fn console_flows_in_chromium() {
     b.submit("form button.primary").await;
     let new_password = b.text("#new-password").await;
     assert_eq!(new_password.len(), 16, "{}", b.page_text().await);
-    let signin = app.services.signin(&format!("user02@{}", c.1), &new_password).await;
+    let signin = app.services.signin(&format!("user02@{}", c.domain), &new_password).await;
     assert!(matches!(signin, Ok(roster_core::service::SigninOutcome::MustChangePassword { .. })), "{signin:?}");
     b.screenshot("07-reset-password").await;
 
@@ -245,7 +249,7 @@ async fn console_flows_in_chromium() {
 
     // A POST from the signed-in browser without the form's CSRF token is refused,
     // and changes nothing.
-    let selection = format!("/customers/{}/users/selection", c.0);
+    let selection = format!("/customers/{}/users/selection", c.id);
     let forged = b
         .js_async(&format!(
             "const done = arguments[0]; fetch('{selection}', {{method: 'POST', credentials: 'same-origin', \
@@ -274,17 +278,20 @@ async fn console_flows_in_chromium() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_in_chromium_from_errors_to_passwords() {
+    if !Browser::available() {
+        return;
+    }
     let dir = temp_dir("import");
-    let Some(app) = roster_testkit::spawn_app(roster_testkit::Backend::Sqlite).await else { return };
-    let Some(b) = Browser::start(&dir).await else { return };
+    let app = roster_testkit::spawn_app(roster_testkit::Backend::Sqlite).await;
+    let b = Browser::start(&dir).await;
     let c = catalog_and_customer(&app).await;
     sign_in(&b, &app).await;
-    b.goto(&format!("{}/customers/{}/users", app.address, c.0)).await;
+    b.goto(&format!("{}/customers/{}/users", app.address, c.id)).await;
     b.submit("a[href$='/import']").await;
     assert_eq!(b.text("h1").await, "Import users");
 
     // The template comes in the UI language.
-    b.goto(&format!("{}/customers/{}/import?lang=fr", app.address, c.0)).await;
+    b.goto(&format!("{}/customers/{}/import?lang=fr", app.address, c.id)).await;
     b.click("#template-csv").await;
     let template = b.downloads.join("roster-users-template-fr.csv");
     let mut header = String::new();
@@ -296,11 +303,11 @@ async fn import_in_chromium_from_errors_to_passwords() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(header.contains("Prénom") && header.contains("Nom d'utilisateur"), "{header}");
-    b.goto(&format!("{}/customers/{}/import?lang=en", app.address, c.0)).await;
+    b.goto(&format!("{}/customers/{}/import?lang=en", app.address, c.id)).await;
 
     // A file with problems: each is shown by row and column, and nothing is created.
     let bad = dir.join("bad.csv");
-    let domain = &c.1;
+    let domain = &c.domain;
     std::fs::write(
         &bad,
         format!(
@@ -311,15 +318,15 @@ async fn import_in_chromium_from_errors_to_passwords() {
              No,Product,No Product,noprod,US,,ZZZ\r\n"
         ),
     )
-    .unwrap_or_else(|e| panic!("{e}"));
-    b.find("#file").await.send_keys(&bad.display().to_string()).await.unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
+    b.find("#file").await.send_keys(&bad.display().to_string()).await.unwrap();
     b.submit("form[enctype] button[type=submit]").await;
     let problems = b.text("#problems").await;
     assert!(problems.contains("3 Username The username is not valid"), "{problems}");
     assert!(problems.contains("4 Username The username appears twice in the file"), "{problems}");
     assert!(problems.contains("5 Licenses The product is not known"), "{problems}");
     b.screenshot("10-import-errors").await;
-    let none = app.get(&app.admin_token, &format!("/customers/{}/users?search=ann.lee", c.0)).await;
+    let none = app.get(&app.admin_token, &format!("/customers/{}/users?search=ann.lee", c.id)).await;
     assert_eq!(none.body["totalCount"], 0, "nothing was imported");
 
     // The fixed file: 2,000 rows, half without a usage location, which the page fills in.
@@ -329,9 +336,9 @@ async fn import_in_chromium_from_errors_to_passwords() {
         let location = if i % 2 == 0 { "US" } else { "" };
         text.push_str(&format!("Imp,{i},Imported {i:04},imported{i:04},{location},,\r\n"));
     }
-    std::fs::write(&good, text).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&good, text).unwrap();
     b.fill("#location", "FR").await;
-    b.find("#file").await.send_keys(&good.display().to_string()).await.unwrap_or_else(|e| panic!("{e}"));
+    b.find("#file").await.send_keys(&good.display().to_string()).await.unwrap();
     b.submit("form[enctype] button[type=submit]").await;
     assert_eq!(b.text("h1").await, "Importing users");
     assert!(b.js("return document.querySelector('progress#progress-bar') !== null").await == json!(true));
@@ -342,9 +349,9 @@ async fn import_in_chromium_from_errors_to_passwords() {
     let max = b.js("const p = document.getElementById('progress-bar'); return [p.value, p.max]").await;
     assert_eq!(max, json!([2000, 2000]));
     b.screenshot("12-import-finished").await;
-    let odd = app.get(&app.admin_token, &format!("/customers/{}/users?search=imported0001", c.0)).await;
+    let odd = app.get(&app.admin_token, &format!("/customers/{}/users?search=imported0001", c.id)).await;
     assert_eq!(odd.body["items"][0]["usageLocation"], "FR", "the chosen location fills the gaps");
-    let even = app.get(&app.admin_token, &format!("/customers/{}/users?search=imported0002", c.0)).await;
+    let even = app.get(&app.admin_token, &format!("/customers/{}/users?search=imported0002", c.id)).await;
     assert_eq!(even.body["items"][0]["usageLocation"], "US");
 
     // The same confirmation page as Add user, once.
@@ -355,8 +362,8 @@ async fn import_in_chromium_from_errors_to_passwords() {
     assert_eq!(first, json!([format!("imported0000@{domain}"), "Imported 0000"]));
     assert!(b.find("#download-csv").await.is_displayed().await.unwrap_or(false));
     b.screenshot("13-import-confirmation").await;
-    b.client.back().await.unwrap_or_else(|e| panic!("{e}"));
-    b.goto(&b.client.current_url().await.map(|u| u.to_string()).unwrap_or_default()).await;
+    b.client.back().await.unwrap();
+    b.goto(b.client.current_url().await.expect("the page's URL").as_str()).await;
     assert!(b.page_text().await.contains("already shown"), "{}", b.page_text().await);
     b.close().await;
 }

@@ -7,7 +7,7 @@ fn roster(database_url: &str, args: &[&str]) -> Output {
         .env("ROSTER_LOG", "warn")
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("running roster: {e}"))
+        .expect("running roster")
 }
 
 fn json_out(o: &Output) -> Value {
@@ -18,22 +18,22 @@ fn json_out(o: &Output) -> Value {
 #[tokio::test]
 async fn operator_commands_set_up_a_partner_its_agents_and_tokens() {
     let dir = std::env::temp_dir().join(format!("roster-cli-{}", uuid_simple()));
-    std::fs::create_dir_all(&dir).unwrap_or_default();
+    std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.join("cli.db").display());
     let init =
         json_out(&roster(&url, &["init", "--partner", "Acme Partner", "--admin-email", "Boss@Acme.example", "--json"]));
     for key in ["partnerId", "agentId", "password", "apiToken"] {
         assert!(init[key].is_string(), "{key} missing from {init}");
     }
-    assert!(init["apiToken"].as_str().unwrap_or_default().starts_with("rst_"));
-    let partner = init["partnerId"].as_str().unwrap_or_default();
+    assert!(str_at(&init, "/apiToken").starts_with("rst_"));
+    let partner = str_at(&init, "/partnerId");
     let agent = json_out(&roster(
         &url,
         &["agent", "create", "--partner", partner, "--email", "desk@acme.example", "--role", "helpdesk", "--json"],
     ));
     assert_eq!(agent["role"], "helpdesk");
     let token = json_out(&roster(&url, &["token", "create", "--agent", "desk@acme.example", "--json"]));
-    assert!(token["token"].as_str().unwrap_or_default().starts_with("rst_"));
+    assert!(str_at(&token, "/token").starts_with("rst_"));
     let again =
         roster(&url, &["agent", "create", "--partner", partner, "--email", "DESK@acme.example", "--role", "admin"]);
     assert!(!again.status.success());
@@ -43,11 +43,10 @@ async fn operator_commands_set_up_a_partner_its_agents_and_tokens() {
     assert!(roster(&url, &["migrate"]).status.success());
 
     let catalog = dir.join("catalog.json");
-    std::fs::write(&catalog, r#"{"products": [{"id": "MAIL_P1", "name": "Mail Plan 1"}]}"#).unwrap_or_default();
+    std::fs::write(&catalog, r#"{"products": [{"id": "MAIL_P1", "name": "Mail Plan 1"}]}"#).unwrap();
     let imported = roster(&url, &["catalog", "import", &catalog.display().to_string()]);
     assert!(String::from_utf8_lossy(&imported.stdout).contains("imported 1 products"), "{imported:?}");
-    std::fs::write(&catalog, r#"{"products": [{"id": "X", "name": "X", "unavailableIn": ["ZZ"]}]}"#)
-        .unwrap_or_default();
+    std::fs::write(&catalog, r#"{"products": [{"id": "X", "name": "X", "unavailableIn": ["ZZ"]}]}"#).unwrap();
     let refused = roster(&url, &["catalog", "import", &catalog.display().to_string()]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("unavailableIn"), "{refused:?}");
@@ -68,21 +67,21 @@ both_backends! {
             all.extend_from_slice(&args[1..]);
             roster("sqlite://unused.db", &all)
         };
-        let created = json_out(&client(&["create", "--customer", &c.0, "--user-name", "cli.user", "--domain", &c.1, "--display-name", "Cli User", "--role", "user-admin", "--json"]));
+        let created = json_out(&client(&["create", "--customer", &c.id, "--user-name", "cli.user", "--domain", &c.domain, "--display-name", "Cli User", "--role", "user-admin", "--json"]));
         assert_eq!(created["temporaryPassword"].as_str().map(str::len), Some(16));
-        let id = created["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let id = str_at(&created, "/user/id").to_owned();
 
-        let listed = client(&["list", "--customer", &c.0, "--role", "any", "--csv"]);
+        let listed = client(&["list", "--customer", &c.id, "--role", "any", "--csv"]);
         let csv = String::from_utf8_lossy(&listed.stdout).into_owned();
         assert!(csv.starts_with("id,userPrincipalName,displayName"), "{csv}");
-        assert!(csv.contains(&format!("cli.user@{}", c.1)));
+        assert!(csv.contains(&format!("cli.user@{}", c.domain)));
 
-        let got = json_out(&client(&["get", "--customer", &c.0, "--user", &id, "--json"]));
+        let got = json_out(&client(&["get", "--customer", &c.id, "--user", &id, "--json"]));
         assert_eq!(got["displayName"], "Cli User");
-        let reset = json_out(&client(&["reset-password", "--customer", &c.0, "--user", &id, "--json"]));
+        let reset = json_out(&client(&["reset-password", "--customer", &c.id, "--user", &id, "--json"]));
         assert_eq!(reset["temporaryPassword"].as_str().map(str::len), Some(16));
-        assert!(client(&["delete", "--customer", &c.0, "--user", &id]).status.success());
-        let table = client(&["restore", "--customer", &c.0, "--user", &id]);
+        assert!(client(&["delete", "--customer", &c.id, "--user", &id]).status.success());
+        let table = client(&["restore", "--customer", &c.id, "--user", &id]);
         assert!(String::from_utf8_lossy(&table.stdout).contains("restored"));
         app.with_catalog().await;
         let sub = |args: &[&str]| {
@@ -90,14 +89,14 @@ both_backends! {
             all.extend_from_slice(&args[1..]);
             roster("sqlite://unused.db", &all)
         };
-        let bought = json_out(&sub(&["buy", "--customer", &c.0, "--product", "MAIL_P1", "--quantity", "5", "--json"]));
-        let sid = bought[0]["id"].as_str().unwrap_or_default().to_owned();
-        json_out(&sub(&["set-quantity", "--customer", &c.0, "--subscription", &sid, "--quantity", "8", "--json"]));
-        let table = String::from_utf8_lossy(&sub(&["list", "--customer", &c.0]).stdout).into_owned();
+        let bought = json_out(&sub(&["buy", "--customer", &c.id, "--product", "MAIL_P1", "--quantity", "5", "--json"]));
+        let sid = str_at(&bought, "/0/id").to_owned();
+        json_out(&sub(&["set-quantity", "--customer", &c.id, "--subscription", &sid, "--quantity", "8", "--json"]));
+        let table = String::from_utf8_lossy(&sub(&["list", "--customer", &c.id]).stdout).into_owned();
         assert!(table.contains("MAIL_P1") && table.contains("AVAILABLE"), "{table}");
         assert!(table.lines().nth(1).is_some_and(|l| l.split_whitespace().rev().take(3).collect::<Vec<_>>() == ["8", "0", "8"]), "{table}");
 
-        let bad = client(&["create", "--customer", &c.0, "--user-name", "bad name", "--domain", &c.1, "--display-name", "X"]);
+        let bad = client(&["create", "--customer", &c.id, "--user-name", "bad name", "--domain", &c.domain, "--display-name", "X"]);
         assert!(!bad.status.success());
         assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid_username"));
     }
@@ -107,25 +106,25 @@ both_backends! {
     async fn license_commands_take_users_from_a_file_or_a_filter(app) {
         app.with_catalog().await;
         let c = app.customer().await;
-        app.post(&app.admin_token, &format!("/customers/{}/subscriptions", c.0), &json!({"productId": "MAIL_P1", "quantity": 2})).await;
+        app.post(&app.admin_token, &format!("/customers/{}/subscriptions", c.id), &json!({"productId": "MAIL_P1", "quantity": 2})).await;
         let mut users = Vec::new();
         for name in ["ana", "ben", "cy"] {
             users.push(app.user(&c, name, json!({"usageLocation": "US"})).await["user"].clone());
         }
         let dir = std::env::temp_dir().join(format!("roster-cli-{}", uuid_simple()));
-        std::fs::create_dir_all(&dir).unwrap_or_default();
+        std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("users.txt");
-        let upn = users[1]["userPrincipalName"].as_str().unwrap_or_default().to_uppercase();
-        std::fs::write(&file, format!("# two users\n{}\n{upn}\n", users[0]["id"].as_str().unwrap_or_default())).unwrap_or_default();
+        let upn = str_at(&users[1], "/userPrincipalName").to_uppercase();
+        std::fs::write(&file, format!("# two users\n{}\n{upn}\n", str_at(&users[0], "/id"))).unwrap();
         let file = file.display().to_string();
         let licenses = |args: &[&str]| {
-            let mut all = vec!["licenses", args[0], "--server", &app.address, "--token", &app.admin_token, "--customer", &c.0];
+            let mut all = vec!["licenses", args[0], "--server", &app.address, "--token", &app.admin_token, "--customer", &c.id];
             all.extend_from_slice(&args[1..]);
             roster("sqlite://unused.db", &all)
         };
         let dry = licenses(&["assign", "--users", &file, "--product", "MAIL_P1", "--dry-run"]);
         assert!(String::from_utf8_lossy(&dry.stderr).contains("2 succeeded, 0 failed, 0 unchanged (dry run"), "{dry:?}");
-        let seats = || async { app.get(&app.admin_token, &format!("/customers/{}/subscriptions", c.0)).await.body[0]["assigned"].as_i64() };
+        let seats = || async { app.get(&app.admin_token, &format!("/customers/{}/subscriptions", c.id)).await.body[0]["assigned"].as_i64() };
         assert_eq!(seats().await, Some(0));
         let done = licenses(&["assign", "--users", &file, "--product", "MAIL_P1", "--disable-plan", "ARCHIVE"]);
         assert!(String::from_utf8_lossy(&done.stdout).contains("succeeded"), "{done:?}");
@@ -147,7 +146,7 @@ both_backends! {
         use std::os::unix::fs::PermissionsExt;
         let cid = crate::imports::fixtures_customer(&app).await;
         let dir = std::env::temp_dir().join(format!("roster-cli-{}", uuid_simple()));
-        std::fs::create_dir_all(&dir).unwrap_or_default();
+        std::fs::create_dir_all(&dir).unwrap();
         let fixture = |name: &str| format!("{}/../../tests/fixtures/import/{name}", env!("CARGO_MANIFEST_DIR"));
         let import = |args: &[&str]| {
             let mut all = vec!["import", "users", "--server", &app.address, "--token", &app.admin_token, "--customer", &cid];
@@ -157,7 +156,7 @@ both_backends! {
         let bad = import(&["--dry-run", &fixture("one-error-of-each-kind.csv")]);
         assert!(!bad.status.success());
         let table = String::from_utf8_lossy(&bad.stdout).into_owned();
-        let row3: Vec<&str> = table.lines().find(|l| l.starts_with("3 ")).map(|l| l.split_whitespace().collect()).unwrap_or_default();
+        let row3: Vec<&str> = table.lines().find(|l| l.starts_with("3 ")).map(|l| l.split_whitespace().collect()).expect("the table has a row 3");
         assert_eq!(row3[..4], ["3", "Display", "name", "required"], "{table}");
         // Every kind but username_taken: no user is taken in this customer.
         assert!(String::from_utf8_lossy(&bad.stderr).contains("9 rows have problems"), "{bad:?}");
@@ -166,9 +165,9 @@ both_backends! {
         let done = import(&["--location", "US", "--credentials-out", &out.display().to_string(), &fixture("french-excel-cp1252.csv")]);
         assert!(done.status.success(), "{done:?}");
         assert!(String::from_utf8_lossy(&done.stderr).contains("3 created, 0 failed of 3"), "{done:?}");
-        let mode = std::fs::metadata(&out).map(|m| m.permissions().mode() & 0o777).unwrap_or_default();
+        let mode = std::fs::metadata(&out).expect("the credentials file was written").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        let written = std::fs::read_to_string(&out).unwrap_or_default();
+        let written = std::fs::read_to_string(&out).unwrap();
         assert_eq!(written.lines().count(), 4, "{written}");
         assert!(written.starts_with("\u{feff}Username,Display name,Temporary password\r\n"), "{written}");
         assert!(written.contains("zoe.muller@fixtures.example,Zoë Müller,"), "{written}");
@@ -182,7 +181,7 @@ both_backends! {
         all.push(&out_path);
         let export = roster("sqlite://unused.db", &all);
         assert!(export.status.success(), "{export:?}");
-        let sheet = roster_core::import::read(&std::fs::read(&exported).unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+        let sheet = roster_core::import::read(&std::fs::read(&exported).expect("the export was written")).unwrap();
         assert_eq!(sheet.rows.len(), 3);
         assert_eq!(sheet.rows[0].get(roster_core::import::Column::DisplayName), "Amélie Dubois");
         let _ = std::fs::remove_dir_all(&dir);

@@ -1,5 +1,5 @@
 use roster_testkit::conformance as c;
-use roster_testkit::{Backend, fresh_store};
+use roster_testkit::{Backend, backend_available, fresh_store};
 
 macro_rules! conformance {
     ($($check:ident),* $(,)?) => {
@@ -8,15 +8,16 @@ macro_rules! conformance {
                 use super::*;
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    if let Some((store, _fixture)) = fresh_store(Backend::Sqlite).await {
-                        c::$check(store).await;
-                    }
+                    let (store, _fixture) = fresh_store(Backend::Sqlite).await;
+                    c::$check(store).await;
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    if let Some((store, _fixture)) = fresh_store(Backend::Postgres).await {
-                        c::$check(store).await;
+                    if !backend_available(Backend::Postgres).await {
+                        return;
                     }
+                    let (store, _fixture) = fresh_store(Backend::Postgres).await;
+                    c::$check(store).await;
                 }
             }
         )*

@@ -19,16 +19,17 @@ struct Page {
 
 fn field(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    body.split(&marker).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned()
+    let value = body.split(&marker).nth(1).and_then(|rest| rest.split('"').next());
+    value.unwrap_or_else(|| panic!("no field {name} in the page: {body}")).to_owned()
 }
 
 async fn fetch(req: reqwest::RequestBuilder) -> Page {
-    let resp = req.send().await.unwrap_or_else(|e| panic!("{e}"));
+    let resp = req.send().await.unwrap();
     let status = resp.status();
     let location = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let set_cookies =
         resp.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect();
-    Page { status, location, set_cookies, body: resp.text().await.unwrap_or_default() }
+    Page { status, location, set_cookies, body: resp.text().await.expect("reading the page") }
 }
 
 fn cookie_value(set_cookies: &[String], name: &str) -> Option<String> {
@@ -40,7 +41,7 @@ fn cookie_value(set_cookies: &[String], name: &str) -> Option<String> {
 /// Signs in through the form: GET /login for its CSRF cookie, then POST it.
 async fn try_login(app: &TestApp, email: &str, password: &str) -> Page {
     let form = fetch(app.http.get(format!("{}/login", app.address))).await;
-    let csrf_cookie = cookie_value(&form.set_cookies, "roster_login_csrf").unwrap_or_default();
+    let csrf_cookie = cookie_value(&form.set_cookies, "roster_login_csrf").expect("the form sets its CSRF cookie");
     let csrf = field(&form.body, "csrf");
     fetch(
         app.http
@@ -82,11 +83,11 @@ impl Session<'_> {
             .header(COOKIE, self.cookie_header())
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         let status = resp.status();
         let content_type =
             resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        (status, content_type, resp.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+        (status, content_type, resp.bytes().await.expect("reading the file").to_vec())
     }
 
     /// The CSRF token the session's pages carry.
@@ -112,9 +113,9 @@ both_backends! {
 
         let good = try_login(&app, &app.admin_email, &app.admin_password).await;
         assert_eq!(good.location, "/customers");
-        let session_cookie = good.set_cookies.iter().find(|c| c.starts_with("roster_agent_session=")).cloned().unwrap_or_default();
+        let session_cookie = good.set_cookies.iter().find(|c| c.starts_with("roster_agent_session=")).expect("a session cookie");
         assert!(session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Lax"), "{session_cookie}");
-        let session = Session { app: &app, cookie: cookie_value(&good.set_cookies, "roster_agent_session").unwrap_or_default() };
+        let session = Session { app: &app, cookie: cookie_value(&good.set_cookies, "roster_agent_session").expect("a session cookie") };
         assert_eq!(session.get("/customers").await.status, StatusCode::OK);
 
         // A second server over the same database serves the same session.
@@ -123,7 +124,7 @@ both_backends! {
             roster_http::ServerConfig { listen: "127.0.0.1:0".into(), ..Default::default() },
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
         let second_address = format!("http://127.0.0.1:{}", second.port());
         tokio::spawn(second.run_until_stopped());
         let elsewhere = fetch(app.http.get(format!("{second_address}/customers")).header(COOKIE, session.cookie_header())).await;
@@ -131,20 +132,20 @@ both_backends! {
 
         // Forms without the session's CSRF token change nothing.
         let c = app.customer().await;
-        let u = app.user(&c, "picked", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
-        let selection = format!("/customers/{}/users/selection", c.0);
+        let u = str_at(&app.user(&c, "picked", json!({})).await, "/user/id").to_owned();
+        let selection = format!("/customers/{}/users/selection", c.id);
         for token in ["", "forged-token"] {
             let refused = session.post(&selection, &[("csrf", token), ("on_page", &u), ("ticked", &u)]).await;
             assert_eq!(refused.status, StatusCode::FORBIDDEN, "token {token:?}");
         }
-        let refused_delete = session.post(&format!("/customers/{}/users/delete", c.0), &[("user", &u)]).await;
+        let refused_delete = session.post(&format!("/customers/{}/users/delete", c.id), &[("user", &u)]).await;
         assert_eq!(refused_delete.status, StatusCode::FORBIDDEN);
-        let list = session.get(&format!("/customers/{}/users", c.0)).await;
+        let list = session.get(&format!("/customers/{}/users", c.id)).await;
         assert!(list.body.contains("Selected users (0)"), "nothing was selected");
         let csrf = session.csrf().await;
         let ok = session.post(&selection, &[("csrf", &csrf), ("on_page", &u), ("ticked", &u)]).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
-        assert!(session.get(&format!("/customers/{}/users", c.0)).await.body.contains("Selected users (1)"));
+        assert!(session.get(&format!("/customers/{}/users", c.id)).await.body.contains("Selected users (1)"));
 
         // Signing out ends the session everywhere.
         assert_eq!(session.post("/logout", &[("csrf", &csrf)]).await.location, "/login");
@@ -185,47 +186,47 @@ both_backends! {
 
         // Numbers and dates in the locale's form.
         let c = app.customer().await;
-        app.with_users(&c.0, 1200, |i| (format!("u{i:04}"), format!("User {i:04}"))).await;
+        app.with_users(&c, 1200, |i| (format!("u{i:04}"), format!("User {i:04}"))).await;
         let session = login(&app, &app.admin_email, &app.admin_password).await;
-        let fr = session.get(&format!("/customers/{}/users?lang=fr&limit=10", c.0)).await.body;
+        let fr = session.get(&format!("/customers/{}/users?lang=fr&limit=10", c.id)).await.body;
         assert!(fr.contains("1\u{202f}200 utilisateurs"), "French groups thousands with a narrow space");
         assert!(fr.contains("05/01/2026"), "French dates are day/month/year");
-        let en = session.get(&format!("/customers/{}/users?lang=en&limit=10", c.0)).await.body;
+        let en = session.get(&format!("/customers/{}/users?lang=en&limit=10", c.id)).await.body;
         assert!(en.contains("1,200 users") && en.contains("Jan 5, 2026") && en.contains("Page 1 of 120"));
     }
 
     async fn another_partners_customer_is_not_found_and_roles_hold(app) {
         let c = app.customer().await;
-        let u = app.user(&c, "someone", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
-        let other = app.services.create_partner("Partner B").await.unwrap_or_else(|e| panic!("{e}"));
+        let u = str_at(&app.user(&c, "someone", json!({})).await, "/user/id").to_owned();
+        let other = app.services.create_partner("Partner B").await.unwrap();
         let (stranger, stranger_password) = app
             .services
             .create_agent(other.id, "stranger@partner-b.example", "admin")
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         let stranger = login(&app, &stranger.email, stranger_password.expose()).await;
         for path in ["", "/users", "/subscriptions", "/activity", "/users/new", "/import", "/activity.csv"] {
-            let page = stranger.get(&format!("/customers/{}{path}", c.0)).await;
+            let page = stranger.get(&format!("/customers/{}{path}", c.id)).await;
             assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
         }
         let csrf = stranger.csrf().await;
-        let forged = stranger.post(&format!("/customers/{}/users/selection", c.0), &[("csrf", &csrf), ("on_page", &u), ("ticked", &u)]).await;
+        let forged = stranger.post(&format!("/customers/{}/users/selection", c.id), &[("csrf", &csrf), ("on_page", &u), ("ticked", &u)]).await;
         assert_eq!(forged.status, StatusCode::NOT_FOUND);
 
         let (helpdesk, helpdesk_password) = app
             .services
             .create_agent(app.partner_id, "helpdesk@partner-a.example", "helpdesk")
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         let helpdesk = login(&app, &helpdesk.email, helpdesk_password.expose()).await;
         let csrf = helpdesk.csrf().await;
         let form = [
-            ("csrf", csrf.as_str()), ("count", "1"), ("display_0", "Nope"), ("user_0", "nope"), ("domain_0", c.1.as_str()), ("save", "1"),
+            ("csrf", csrf.as_str()), ("count", "1"), ("display_0", "Nope"), ("user_0", "nope"), ("domain_0", c.domain.as_str()), ("save", "1"),
         ];
-        let refused = helpdesk.post(&format!("/customers/{}/users/new", c.0), &form).await;
+        let refused = helpdesk.post(&format!("/customers/{}/users/new", c.id), &form).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
         assert!(refused.body.contains("Your role does not allow this."));
-        let listed = app.get(&app.admin_token, &format!("/customers/{}/users?search=nope", c.0)).await;
+        let listed = app.get(&app.admin_token, &format!("/customers/{}/users?search=nope", c.id)).await;
         assert_eq!(listed.body["totalCount"], 0);
     }
 }
@@ -233,11 +234,11 @@ both_backends! {
 both_backends! {
     async fn block_unblock_and_the_activity_log_export(app) {
         let c = app.customer().await;
-        let a = app.user(&c, "ana", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
-        let b = app.user(&c, "ben", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let a = str_at(&app.user(&c, "ana", json!({})).await, "/user/id").to_owned();
+        let b = str_at(&app.user(&c, "ben", json!({})).await, "/user/id").to_owned();
         let session = login(&app, &app.admin_email, &app.admin_password).await;
         let csrf = session.csrf().await;
-        let selection = format!("/customers/{}/users/selection", c.0);
+        let selection = format!("/customers/{}/users/selection", c.id);
         let blocked = session
             .post(&selection, &[("csrf", &csrf), ("on_page", &a), ("on_page", &b), ("ticked", &a), ("ticked", &b), ("action", "block")])
             .await;
@@ -245,16 +246,16 @@ both_backends! {
         assert!(blocked.location.contains("notice=notice-blocked&n=2"), "{}", blocked.location);
         let shown = session.get(&blocked.location).await.body;
         assert!(shown.contains("Sign-in blocked for 2 users."));
-        let listed = app.get(&app.admin_token, &format!("/customers/{}/users?signIn=blocked", c.0)).await;
+        let listed = app.get(&app.admin_token, &format!("/customers/{}/users?signIn=blocked", c.id)).await;
         assert_eq!(listed.body["totalCount"], 2);
         let only_a = session.post(&selection, &[("csrf", &csrf), ("on_page", &a), ("on_page", &b), ("ticked", &a), ("action", "unblock")]).await;
         assert!(only_a.location.contains("n=1"));
-        let listed = app.get(&app.admin_token, &format!("/customers/{}/users?signIn=blocked", c.0)).await;
+        let listed = app.get(&app.admin_token, &format!("/customers/{}/users?signIn=blocked", c.id)).await;
         assert_eq!(listed.body["items"][0]["id"], b.as_str());
 
-        let page = session.get(&format!("/customers/{}/activity?limit=2", c.0)).await;
+        let page = session.get(&format!("/customers/{}/activity?limit=2", c.id)).await;
         assert!(page.body.contains("user.updated") && page.body.contains("Page 1 of"), "{}", page.body);
-        let csv = session.get(&format!("/customers/{}/activity.csv", c.0)).await.body;
+        let csv = session.get(&format!("/customers/{}/activity.csv", c.id)).await.body;
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "\u{feff}At,Agent,Action,Users,Before,After");
         assert!(lines.iter().filter(|l| l.contains("user.created")).count() >= 1, "{csv}");
@@ -268,50 +269,50 @@ both_backends! {
         app.user(&c, "ben", json!({})).await;
         let session = login(&app, &app.admin_email, &app.admin_password).await;
 
-        let (status, _, csv) = session.download(&format!("/customers/{}/import/template?format=csv&lang=it", c.0)).await;
+        let (status, _, csv) = session.download(&format!("/customers/{}/import/template?format=csv&lang=it", c.id)).await;
         assert_eq!(status, StatusCode::OK);
         assert!(String::from_utf8_lossy(&csv).starts_with("\u{feff}Nome,"), "{}", String::from_utf8_lossy(&csv));
-        let (status, _, xlsx) = session.download(&format!("/customers/{}/import/template?format=xlsx&lang=it", c.0)).await;
+        let (status, _, xlsx) = session.download(&format!("/customers/{}/import/template?format=xlsx&lang=it", c.id)).await;
         assert_eq!(status, StatusCode::OK);
         // Every header was recognised; only the users are missing.
         assert_eq!(read(&xlsx).err(), Some(FileError::NoRows));
 
-        let (status, content_type, csv) = session.download(&format!("/customers/{}/users/export?format=csv&lang=fr", c.0)).await;
+        let (status, content_type, csv) = session.download(&format!("/customers/{}/users/export?format=csv&lang=fr", c.id)).await;
         assert_eq!((status, content_type.as_str()), (StatusCode::OK, "text/csv; charset=utf-8"));
         assert!(String::from_utf8_lossy(&csv).starts_with("\u{feff}Prénom,"), "{}", String::from_utf8_lossy(&csv));
-        let (status, _, xlsx) = session.download(&format!("/customers/{}/users/export?format=xlsx&lang=fr", c.0)).await;
+        let (status, _, xlsx) = session.download(&format!("/customers/{}/users/export?format=xlsx&lang=fr", c.id)).await;
         assert_eq!(status, StatusCode::OK);
         for file in [csv, xlsx] {
-            let sheet = read(&file).unwrap_or_else(|e| panic!("{e}"));
+            let sheet = read(&file).unwrap();
             let users: Vec<(&str, &str, &str)> = sheet
                 .rows
                 .iter()
                 .map(|r| (r.get(Column::FirstName), r.get(Column::Username), r.get(Column::UsageLocation)))
                 .collect();
-            assert_eq!(users, vec![("Ana", format!("ana@{}", c.1).as_str(), "FR"), ("", format!("ben@{}", c.1).as_str(), "")]);
+            assert_eq!(users, vec![("Ana", format!("ana@{}", c.domain).as_str(), "FR"), ("", format!("ben@{}", c.domain).as_str(), "")]);
         }
-        let missing = session.download(&format!("/customers/{}/users/export?format=csv", uuid::Uuid::now_v7())).await;
-        assert_eq!(missing.0, StatusCode::NOT_FOUND);
+        let (status, _, _) = session.download(&format!("/customers/{}/users/export?format=csv", uuid::Uuid::now_v7())).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "another customer id");
     }
 
     async fn a_selection_acts_only_on_the_customers_own_users(app) {
         let c = app.customer().await;
         let other = app.customer().await;
-        let own = app.user(&c, "own-user", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
-        let foreign = app.user(&other, "foreign-user", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let own = str_at(&app.user(&c, "own-user", json!({})).await, "/user/id").to_owned();
+        let foreign = str_at(&app.user(&other, "foreign-user", json!({})).await, "/user/id").to_owned();
         let session = login(&app, &app.admin_email, &app.admin_password).await;
         let csrf = session.csrf().await;
         // A forged form ticks another customer's user beside one of this customer's.
-        let selection = format!("/customers/{}/users/selection", c.0);
+        let selection = format!("/customers/{}/users/selection", c.id);
         let ticked = session
             .post(&selection, &[("csrf", &csrf), ("on_page", &own), ("on_page", &foreign), ("ticked", &own), ("ticked", &foreign)])
             .await;
         assert_eq!(ticked.status, StatusCode::SEE_OTHER);
-        let shown = session.get(&format!("/customers/{}/users?selected=1", c.0)).await.body;
+        let shown = session.get(&format!("/customers/{}/users?selected=1", c.id)).await.body;
         assert!(shown.contains("own-user") && !shown.contains("foreign-user"), "{shown}");
         let blocked = session.post(&selection, &[("csrf", &csrf), ("action", "block")]).await;
         assert!(blocked.location.contains("notice=notice-blocked&n=1"), "{}", blocked.location);
-        let foreign_now = app.get(&app.admin_token, &format!("/customers/{}/users/{foreign}", other.0)).await;
+        let foreign_now = app.get(&app.admin_token, &format!("/customers/{}/users/{foreign}", other.id)).await;
         assert_eq!(foreign_now.body["signInBlocked"], false, "{:?}", foreign_now.body);
     }
 }

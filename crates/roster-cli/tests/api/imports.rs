@@ -22,14 +22,14 @@ pub async fn customer_with_domain(app: &TestApp, domain: &str) -> String {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    r.body["id"].as_str().unwrap_or_default().to_owned()
+    str_at(&r.body, "/id").to_owned()
 }
 
 /// Uploads a file, waits for its job to end, and returns the job with its results.
 pub async fn import(app: &TestApp, cid: &str, file: Vec<u8>, content_type: &str, query: &str) -> Value {
     let started = app.upload(&app.admin_token, &format!("/customers/{cid}/imports{query}"), content_type, file).await;
     assert_eq!(started.status, StatusCode::ACCEPTED, "{:?}", started.body);
-    let job = started.body["id"].as_str().unwrap_or_default().to_owned();
+    let job = str_at(&started.body, "/id").to_owned();
     for _ in 0..400 {
         let r = app.get(&app.admin_token, &format!("/customers/{cid}/imports/{job}")).await;
         if r.body["status"] == "succeeded" || r.body["status"] == "failed" {
@@ -112,7 +112,7 @@ both_backends! {
         assert_eq!(users["multi.line@fixtures.example"]["roles"], json!(["global-admin", "user-admin"]));
 
         let cid = customer_with_domain(&app, "pc.example").await;
-        let file = String::from_utf8(fixture("partner-center.csv")).unwrap_or_default().replace("fixtures.example", "pc.example");
+        let file = String::from_utf8(fixture("partner-center.csv")).expect("the fixture is UTF-8").replace("fixtures.example", "pc.example");
         let job = import(&app, &cid, file.into_bytes(), CSV, "?location=US").await;
         assert_eq!(display_names(&job), vec!["created", "created"]);
         assert!(users_by_upn(&app, &cid).await.contains_key("kenji.nakamura@pc.example"));
@@ -198,7 +198,7 @@ both_backends! {
         let dry = app.upload(&app.admin_token, &format!("/customers/{cid}/imports?dryRun=true"), CSV, more.as_bytes().to_vec()).await;
         assert_eq!(dry.body["rows"][0]["errors"][0]["code"], "insufficient_licenses");
 
-        let job_id = job["id"].as_str().unwrap_or_default();
+        let job_id = str_at(&job, "/id");
         let credentials = format!("/customers/{cid}/imports/{job_id}/credentials");
         // Another partner sees neither the job nor its passwords.
         let other = app.other_partner_token().await;
@@ -219,23 +219,23 @@ both_backends! {
         assert!(again["results"][0].get("temporaryPassword").is_none(), "{again}");
         // The password works once at sign-in: it is the one the user was created with.
         let upn = "a@fixtures.example";
-        assert!(crate::signin::temporary_password_signs_in(&app, upn, shown.as_str().unwrap_or("")).await);
+        assert!(crate::signin::temporary_password_signs_in(&app, upn, shown.as_str().expect("a temporary password")).await);
     }
 
     async fn kept_passwords_are_sealed_and_forgotten_after_an_hour(app) {
         let cid = fixtures_customer(&app).await;
         let job = import(&app, &cid, fixture("utf8.csv"), CSV, "?location=US").await;
-        let password = job["results"][0]["temporaryPassword"].as_str().unwrap_or_default().to_owned();
+        let password = str_at(&job, "/results/0/temporaryPassword").to_owned();
         let stored = app.raw_import_credentials().await;
         assert_eq!(stored.len(), 3);
         assert!(stored.iter().all(|c| !c.windows(password.len()).any(|w| w == password.as_bytes())), "stored in the clear");
         app.clock.advance(time::Duration::hours(1) - time::Duration::seconds(1));
-        app.services.purge_expired().await.unwrap_or_else(|e| panic!("{e}"));
+        app.services.purge_expired().await.unwrap();
         assert_eq!(app.raw_import_credentials().await.len(), 3, "kept for the hour");
         app.clock.advance(time::Duration::seconds(1));
-        app.services.purge_expired().await.unwrap_or_else(|e| panic!("{e}"));
+        app.services.purge_expired().await.unwrap();
         assert!(app.raw_import_credentials().await.is_empty(), "forgotten at the hour");
-        let job_id = job["id"].as_str().unwrap_or_default();
+        let job_id = str_at(&job, "/id");
         let after = app.get(&app.admin_token, &format!("/customers/{cid}/imports/{job_id}")).await.body;
         assert!(after["results"][0].get("temporaryPassword").is_none());
         assert!(!roster_testkit::logs::captured().contains(&password), "a temporary password reached the log");
@@ -243,16 +243,10 @@ both_backends! {
 }
 
 async fn download(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
-    let resp = app
-        .http
-        .get(app.url(&format!("/api/v1{path}")))
-        .bearer_auth(&app.admin_token)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let resp = app.http.get(app.url(&format!("/api/v1{path}"))).bearer_auth(&app.admin_token).send().await.unwrap();
     let status = resp.status();
     let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    (status, content_type, resp.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+    (status, content_type, resp.bytes().await.expect("reading the file").to_vec())
 }
 
 /// What makes two users the same, whatever their ids.
@@ -323,7 +317,7 @@ both_backends! {
 
         let (status, content_type, csv) = download(&app, &format!("/customers/{cid}/users/export?format=csv")).await;
         assert_eq!((status, content_type.as_str()), (StatusCode::OK, "text/csv; charset=utf-8"));
-        let text = String::from_utf8(csv.clone()).unwrap_or_default();
+        let text = String::from_utf8(csv.clone()).expect("the CSV export is UTF-8");
         assert!(text.starts_with("\u{feff}First name,Last name,Display name,Username"), "{}", &text[..80]);
         assert!(text.contains(",\"'=HYPERLINK"), "a formula-like cell is defused");
         let (_, _, xlsx) = download(&app, &format!("/customers/{cid}/users/export?format=xlsx")).await;
@@ -331,7 +325,7 @@ both_backends! {
 
         for (file, content_type) in [(csv, CSV), (xlsx, XLSX)] {
             // A separate installation: the same domain can belong to a customer there.
-            let Some(target) = roster_testkit::spawn_app(roster_testkit::Backend::Sqlite).await else { panic!("no sqlite app") };
+            let target = roster_testkit::spawn_app(roster_testkit::Backend::Sqlite).await;
             target.with_catalog().await;
             let empty = customer_with_domain(&target, "round.example").await;
             target.post(&target.admin_token, &format!("/customers/{empty}/subscriptions"), &json!({"productId": "MAIL_P1", "quantity": 5})).await;

@@ -4,16 +4,16 @@ both_backends! {
     async fn another_partners_agent_gets_404_on_every_customer_route(app) {
         app.with_catalog().await;
         let c = app.customer().await;
-        let u = app.user(&c, "private", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let u = str_at(&app.user(&c, "private", json!({})).await, "/user/id").to_owned();
         let other = app.other_partner_token().await;
-        let base = format!("/customers/{}", c.0);
+        let base = format!("/customers/{}", c.id);
         let user = format!("{base}/users/{u}");
         let replies = vec![
             app.get(&other, &base).await,
             app.get(&other, &format!("{base}/users")).await,
             app.get(&other, &format!("{base}/users?state=deleted")).await,
-            app.post(&other, &format!("{base}/users"), &json!({"userName": "x", "domain": c.1, "displayName": "X"})).await,
-            app.post(&other, &format!("{base}/users/batch"), &json!({"users": [{"userName": "x", "domain": c.1, "displayName": "X"}]})).await,
+            app.post(&other, &format!("{base}/users"), &json!({"userName": "x", "domain": c.domain, "displayName": "X"})).await,
+            app.post(&other, &format!("{base}/users/batch"), &json!({"users": [{"userName": "x", "domain": c.domain, "displayName": "X"}]})).await,
             app.get(&other, &user).await,
             app.patch(&other, &user, &json!({"displayName": "Pwned"})).await,
             app.post(&other, &format!("{user}/reset-password"), &json!({})).await,

@@ -1,38 +1,38 @@
 use crate::*;
 
 struct Fixture {
-    c: (String, String),
+    customer: TestCustomer,
     subs: std::collections::HashMap<String, String>,
 }
 
 /// A customer owning MAIL_P1 ×2, MAIL_P2 ×5, ARCHIVE ×5 and GEO ×5.
 async fn fixture(app: &TestApp) -> Fixture {
     app.with_catalog().await;
-    let c = app.customer().await;
+    let customer = app.customer().await;
     let mut subs = std::collections::HashMap::new();
     for (p, q) in [("MAIL_P1", 2), ("MAIL_P2", 5), ("ARCHIVE", 5), ("GEO", 5)] {
         let r = app
             .post(
                 &app.admin_token,
-                &format!("/customers/{}/subscriptions", c.0),
+                &format!("/customers/{}/subscriptions", customer.id),
                 &json!({"productId": p, "quantity": q}),
             )
             .await;
-        subs.insert(p.to_owned(), r.body["id"].as_str().unwrap_or_default().to_owned());
+        subs.insert(p.to_owned(), str_at(&r.body, "/id").to_owned());
     }
-    Fixture { c, subs }
+    Fixture { customer, subs }
 }
 
 async fn user(app: &TestApp, f: &Fixture, name: &str, location: Option<&str>) -> String {
-    app.user(&f.c, name, json!({"usageLocation": location})).await["user"]["id"].as_str().unwrap_or_default().to_owned()
+    str_at(&app.user(&f.customer, name, json!({"usageLocation": location})).await, "/user/id").to_owned()
 }
 
 async fn update(app: &TestApp, f: &Fixture, body: Value) -> Reply {
-    app.post(&app.admin_token, &format!("/customers/{}/license-updates", f.c.0), &body).await
+    app.post(&app.admin_token, &format!("/customers/{}/license-updates", f.customer.id), &body).await
 }
 
 async fn seats(app: &TestApp, f: &Fixture) -> std::collections::BTreeMap<String, (i64, i64)> {
-    let list = app.get(&app.admin_token, &format!("/customers/{}/subscriptions", f.c.0)).await.body;
+    let list = app.get(&app.admin_token, &format!("/customers/{}/subscriptions", f.customer.id)).await.body;
     list.as_array()
         .cloned()
         .unwrap_or_default()
@@ -73,11 +73,11 @@ both_backends! {
         assert_eq!(r.body["summary"], json!({"succeeded": 2, "failed": 1, "unchanged": 0}));
         assert_eq!((r.body["applied"].as_bool(), r.body["dryRun"].as_bool()), (Some(true), Some(false)));
         assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
-        let got = app.get(&app.admin_token, &format!("/customers/{}/users/{c}", f.c.0)).await.body;
+        let got = app.get(&app.admin_token, &format!("/customers/{}/users/{c}", f.customer.id)).await.body;
         assert_eq!(got["licenses"], json!([{"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}]));
-        let licensed = app.get(&app.admin_token, &format!("/customers/{}/users?license=MAIL_P1", f.c.0)).await.body;
+        let licensed = app.get(&app.admin_token, &format!("/customers/{}/users?license=MAIL_P1", f.customer.id)).await.body;
         assert_eq!(licensed["totalCount"], 2);
-        assert_eq!(app.get(&app.admin_token, &format!("/customers/{}/users?license=none", f.c.0)).await.body["totalCount"], 1);
+        assert_eq!(app.get(&app.admin_token, &format!("/customers/{}/users?license=none", f.customer.id)).await.body["totalCount"], 1);
         // Again: the holders are unchanged, the third still has no seat.
         let again = update(&app, &f, json!({"userIds": [c, a, b], "assign": [{"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}]})).await;
         assert_eq!(statuses(&again), vec!["unchanged", "unchanged", "failed"]);
@@ -128,7 +128,7 @@ both_backends! {
         let fits = update(&app, &f, json!({"userIds": &ids[..2], "assign": [{"productId": "MAIL_P1"}], "mode": "atomic"})).await;
         assert_eq!(fits.body["applied"], true);
         assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
-        let events = app.get(&app.admin_token, &format!("/customers/{}/audit-events?limit=2", f.c.0)).await.body;
+        let events = app.get(&app.admin_token, &format!("/customers/{}/audit-events?limit=2", f.customer.id)).await.body;
         // Both users went from nothing to MAIL_P1: one event names them both.
         assert_eq!(events["items"][0]["action"], "user.licenses_updated");
         assert_eq!(events["items"][0]["userIds"], json!(&ids[..2]));
@@ -153,13 +153,13 @@ both_backends! {
             assert_eq!(r.body["details"]["field"], field, "{body}: {:?}", r.body);
         }
         let helpdesk = app.agent_token("helpdesk").await;
-        let r = app.post(&helpdesk, &format!("/customers/{}/license-updates", f.c.0), &json!({"userIds": [a], "assign": [{"productId": "MAIL_P1"}]})).await;
+        let r = app.post(&helpdesk, &format!("/customers/{}/license-updates", f.customer.id), &json!({"userIds": [a], "assign": [{"productId": "MAIL_P1"}]})).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 
     async fn delete_frees_seats_and_restore_brings_back_what_fits(app) {
         let f = fixture(&app).await;
-        let users = format!("/customers/{}/users", f.c.0);
+        let users = format!("/customers/{}/users", f.customer.id);
         let a = user(&app, &f, "a", Some("US")).await;
         let b = user(&app, &f, "b", Some("US")).await;
         update(&app, &f, json!({"userIds": [a, b], "assign": [{"productId": "MAIL_P1"}]})).await;
@@ -185,10 +185,10 @@ both_backends! {
 
         // With enough seats everything comes back.
         app.delete(&app.admin_token, &format!("{users}/{b}")).await;
-        app.patch(&app.admin_token, &format!("/customers/{}/subscriptions/{}", f.c.0, f.subs["MAIL_P1"]), &json!({"quantity": 1})).await;
+        app.patch(&app.admin_token, &format!("/customers/{}/subscriptions/{}", f.customer.id, f.subs["MAIL_P1"]), &json!({"quantity": 1})).await;
         let r = app.post(&app.admin_token, &format!("{users}/restore"), &json!({"userIds": [b]})).await;
         assert_eq!(r.body["results"][0]["unrestoredLicenses"][0]["code"], "insufficient_licenses");
-        app.patch(&app.admin_token, &format!("/customers/{}/subscriptions/{}", f.c.0, f.subs["MAIL_P1"]), &json!({"quantity": 3})).await;
+        app.patch(&app.admin_token, &format!("/customers/{}/subscriptions/{}", f.customer.id, f.subs["MAIL_P1"]), &json!({"quantity": 3})).await;
         update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "MAIL_P1"}, {"productId": "ARCHIVE"}]})).await;
         app.delete(&app.admin_token, &format!("{users}/{a}")).await;
         let r = app.post(&app.admin_token, &format!("{users}/restore"), &json!({"userIds": [a]})).await;
@@ -200,29 +200,29 @@ both_backends! {
         // Single creates for one customer share transactions when they arrive
         // together; seats and usernames must still be judged per create, in order.
         let f = fixture(&app).await;
-        let url = app.url(&format!("/api/v1/customers/{}/users", f.c.0));
+        let url = app.url(&format!("/api/v1/customers/{}/users", f.customer.id));
         let mut tasks = Vec::new();
         for i in 0..24 {
             let name = if i % 6 == 0 { "dup".to_owned() } else { format!("c{i:02}") };
-            let body = json!({"userName": name, "domain": f.c.1, "displayName": name, "usageLocation": "FR",
+            let body = json!({"userName": name, "domain": f.customer.domain, "displayName": name, "usageLocation": "FR",
                               "licenses": if name == "dup" { json!([]) } else { json!([{"productId": "MAIL_P1"}]) }});
             let (http, url, token) = (app.http.clone(), url.clone(), app.admin_token.clone());
             tasks.push(tokio::spawn(async move {
-                let resp = http.post(url).bearer_auth(token).json(&body).send().await.unwrap_or_else(|e| panic!("{e}"));
-                (name, resp.status(), resp.json::<Value>().await.unwrap_or_default())
+                let resp = http.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+                (name, resp.status(), resp.json::<Value>().await.expect("a JSON body"))
             }));
         }
         let mut created = Vec::new();
         let mut refused = std::collections::BTreeMap::<String, usize>::new();
         for t in tasks {
-            let (name, status, body) = t.await.unwrap_or_else(|e| panic!("{e}"));
+            let (name, status, body) = t.await.unwrap();
             match status {
                 StatusCode::CREATED => {
-                    assert_eq!(body["user"]["userPrincipalName"], format!("{name}@{}", f.c.1));
+                    assert_eq!(body["user"]["userPrincipalName"], format!("{name}@{}", f.customer.domain));
                     assert_eq!(body["temporaryPassword"].as_str().map(str::len), Some(16));
-                    created.push((name, body["user"]["id"].as_str().unwrap_or_default().to_owned()));
+                    created.push((name, str_at(&body, "/user/id").to_owned()));
                 }
-                StatusCode::CONFLICT => *refused.entry(body["code"].as_str().unwrap_or_default().to_owned()).or_default() += 1,
+                StatusCode::CONFLICT => *refused.entry(str_at(&body, "/code").to_owned()).or_default() += 1,
                 other => panic!("{name}: {other} {body}"),
             }
         }
@@ -231,9 +231,9 @@ both_backends! {
         assert_eq!(refused.get("username_taken"), Some(&3));
         assert_eq!(refused.get("insufficient_licenses"), Some(&18));
         assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
-        let users = app.get(&app.admin_token, &format!("/customers/{}/users", f.c.0)).await.body;
+        let users = app.get(&app.admin_token, &format!("/customers/{}/users", f.customer.id)).await.body;
         assert_eq!(users["totalCount"], 3);
-        let events = app.get(&app.admin_token, &format!("/customers/{}/audit-events?limit=200", f.c.0)).await.body;
+        let events = app.get(&app.admin_token, &format!("/customers/{}/audit-events?limit=200", f.customer.id)).await.body;
         let mut audited: Vec<String> = events["items"]
             .as_array()
             .map(|a| a.iter().filter(|e| e["action"] == "user.created").flat_map(|e| e["userIds"].as_array().cloned().unwrap_or_default()).map(|v| v.as_str().unwrap_or_default().to_owned()).collect())
@@ -249,22 +249,22 @@ both_backends! {
         let ids = futures_ids(&app, &f, 24).await;
         let mut tasks = Vec::new();
         for (i, id) in ids.iter().enumerate() {
-            let (http, url, token) = (app.http.clone(), app.url(&format!("/api/v1/customers/{}/license-updates", f.c.0)), app.admin_token.clone());
+            let (http, url, token) = (app.http.clone(), app.url(&format!("/api/v1/customers/{}/license-updates", f.customer.id)), app.admin_token.clone());
             let body = if i % 3 == 2 { json!({"userIds": [id], "remove": ["MAIL_P2"]}) } else { json!({"userIds": [id], "assign": [{"productId": "MAIL_P2"}]}) };
             tasks.push(tokio::spawn(async move { http.post(url).bearer_auth(token).json(&body).send().await.map(|r| r.status()) }));
             if i % 4 == 0 {
                 let (http, token) = (app.http.clone(), app.admin_token.clone());
-                let url = app.url(&format!("/api/v1/customers/{}/subscriptions/{}", f.c.0, f.subs["MAIL_P2"]));
+                let url = app.url(&format!("/api/v1/customers/{}/subscriptions/{}", f.customer.id, f.subs["MAIL_P2"]));
                 let quantity = 3 + (i as i64 % 5);
                 tasks.push(tokio::spawn(async move { http.patch(url).bearer_auth(token).json(&json!({"quantity": quantity})).send().await.map(|r| r.status()) }));
             }
         }
         for t in tasks {
-            let status = t.await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|e| panic!("{e}"));
+            let status = t.await.unwrap().unwrap();
             assert!(status == StatusCode::OK || status == StatusCode::CONFLICT, "{status}");
         }
         let (quantity, assigned) = seats(&app, &f).await["MAIL_P2"];
-        let holders = app.get(&app.admin_token, &format!("/customers/{}/users?license=MAIL_P2", f.c.0)).await.body["totalCount"].as_i64();
+        let holders = app.get(&app.admin_token, &format!("/customers/{}/users?license=MAIL_P2", f.customer.id)).await.body["totalCount"].as_i64();
         assert_eq!(Some(assigned), holders, "assigned must equal the real number of assignments");
         assert!(assigned <= quantity, "{assigned} > {quantity}");
     }
@@ -281,7 +281,7 @@ async fn futures_ids(app: &TestApp, f: &Fixture, n: usize) -> Vec<String> {
 both_backends! {
     async fn license_filter_counts_from_counters_match_counting_the_users(app) {
         let f = fixture(&app).await;
-        let users = format!("/customers/{}/users", f.c.0);
+        let users = format!("/customers/{}/users", f.customer.id);
         let ids: Vec<String> = futures_ids(&app, &f, 3).await;
         let counts = || async {
             let mut out = Vec::new();
@@ -305,7 +305,7 @@ both_backends! {
         assert_eq!(counts().await, vec![1, 2, 2, 0]);
         update(&app, &f, json!({"userIds": &ids[..2], "remove": ["MAIL_P1", "ARCHIVE"]})).await;
         assert_eq!(counts().await, vec![3, 0, 0, 0]);
-        let created = app.post(&app.admin_token, &users, &json!({"userName": "geo", "domain": f.c.1, "displayName": "Geo", "usageLocation": "FR", "licenses": [{"productId": "GEO"}]})).await;
+        let created = app.post(&app.admin_token, &users, &json!({"userName": "geo", "domain": f.customer.domain, "displayName": "Geo", "usageLocation": "FR", "licenses": [{"productId": "GEO"}]})).await;
         assert_eq!(created.status, StatusCode::CREATED);
         assert_eq!(counts().await, vec![3, 1, 0, 1]);
     }

@@ -9,7 +9,7 @@ fn names(r: &Value) -> Vec<String> {
 
 async fn page(app: &TestApp, path: &str, cursor: &Value) -> Value {
     let sep = if path.contains('?') { '&' } else { '?' };
-    let r = app.get(&app.admin_token, &format!("{path}{sep}cursor={}", cursor.as_str().unwrap_or(""))).await;
+    let r = app.get(&app.admin_token, &format!("{path}{sep}cursor={}", cursor.as_str().expect("a cursor"))).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     r.body
 }
@@ -17,8 +17,8 @@ async fn page(app: &TestApp, path: &str, cursor: &Value) -> Value {
 both_backends! {
     async fn pages_move_first_next_prev_and_last_with_a_total(app) {
         let c = app.customer().await;
-        app.with_users(&c.0, 23, |i| (format!("user{i:02}"), format!("User {i:02}"))).await;
-        let path = format!("/customers/{}/users?limit=10", c.0);
+        app.with_users(&c, 23, |i| (format!("user{i:02}"), format!("User {i:02}"))).await;
+        let path = format!("/customers/{}/users?limit=10", c.id);
         let first = app.get(&app.admin_token, &path).await.body;
         assert_eq!(first["totalCount"], 23);
         assert_eq!(names(&first)[0], "User 00");
@@ -37,11 +37,11 @@ both_backends! {
         let again = page(&app, &path, &last["cursors"]["first"]).await;
         assert_eq!(names(&again), names(&first));
 
-        let desc = app.get(&app.admin_token, &format!("/customers/{}/users?limit=2&sort=-displayName", c.0)).await.body;
+        let desc = app.get(&app.admin_token, &format!("/customers/{}/users?limit=2&sort=-displayName", c.id)).await.body;
         assert_eq!(names(&desc), vec!["User 22", "User 21"]);
-        let by_upn = app.get(&app.admin_token, &format!("/customers/{}/users?limit=1&sort=-userPrincipalName", c.0)).await.body;
+        let by_upn = app.get(&app.admin_token, &format!("/customers/{}/users?limit=1&sort=-userPrincipalName", c.id)).await.body;
         assert_eq!(names(&by_upn), vec!["User 22"]);
-        let stale = app.get(&app.admin_token, &format!("/customers/{}/users?sort=createdAt&cursor={}", c.0, first["cursors"]["next"].as_str().unwrap_or(""))).await;
+        let stale = app.get(&app.admin_token, &format!("/customers/{}/users?sort=createdAt&cursor={}", c.id, str_at(&first, "/cursors/next"))).await;
         assert_eq!((stale.status, stale.body["details"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("cursor")));
     }
 
@@ -53,12 +53,12 @@ both_backends! {
             let (user, name) = if i.is_multiple_of(41) { ("rare", "Rare") } else { ("common", "Kaya") };
             (format!("{user}{i:04}"), format!("{name} {i:04}"))
         };
-        app.with_users(&c.0, 2_050, name_of).await;
+        app.with_users(&c, 2_050, name_of).await;
         for term in ["kaya", "kaya 00", "rare 1"] {
             let mut expected: Vec<String> =
-                (0..2_050).map(|i| name_of(i).1).filter(|n| n.to_lowercase().contains(term)).collect();
+                (0..2_050).map(name_of).map(|(_, display_name)| display_name).filter(|n| n.to_lowercase().contains(term)).collect();
             expected.sort();
-            let path = format!("/customers/{}/users?limit=20&search={}", c.0, term.replace(' ', "%20"));
+            let path = format!("/customers/{}/users?limit=20&search={}", c.id, term.replace(' ', "%20"));
             let first = app.get(&app.admin_token, &path).await.body;
             assert_eq!(first["totalCount"], expected.len(), "{term}");
             let mut seen = names(&first);
@@ -77,7 +77,7 @@ both_backends! {
 
     async fn location_counts_from_counters_match_counting_the_users(app) {
         let c = app.customer().await;
-        let users = format!("/customers/{}/users", c.0);
+        let users = format!("/customers/{}/users", c.id);
         let counts = || async {
             let mut out = Vec::new();
             for location in ["FR", "DE", "IT"] {
@@ -92,7 +92,7 @@ both_backends! {
         let mut ids = Vec::new();
         for (name, location) in [("fr1", json!("FR")), ("fr2", json!("FR")), ("fr3", json!("FR")), ("de1", json!("DE")), ("none", Value::Null)] {
             let created = app.user(&c, name, json!({"usageLocation": location})).await;
-            ids.push(created["user"]["id"].as_str().unwrap_or_default().to_owned());
+            ids.push(str_at(&created, "/user/id").to_owned());
         }
         assert_eq!(counts().await, vec![3, 1, 0]);
         app.patch(&app.admin_token, &format!("{users}/{}", ids[0]), &json!({"usageLocation": "DE"})).await;
@@ -108,9 +108,9 @@ both_backends! {
         assert_eq!(restored.body["results"][0]["status"], "restored");
         assert_eq!(counts().await, vec![2, 1, 1]);
         let batch = json!({"users": [
-            {"userName": "it2", "domain": c.1, "displayName": "It 2", "usageLocation": "IT"},
-            {"userName": "it3", "domain": c.1, "displayName": "It 3", "usageLocation": "IT"},
-            {"userName": "fr1", "domain": c.1, "displayName": "Taken", "usageLocation": "FR"},
+            {"userName": "it2", "domain": c.domain, "displayName": "It 2", "usageLocation": "IT"},
+            {"userName": "it3", "domain": c.domain, "displayName": "It 3", "usageLocation": "IT"},
+            {"userName": "fr1", "domain": c.domain, "displayName": "Taken", "usageLocation": "FR"},
         ]});
         let created = app.post(&app.admin_token, &format!("{users}/batch"), &batch).await;
         assert_eq!(created.body["results"][2]["error"]["code"], "username_taken", "{:?}", created.body);
@@ -119,18 +119,18 @@ both_backends! {
 
     async fn filters_combine_and_count(app) {
         let c = app.customer().await;
-        let users = format!("/customers/{}/users", c.0);
+        let users = format!("/customers/{}/users", c.id);
         let alice = app.user(&c, "alice", json!({"displayName": "Alice Admin", "roles": ["global-admin"], "usageLocation": "FR"})).await;
         let bob = app.user(&c, "bob", json!({"displayName": "Bob Helpdesk", "roles": ["helpdesk-admin"], "usageLocation": "US"})).await;
         let carol = app.user(&c, "carol", json!({"displayName": "Carol Plain", "usageLocation": "FR"})).await;
         let dave = app.user(&c, "dave", json!({"displayName": "Dave Gone"})).await;
-        let id = |v: &Value| v["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let id = |v: &Value| str_at(v, "/user/id").to_owned();
         app.patch(&app.admin_token, &format!("{users}/{}", id(&carol)), &json!({"signInBlocked": true})).await;
         app.delete(&app.admin_token, &format!("{users}/{}", id(&dave))).await;
         app.with_catalog().await;
         for (product, user) in [("MAIL_P1", &alice), ("MAIL_P2", &bob)] {
-            app.post(&app.admin_token, &format!("/customers/{}/subscriptions", c.0), &json!({"productId": product, "quantity": 1})).await;
-            let r = app.post(&app.admin_token, &format!("/customers/{}/license-updates", c.0), &json!({"userIds": [id(user)], "assign": [{"productId": product}]})).await;
+            app.post(&app.admin_token, &format!("/customers/{}/subscriptions", c.id), &json!({"productId": product, "quantity": 1})).await;
+            let r = app.post(&app.admin_token, &format!("/customers/{}/license-updates", c.id), &json!({"userIds": [id(user)], "assign": [{"productId": product}]})).await;
             assert_eq!(r.body["summary"]["succeeded"], 1, "{:?}", r.body);
         }
 

@@ -1,5 +1,11 @@
 //! Roster's one integration-test binary. Every test runs against a real server on
 //! port 0 with a fresh database, once on SQLite and once on PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "all of this binary is tests: allow-unwrap-in-tests covers #[test] fns, and the helpers beside them \
+              should fail as loudly, saying what they expected"
+)]
 
 mod audit;
 mod browser;
@@ -15,11 +21,12 @@ mod lifecycle;
 mod listing;
 mod openapi;
 mod restart;
+mod schema;
 mod signin;
 mod subscriptions;
 mod two_servers;
 mod users;
 
 pub use reqwest::StatusCode;
-pub use roster_testkit::{TestApp, both_backends};
+pub use roster_testkit::{TestApp, TestCustomer, both_backends, str_at};
 pub use serde_json::{Value, json};

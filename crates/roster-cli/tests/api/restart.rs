@@ -6,18 +6,19 @@
 use crate::two_servers::serve_with;
 use crate::*;
 use roster_core::{Policy, Services, SystemClock};
-use roster_testkit::{Backend, fresh_store};
+use roster_testkit::{Backend, backend_available, fresh_store};
 use std::sync::Arc;
 
 const ROWS: usize = 20_000;
 
 async fn killed_mid_import_then_resumed(backend: Backend) {
-    let Some((services, agent, customer, fixture)) = import_setup(backend, Policy::default(), "restart.example").await
-    else {
+    if !backend_available(backend).await {
         return;
-    };
+    }
+    let ImportSetup { services, agent, customer, fixture } =
+        import_setup(backend, Policy::default(), "restart.example").await;
     let database_url = fixture.database_url();
-    let (_, token) = services.create_token(&agent.email).await.unwrap_or_else(|e| panic!("{e}"));
+    let (_, token) = services.create_token(&agent.email).await.unwrap();
     let mut file = String::from("Display name,Username,Usage location\n");
     for i in 0..ROWS {
         file.push_str(&format!("User {i},user{i},US\n"));
@@ -36,11 +37,11 @@ async fn killed_mid_import_then_resumed(backend: Backend) {
         .send()
         .await
         .and_then(|r| r.error_for_status())
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .json()
         .await
-        .unwrap_or_default();
-    let job = started["id"].as_str().unwrap_or_default().to_owned();
+        .expect("the started job as JSON");
+    let job = str_at(&started, "/id").to_owned();
     let status = |server: String, results: bool| {
         let (http, token, job, imports) = (http.clone(), token.expose().to_owned(), job.clone(), imports(&server));
         async move {
@@ -56,7 +57,7 @@ async fn killed_mid_import_then_resumed(backend: Backend) {
         let s = status(first.url.clone(), false).await;
         let processed = s["processed"].as_u64().unwrap_or(0);
         if processed > 0 {
-            first.child.kill().unwrap_or_else(|e| panic!("{e}"));
+            first.child.kill().unwrap();
             let _ = first.child.wait();
             break processed;
         }
@@ -82,11 +83,11 @@ async fn killed_mid_import_then_resumed(backend: Backend) {
     users.dedup();
     assert_eq!(users.len(), ROWS, "each row made its own user");
     // The database agrees: every username once, and the counter matches.
-    let listed = services.customer(&agent, customer.id).await.unwrap_or_else(|e| panic!("{e}"));
+    let listed = services.customer(&agent, customer.id).await.unwrap();
     assert_eq!(listed.active_users, ROWS as i64);
     let query = roster_core::service::UserListParams { search: Some("user1999".into()), ..Default::default() };
-    let query = query.parse().unwrap_or_else(|e| panic!("{e}"));
-    let page = services.list_users(&agent, customer.id, &query).await.unwrap_or_else(|e| panic!("{e}"));
+    let query = query.parse().unwrap();
+    let page = services.list_users(&agent, customer.id, &query).await.unwrap();
     // user1999 and user19990..user19999: each once.
     assert_eq!(page.total_count, 11);
     // Passwords made before the kill open after it: the key comes from the configuration.
@@ -95,10 +96,10 @@ async fn killed_mid_import_then_resumed(backend: Backend) {
         .bearer_auth(token.expose())
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .json()
         .await
-        .unwrap_or_default();
+        .expect("the credentials as JSON");
     assert_eq!(credentials["credentials"].as_array().map(Vec::len), Some(ROWS));
 }
 
@@ -112,35 +113,38 @@ async fn an_import_killed_midway_on_postgresql_resumes_and_creates_each_row_once
     killed_mid_import_then_resumed(Backend::Postgres).await;
 }
 
-/// Services on a fresh store, with an admin agent and a customer owning `domain`.
-async fn import_setup(
-    backend: Backend,
-    policy: Policy,
-    domain: &str,
-) -> Option<(Arc<Services>, roster_core::model::Agent, roster_core::model::Customer, roster_testkit::Fixture)> {
-    let (store, fixture) = fresh_store(backend).await?;
+/// Services on a fresh store, with an admin agent and a customer owning a domain.
+struct ImportSetup {
+    services: Arc<Services>,
+    agent: roster_core::model::Agent,
+    customer: roster_core::model::Customer,
+    fixture: roster_testkit::Fixture,
+}
+
+async fn import_setup(backend: Backend, policy: Policy, domain: &str) -> ImportSetup {
+    let (store, fixture) = fresh_store(backend).await;
     let services = Arc::new(Services::new(store, Arc::new(SystemClock), policy));
-    let partner = services.create_partner(domain).await.unwrap_or_else(|e| panic!("{e}"));
-    let (agent, _) =
-        services.create_agent(partner.id, &format!("admin@{domain}"), "admin").await.unwrap_or_else(|e| panic!("{e}"));
-    let customer =
-        services.create_customer(&agent, domain, &[domain.to_owned()], "US").await.unwrap_or_else(|e| panic!("{e}"));
-    Some((services, agent, customer, fixture))
+    let partner = services.create_partner(domain).await.unwrap();
+    let (agent, _) = services.create_agent(partner.id, &format!("admin@{domain}"), "admin").await.unwrap();
+    let customer = services.create_customer(&agent, domain, &[domain.to_owned()], "US").await.unwrap();
+    ImportSetup { services, agent, customer, fixture }
 }
 
 /// A worker that prepares a few rows at a time and writes several batches to a
 /// transaction: every row ends once, a row whose username was taken after the
 /// check fails alone, and the counters agree with the rows.
 async fn batches_sharing_transactions(backend: Backend) {
-    let policy = Policy { import_batch: 3, import_transaction_rows: 7, ..Policy::default() };
-    let Some((services, agent, customer, _fixture)) = import_setup(backend, policy, "batches.example").await else {
+    if !backend_available(backend).await {
         return;
-    };
+    }
+    let policy = Policy { import_batch: 3, import_transaction_rows: 7, ..Policy::default() };
+    let ImportSetup { services, agent, customer, fixture: _fixture } =
+        import_setup(backend, policy, "batches.example").await;
     let mut file = String::from("Display name,Username\n");
     for i in 0..20 {
         file.push_str(&format!("User {i},user{i}\n"));
     }
-    let job = services.start_import(&agent, customer.id, file.as_bytes(), None).await.unwrap_or_else(|e| panic!("{e}"));
+    let job = services.start_import(&agent, customer.id, file.as_bytes(), None).await.unwrap();
     // Taken between the check and the worker: the row in the fifth batch fails.
     let input = roster_core::service::NewUserInput {
         user_name: "user13".into(),
@@ -148,10 +152,10 @@ async fn batches_sharing_transactions(backend: Backend) {
         display_name: "Already here".into(),
         ..Default::default()
     };
-    services.create_user(&agent, customer.id, &input).await.unwrap_or_else(|e| panic!("{e}"));
+    services.create_user(&agent, customer.id, &input).await.unwrap();
 
-    assert!(services.run_next_import().await.unwrap_or_else(|e| panic!("{e}")), "the job was not run");
-    let (job, rows) = services.import_job_results(&agent, customer.id, job.id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(services.run_next_import().await.unwrap(), "the job was not run");
+    let (job, rows) = services.import_job_results(&agent, customer.id, job.id).await.unwrap();
     assert_eq!(job.status, roster_core::model::ImportStatus::Succeeded);
     assert_eq!((job.processed, job.created, job.failed), (20, 19, 1));
     let failed: Vec<(i64, &str)> = rows
@@ -165,9 +169,9 @@ async fn batches_sharing_transactions(backend: Backend) {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 19, "each created row made its own user");
-    let listed = services.customer(&agent, customer.id).await.unwrap_or_else(|e| panic!("{e}"));
+    let listed = services.customer(&agent, customer.id).await.unwrap();
     assert_eq!(listed.active_users, 20);
-    assert!(!services.run_next_import().await.unwrap_or_else(|e| panic!("{e}")), "a finished job ran again");
+    assert!(!services.run_next_import().await.unwrap(), "a finished job ran again");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -182,18 +186,19 @@ async fn an_import_written_several_batches_to_a_transaction_on_postgresql_ends_e
 
 /// A job queued on an instance starts there at once, not at the worker's next poll.
 async fn queued_import_wakes_the_worker(backend: Backend) {
-    let Some((services, agent, customer, _fixture)) = import_setup(backend, Policy::default(), "wake.example").await
-    else {
+    if !backend_available(backend).await {
         return;
-    };
+    }
+    let ImportSetup { services, agent, customer, fixture: _fixture } =
+        import_setup(backend, Policy::default(), "wake.example").await;
     let worker = roster_http::spawn_import_worker(services.clone(), std::time::Duration::from_secs(3600));
     // Its first look finds nothing; the next poll would be an hour away.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let file = "Display name,Username\nFirst,first\nSecond,second\n";
-    let job = services.start_import(&agent, customer.id, file.as_bytes(), None).await.unwrap_or_else(|e| panic!("{e}"));
+    let job = services.start_import(&agent, customer.id, file.as_bytes(), None).await.unwrap();
     let mut status = job.status;
     for _ in 0..400 {
-        status = services.import_job(&agent, customer.id, job.id).await.unwrap_or_else(|e| panic!("{e}")).status;
+        status = services.import_job(&agent, customer.id, job.id).await.unwrap().status;
         if status == roster_core::model::ImportStatus::Succeeded {
             break;
         }

@@ -20,7 +20,7 @@ impl Page {
             .split("name=\"csrf\" value=\"")
             .nth(1)
             .and_then(|s| s.split('"').next())
-            .unwrap_or_default()
+            .unwrap_or_else(|| panic!("no csrf field in the page: {}", self.html))
             .to_owned()
     }
 }
@@ -32,7 +32,7 @@ impl<'a> Browser<'a> {
 
     async fn finish(&mut self, resp: reqwest::Response) -> Page {
         for v in resp.headers().get_all("set-cookie") {
-            let v = v.to_str().unwrap_or_default();
+            let v = v.to_str().expect("a Set-Cookie header in ASCII");
             assert!(v.contains("HttpOnly") && v.contains("SameSite=Lax"), "{v}");
             if let Some((k, rest)) = v.split_once('=') {
                 let value = rest.split(';').next().unwrap_or_default();
@@ -46,7 +46,7 @@ impl<'a> Browser<'a> {
         Page {
             status: resp.status(),
             location: resp.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_owned),
-            html: resp.text().await.unwrap_or_default(),
+            html: resp.text().await.expect("reading the page"),
         }
     }
 
@@ -55,14 +55,7 @@ impl<'a> Browser<'a> {
     }
 
     async fn get(&mut self, path: &str) -> Page {
-        let resp = self
-            .app
-            .http
-            .get(self.app.url(path))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let resp = self.app.http.get(self.app.url(path)).header("cookie", self.cookie_header()).send().await.unwrap();
         self.finish(resp).await
     }
 
@@ -75,7 +68,7 @@ impl<'a> Browser<'a> {
             .form(form)
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         self.finish(resp).await
     }
 
@@ -97,8 +90,8 @@ both_backends! {
     async fn a_temporary_password_signs_in_once_and_forces_a_change(app) {
         let c = app.customer().await;
         let created = app.user(&c, "nina", json!({})).await;
-        let upn = created["user"]["userPrincipalName"].as_str().unwrap_or_default().to_owned();
-        let temporary = created["temporaryPassword"].as_str().unwrap_or_default().to_owned();
+        let upn = str_at(&created, "/user/userPrincipalName").to_owned();
+        let temporary = str_at(&created, "/temporaryPassword").to_owned();
 
         let mut browser = Browser::new(&app);
         let page = browser.sign_in(&upn.to_uppercase(), &temporary).await;
@@ -120,28 +113,28 @@ both_backends! {
         assert_eq!(second.sign_in(&upn, &temporary).await.status, StatusCode::UNAUTHORIZED);
         let page = second.sign_in(&upn, CHOSEN).await;
         assert_eq!(page.location.as_deref(), Some("/me"));
-        let stored = app.services.store.find_signin_user(&upn.to_lowercase()).await.ok().flatten().and_then(|u| u.password_digest).unwrap_or_default();
+        let stored = app.services.store.find_signin_user(&upn.to_lowercase()).await.unwrap().expect("the user").password_digest.expect("a password digest");
         assert!(stored.starts_with("$argon2id$"), "chosen passwords are stored with Argon2id");
     }
 
     async fn a_temporary_password_abandoned_at_the_change_cannot_be_used_again(app) {
         let c = app.customer().await;
         let created = app.user(&c, "otto", json!({})).await;
-        let upn = created["user"]["userPrincipalName"].as_str().unwrap_or_default().to_owned();
-        let temporary = created["temporaryPassword"].as_str().unwrap_or_default().to_owned();
+        let upn = str_at(&created, "/user/userPrincipalName").to_owned();
+        let temporary = str_at(&created, "/temporaryPassword").to_owned();
         assert_eq!(Browser::new(&app).sign_in(&upn, &temporary).await.status, StatusCode::SEE_OTHER);
         assert_eq!(Browser::new(&app).sign_in(&upn, &temporary).await.status, StatusCode::UNAUTHORIZED);
     }
 
     async fn blocked_deleted_and_expired_users_cannot_sign_in(app) {
         let c = app.customer().await;
-        let users = format!("/customers/{}/users", c.0);
+        let users = format!("/customers/{}/users", c.id);
         let blocked = app.user(&c, "blocked", json!({})).await;
         let deleted = app.user(&c, "deleted", json!({})).await;
         let expired = app.user(&c, "expired", json!({})).await;
-        app.patch(&app.admin_token, &format!("{users}/{}", blocked["user"]["id"].as_str().unwrap_or_default()), &json!({"signInBlocked": true})).await;
-        app.delete(&app.admin_token, &format!("{users}/{}", deleted["user"]["id"].as_str().unwrap_or_default())).await;
-        let attempt = |v: &Value| (v["user"]["userPrincipalName"].as_str().unwrap_or_default().to_owned(), v["temporaryPassword"].as_str().unwrap_or_default().to_owned());
+        app.patch(&app.admin_token, &format!("{users}/{}", str_at(&blocked, "/user/id")), &json!({"signInBlocked": true})).await;
+        app.delete(&app.admin_token, &format!("{users}/{}", str_at(&deleted, "/user/id"))).await;
+        let attempt = |v: &Value| (str_at(v, "/user/userPrincipalName").to_owned(), str_at(v, "/temporaryPassword").to_owned());
 
         let (u, p) = attempt(&blocked);
         assert_eq!(Browser::new(&app).sign_in(&u, &p).await.status, StatusCode::FORBIDDEN);
@@ -158,18 +151,18 @@ both_backends! {
         let c = app.customer().await;
         let v = app.user(&c, "edge", json!({})).await;
         app.clock.advance(Duration::days(14) - Duration::seconds(1));
-        let page = Browser::new(&app).sign_in(v["user"]["userPrincipalName"].as_str().unwrap_or_default(), v["temporaryPassword"].as_str().unwrap_or_default()).await;
+        let page = Browser::new(&app).sign_in(str_at(&v, "/user/userPrincipalName"), str_at(&v, "/temporaryPassword")).await;
         assert_eq!(page.location.as_deref(), Some("/signin/change-password"));
     }
 
     async fn repeated_failures_are_rate_limited_per_username(app) {
         let c = app.customer().await;
         let v = app.user(&c, "target", json!({})).await;
-        let upn = v["user"]["userPrincipalName"].as_str().unwrap_or_default().to_owned();
+        let upn = str_at(&v, "/user/userPrincipalName").to_owned();
         for _ in 0..5 {
             assert_eq!(Browser::new(&app).sign_in(&upn, "wrong-password").await.status, StatusCode::UNAUTHORIZED);
         }
-        let right = v["temporaryPassword"].as_str().unwrap_or_default().to_owned();
+        let right = str_at(&v, "/temporaryPassword").to_owned();
         assert_eq!(Browser::new(&app).sign_in(&upn, &right).await.status, StatusCode::TOO_MANY_REQUESTS);
         app.clock.advance(Duration::minutes(16));
         assert_eq!(Browser::new(&app).sign_in(&upn, &right).await.status, StatusCode::SEE_OTHER);
@@ -181,24 +174,24 @@ both_backends! {
         let mut browser = Browser::new(&app);
         browser.get("/signin").await;
         let page = browser
-            .post("/signin", &[("user_name", v["user"]["userPrincipalName"].as_str().unwrap_or_default()), ("password", v["temporaryPassword"].as_str().unwrap_or_default()), ("csrf", "forged")])
+            .post("/signin", &[("user_name", str_at(&v, "/user/userPrincipalName")), ("password", str_at(&v, "/temporaryPassword")), ("csrf", "forged")])
             .await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);
         // The password was not consumed by the refused attempt.
-        assert_eq!(browser.sign_in(v["user"]["userPrincipalName"].as_str().unwrap_or_default(), v["temporaryPassword"].as_str().unwrap_or_default()).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(browser.sign_in(str_at(&v, "/user/userPrincipalName"), str_at(&v, "/temporaryPassword")).await.status, StatusCode::SEE_OTHER);
     }
 
     async fn a_password_reset_signs_the_user_out(app) {
         let c = app.customer().await;
         let v = app.user(&c, "resetme", json!({})).await;
-        let upn = v["user"]["userPrincipalName"].as_str().unwrap_or_default().to_owned();
+        let upn = str_at(&v, "/user/userPrincipalName").to_owned();
         let mut browser = Browser::new(&app);
-        browser.sign_in(&upn, v["temporaryPassword"].as_str().unwrap_or_default()).await;
+        browser.sign_in(&upn, str_at(&v, "/temporaryPassword")).await;
         let csrf = browser.get("/signin/change-password").await.csrf();
         browser.post("/signin/change-password", &[("password", CHOSEN), ("confirmation", CHOSEN), ("csrf", &csrf)]).await;
         assert_eq!(browser.get("/me").await.status, StatusCode::OK);
-        let path = format!("/customers/{}/users/{}/reset-password", c.0, v["user"]["id"].as_str().unwrap_or_default());
-        let fresh = app.post(&app.admin_token, &path, &json!({})).await.body["temporaryPassword"].as_str().unwrap_or_default().to_owned();
+        let path = format!("/customers/{}/users/{}/reset-password", c.id, str_at(&v, "/user/id"));
+        let fresh = str_at(&app.post(&app.admin_token, &path, &json!({})).await.body, "/temporaryPassword").to_owned();
         assert_eq!(browser.get("/me").await.location.as_deref(), Some("/signin"));
         assert_eq!(Browser::new(&app).sign_in(&upn, CHOSEN).await.status, StatusCode::UNAUTHORIZED);
         assert_eq!(Browser::new(&app).sign_in(&upn, &fresh).await.location.as_deref(), Some("/signin/change-password"));

@@ -17,11 +17,11 @@ both_backends! {
 
         // A bad file is refused whole, naming the problem; nothing of it is kept.
         let bad = r#"{"products": [{"id": "NEW", "name": "New"}, {"id": "BROKEN", "name": "B", "requires": ["NOWHERE"]}]}"#;
-        let err = app.services.import_catalog(bad.as_bytes()).await.err().map(|e| e.to_string()).unwrap_or_default();
+        let err = app.services.import_catalog(bad.as_bytes()).await.expect_err("a product requiring an unknown one is refused").to_string();
         assert!(err.contains("NOWHERE"), "{err}");
         assert_eq!(app.get(&app.admin_token, "/products").await.body["products"].as_array().map(Vec::len), Some(4));
         // Re-importing upserts by id.
-        app.services.import_catalog(br#"{"products": [{"id": "GEO", "name": "Geo Everywhere"}]}"#).await.unwrap_or_else(|e| panic!("{e}"));
+        app.services.import_catalog(br#"{"products": [{"id": "GEO", "name": "Geo Everywhere"}]}"#).await.unwrap();
         let geo = app.get(&app.admin_token, "/products").await.body["products"][1].clone();
         assert_eq!((geo["name"].as_str(), geo["availableIn"].is_null()), (Some("Geo Everywhere"), true));
     }
@@ -29,12 +29,12 @@ both_backends! {
     async fn customers_buy_seats_and_change_the_quantity(app) {
         app.with_catalog().await;
         let c = app.customer().await;
-        let path = format!("/customers/{}/subscriptions", c.0);
+        let path = format!("/customers/{}/subscriptions", c.id);
         let r = app.post(&app.admin_token, &path, &json!({"productId": "MAIL_P1", "quantity": 10})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         assert_eq!((r.body["quantity"].as_i64(), r.body["assigned"].as_i64(), r.body["available"].as_i64()), (Some(10), Some(0), Some(10)));
         assert_eq!(r.body["productName"], "Mail Plan 1");
-        let sid = r.body["id"].as_str().unwrap_or_default().to_owned();
+        let sid = str_at(&r.body, "/id").to_owned();
 
         let again = app.post(&app.admin_token, &path, &json!({"productId": "MAIL_P1", "quantity": 5})).await;
         assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "subscription_exists"));
@@ -59,7 +59,7 @@ both_backends! {
 
         let list = app.get(&app.admin_token, &path).await.body;
         assert_eq!(list.as_array().map(Vec::len), Some(1));
-        let events = app.get(&app.admin_token, &format!("/customers/{}/audit-events", c.0)).await.body;
+        let events = app.get(&app.admin_token, &format!("/customers/{}/audit-events", c.id)).await.body;
         let actions: Vec<&str> = events["items"].as_array().map(|a| a.iter().filter_map(|e| e["action"].as_str()).collect()).unwrap_or_default();
         assert_eq!(actions.iter().filter(|a| **a == "subscription.quantity_changed").count(), 2);
         assert!(actions.contains(&"subscription.created"));
@@ -68,12 +68,12 @@ both_backends! {
     async fn licenses_asked_for_at_creation_are_assigned_in_the_same_transaction(app) {
         app.with_catalog().await;
         let c = app.customer().await;
-        let subs = format!("/customers/{}/subscriptions", c.0);
+        let subs = format!("/customers/{}/subscriptions", c.id);
         app.post(&app.admin_token, &subs, &json!({"productId": "MAIL_P1", "quantity": 1})).await;
         app.post(&app.admin_token, &subs, &json!({"productId": "ARCHIVE", "quantity": 5})).await;
-        let users = format!("/customers/{}/users", c.0);
+        let users = format!("/customers/{}/users", c.id);
         let new_user = |name: &str, licenses: Value| {
-            json!({"userName": name, "domain": c.1, "displayName": name, "usageLocation": "FR", "licenses": licenses})
+            json!({"userName": name, "domain": c.domain, "displayName": name, "usageLocation": "FR", "licenses": licenses})
         };
         let with_plan = json!([{"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}, {"productId": "ARCHIVE"}]);
         let created = app.post(&app.admin_token, &users, &new_user("a", with_plan)).await;
@@ -82,7 +82,7 @@ both_backends! {
             created.body["user"]["licenses"],
             json!([{"productId": "ARCHIVE", "disabledServicePlans": []}, {"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}])
         );
-        let stored = app.get(&app.admin_token, &format!("{users}/{}", created.body["user"]["id"].as_str().unwrap_or(""))).await;
+        let stored = app.get(&app.admin_token, &format!("{users}/{}", str_at(&created.body, "/user/id"))).await;
         assert_eq!(stored.body["licenses"], created.body["user"]["licenses"]);
         let seats = |list: Value| -> Vec<(String, i64)> {
             list.as_array().cloned().unwrap_or_default().iter().map(|s| (s["productId"].as_str().unwrap_or("").to_owned(), s["assigned"].as_i64().unwrap_or(-1))).collect()
@@ -96,7 +96,7 @@ both_backends! {
             (new_user("b", json!([{"productId": "MAIL_P2"}])), StatusCode::BAD_REQUEST, "product_not_owned"),
             (new_user("b", json!([{"productId": "ARCHIVE"}])), StatusCode::BAD_REQUEST, "dependency_missing"),
             (new_user("b", json!([{"productId": "MAIL_P1", "disabledServicePlans": ["NOPE"]}])), StatusCode::BAD_REQUEST, "unknown_service_plan"),
-            (json!({"userName": "b", "domain": c.1, "displayName": "B", "licenses": [{"productId": "MAIL_P1"}]}), StatusCode::BAD_REQUEST, "usage_location_required"),
+            (json!({"userName": "b", "domain": c.domain, "displayName": "B", "licenses": [{"productId": "MAIL_P1"}]}), StatusCode::BAD_REQUEST, "usage_location_required"),
         ] {
             let r = app.post(&app.admin_token, &users, &body).await;
             assert_eq!((r.status, r.code()), (status, code), "{body}: {:?}", r.body);
@@ -108,7 +108,7 @@ both_backends! {
         assert_eq!(seats(app.get(&app.admin_token, &subs).await.body), held);
 
         // In a batch, seats go in order: the one left goes to the first who asks.
-        app.post(&app.admin_token, &format!("/customers/{}/license-updates", c.0), &json!({"userIds": [created.body["user"]["id"]], "remove": ["MAIL_P1", "ARCHIVE"]})).await;
+        app.post(&app.admin_token, &format!("/customers/{}/license-updates", c.id), &json!({"userIds": [created.body["user"]["id"]], "remove": ["MAIL_P1", "ARCHIVE"]})).await;
         let batch = app
             .post(&app.admin_token, &format!("{users}/batch"), &json!({"users": [new_user("c", json!([{"productId": "MAIL_P1"}])), new_user("d", json!([{"productId": "MAIL_P1"}])), new_user("e", json!([]))]}))
             .await;
@@ -127,12 +127,12 @@ both_backends! {
     async fn a_licensed_user_keeps_a_location_where_its_licenses_are_sold(app) {
         app.with_catalog().await;
         let c = app.customer().await;
-        app.post(&app.admin_token, &format!("/customers/{}/subscriptions", c.0), &json!({"productId": "GEO", "quantity": 1})).await;
-        let users = format!("/customers/{}/users", c.0);
+        app.post(&app.admin_token, &format!("/customers/{}/subscriptions", c.id), &json!({"productId": "GEO", "quantity": 1})).await;
+        let users = format!("/customers/{}/users", c.id);
         let created = app
-            .post(&app.admin_token, &users, &json!({"userName": "g", "domain": c.1, "displayName": "G", "usageLocation": "FR", "licenses": [{"productId": "GEO"}]}))
+            .post(&app.admin_token, &users, &json!({"userName": "g", "domain": c.domain, "displayName": "G", "usageLocation": "FR", "licenses": [{"productId": "GEO"}]}))
             .await;
-        let user = format!("{users}/{}", created.body["user"]["id"].as_str().unwrap_or(""));
+        let user = format!("{users}/{}", str_at(&created.body, "/user/id"));
         let moved = app.patch(&app.admin_token, &user, &json!({"usageLocation": "US"})).await;
         assert_eq!((moved.status, moved.code()), (StatusCode::BAD_REQUEST, "not_available_in_usage_location"));
         let cleared = app.patch(&app.admin_token, &user, &json!({"usageLocation": null})).await;

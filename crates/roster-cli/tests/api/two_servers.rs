@@ -3,7 +3,7 @@
 
 use crate::*;
 use roster_core::{Policy, Services, SystemClock};
-use roster_testkit::{Backend, fresh_store};
+use roster_testkit::{Backend, backend_available, fresh_store};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -33,10 +33,10 @@ pub fn serve_with(database_url: &str, env: &[(&str, &str)]) -> Server {
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("starting roster serve: {e}"));
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        .expect("starting roster serve");
+    let stdout = child.stdout.take().expect("roster serve's stdout");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap_or_default();
+    BufReader::new(stdout).read_line(&mut line).expect("reading roster serve's first line");
     let url = line
         .trim()
         .strip_prefix("listening on ")
@@ -47,22 +47,21 @@ pub fn serve_with(database_url: &str, env: &[(&str, &str)]) -> Server {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_sharing_postgresql_never_oversubscribe() {
-    let Some((store, fixture)) = fresh_store(Backend::Postgres).await else { return };
+    if !backend_available(Backend::Postgres).await {
+        return;
+    }
+    let (store, fixture) = fresh_store(Backend::Postgres).await;
     let services = Services::new(store, Arc::new(SystemClock), Policy::default());
-    let partner = services.create_partner("Shared").await.unwrap_or_else(|e| panic!("{e}"));
-    let (agent, _) =
-        services.create_agent(partner.id, "two@servers.example", "admin").await.unwrap_or_else(|e| panic!("{e}"));
-    let (_, token) = services.create_token(&agent.email).await.unwrap_or_else(|e| panic!("{e}"));
+    let partner = services.create_partner("Shared").await.unwrap();
+    let (agent, _) = services.create_agent(partner.id, "two@servers.example", "admin").await.unwrap();
+    let (_, token) = services.create_token(&agent.email).await.unwrap();
     services
         .import_catalog(br#"{"products": [{"id": "SEAT", "name": "Seat"}, {"id": "OTHER", "name": "Other"}]}"#)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let customer = services
-        .create_customer(&agent, "Shared Co", &["shared.example".into()], "US")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let seat = services.buy_subscription(&agent, customer.id, "SEAT", 10).await.unwrap_or_else(|e| panic!("{e}"));
-    services.buy_subscription(&agent, customer.id, "OTHER", 30).await.unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
+    let customer = services.create_customer(&agent, "Shared Co", &["shared.example".into()], "US").await.unwrap();
+    let seat = services.buy_subscription(&agent, customer.id, "SEAT", 10).await.unwrap();
+    services.buy_subscription(&agent, customer.id, "OTHER", 30).await.unwrap();
     let inputs: Vec<_> = (0..40)
         .map(|i| roster_core::service::NewUserInput {
             user_name: format!("u{i}"),
@@ -75,9 +74,9 @@ async fn two_servers_sharing_postgresql_never_oversubscribe() {
     let ids: Vec<String> = services
         .create_users(&agent, customer.id, &inputs)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
         .into_iter()
-        .map(|r| r.map(|c| c.user.id.to_string()).unwrap_or_else(|e| panic!("{e}")))
+        .map(|r| r.map(|c| c.user.id.to_string()).unwrap())
         .collect();
 
     let database_url = fixture.database_url();
@@ -105,10 +104,10 @@ async fn two_servers_sharing_postgresql_never_oversubscribe() {
         }));
     }
     for t in tasks {
-        let status = t.await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|e| panic!("{e}"));
+        let status = t.await.unwrap().unwrap();
         assert!(status == StatusCode::OK || status == StatusCode::CONFLICT, "{status}");
     }
-    let subscriptions = services.subscriptions(&agent, customer.id).await.unwrap_or_else(|e| panic!("{e}"));
+    let subscriptions = services.subscriptions(&agent, customer.id).await.unwrap();
     for s in subscriptions {
         let query = roster_core::service::UserListParams {
             license: Some(s.product_id.clone()),
@@ -116,9 +115,8 @@ async fn two_servers_sharing_postgresql_never_oversubscribe() {
             ..Default::default()
         }
         .parse()
-        .unwrap_or_else(|e| panic!("{e}"));
-        let holders =
-            services.list_users(&agent, customer.id, &query).await.unwrap_or_else(|e| panic!("{e}")).total_count;
+        .unwrap();
+        let holders = services.list_users(&agent, customer.id, &query).await.unwrap().total_count;
         assert_eq!(s.assigned, holders, "{}: assigned must equal the real number of assignments", s.product_id);
         assert!(s.assigned <= s.quantity, "{}: {} > {}", s.product_id, s.assigned, s.quantity);
     }

@@ -4,10 +4,10 @@ both_backends! {
     async fn creating_a_user_returns_it_with_a_temporary_password_once(app) {
         let c = app.customer().await;
         let created = app.user(&c, "Alex.Wilber", json!({"firstName": "Alex", "lastName": "Wilber", "usageLocation": "fr", "roles": ["user-admin"]})).await;
-        let password = created["temporaryPassword"].as_str().unwrap_or_default();
+        let password = str_at(&created, "/temporaryPassword");
         assert_eq!(password.chars().count(), 16);
         let user = &created["user"];
-        assert_eq!(user["userPrincipalName"], format!("Alex.Wilber@{}", c.1));
+        assert_eq!(user["userPrincipalName"], format!("Alex.Wilber@{}", c.domain));
         assert_eq!(user["usageLocation"], "FR");
         assert_eq!(user["roles"], json!(["user-admin"]));
         assert_eq!(user["state"], "active");
@@ -15,26 +15,26 @@ both_backends! {
         assert_eq!(user["licenses"], json!([]));
         assert_eq!(user["createdAt"], "2026-01-05T10:00:00Z");
 
-        let got = app.get(&app.admin_token, &format!("/customers/{}/users/{}", c.0, user["id"].as_str().unwrap_or_default())).await;
+        let got = app.get(&app.admin_token, &format!("/customers/{}/users/{}", c.id, str_at(user, "/id"))).await;
         assert_eq!(got.status, StatusCode::OK);
         assert_eq!(got.body, *user);
         assert!(!got.body.to_string().contains(password), "the password is never readable again");
 
         // The full name@domain form works too, and usernames are case-insensitive.
-        let r = app.post(&app.admin_token, &format!("/customers/{}/users", c.0), &json!({"userName": format!("alex.wilber@{}", c.1), "displayName": "Dup"})).await;
+        let r = app.post(&app.admin_token, &format!("/customers/{}/users", c.id), &json!({"userName": format!("alex.wilber@{}", c.domain), "displayName": "Dup"})).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "username_taken"));
     }
 
     async fn a_batch_reports_a_result_for_every_user(app) {
         let c = app.customer().await;
         let body = json!({"users": [
-            {"userName": "ann", "domain": c.1, "displayName": "Ann"},
-            {"userName": "bad name", "domain": c.1, "displayName": "Bad"},
-            {"userName": "ANN", "domain": c.1, "displayName": "Ann again"},
+            {"userName": "ann", "domain": c.domain, "displayName": "Ann"},
+            {"userName": "bad name", "domain": c.domain, "displayName": "Bad"},
+            {"userName": "ANN", "domain": c.domain, "displayName": "Ann again"},
             {"userName": "bob", "domain": "other.example", "displayName": "Bob"},
-            {"userName": "cy", "domain": c.1, "displayName": "Cy", "usageLocation": "DE"},
+            {"userName": "cy", "domain": c.domain, "displayName": "Cy", "usageLocation": "DE"},
         ]});
-        let r = app.post(&app.admin_token, &format!("/customers/{}/users/batch", c.0), &body).await;
+        let r = app.post(&app.admin_token, &format!("/customers/{}/users/batch", c.id), &body).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         let results = r.body["results"].as_array().cloned().unwrap_or_default();
         let statuses: Vec<(u64, &str, &str)> = results
@@ -50,16 +50,16 @@ both_backends! {
         ]);
         assert_eq!(results[0]["temporaryPassword"].as_str().map(str::len), Some(16));
         assert!(results[1].get("temporaryPassword").is_none());
-        assert_eq!(app.get(&app.admin_token, &format!("/customers/{}/users", c.0)).await.body["totalCount"], 2);
+        assert_eq!(app.get(&app.admin_token, &format!("/customers/{}/users", c.id)).await.body["totalCount"], 2);
 
-        let empty = app.post(&app.admin_token, &format!("/customers/{}/users/batch", c.0), &json!({"users": []})).await;
+        let empty = app.post(&app.admin_token, &format!("/customers/{}/users/batch", c.id), &json!({"users": []})).await;
         assert_eq!((empty.status, empty.code()), (StatusCode::BAD_REQUEST, "validation_failed"));
     }
 
     async fn patching_changes_only_the_fields_sent(app) {
         let c = app.customer().await;
         let created = app.user(&c, "meg", json!({"firstName": "Meg", "usageLocation": "US"})).await;
-        let path = format!("/customers/{}/users/{}", c.0, created["user"]["id"].as_str().unwrap_or_default());
+        let path = format!("/customers/{}/users/{}", c.id, str_at(&created, "/user/id"));
         app.clock.advance(time::Duration::minutes(5));
         let r = app.patch(&app.admin_token, &path, &json!({"displayName": "Megan Bowen", "roles": ["global-admin", "billing-admin"], "usageLocation": null})).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
@@ -79,9 +79,9 @@ both_backends! {
     async fn helpdesk_agents_block_sign_in_and_reset_ordinary_users_only(app) {
         let c = app.customer().await;
         let helpdesk = app.agent_token("helpdesk").await;
-        let plain = app.user(&c, "pat", json!({})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
-        let admin = app.user(&c, "root", json!({"roles": ["global-admin"]})).await["user"]["id"].as_str().unwrap_or_default().to_owned();
-        let users = format!("/customers/{}/users", c.0);
+        let plain = str_at(&app.user(&c, "pat", json!({})).await, "/user/id").to_owned();
+        let admin = str_at(&app.user(&c, "root", json!({"roles": ["global-admin"]})).await, "/user/id").to_owned();
+        let users = format!("/customers/{}/users", c.id);
 
         assert_eq!(app.get(&helpdesk, &users).await.status, StatusCode::OK);
         let r = app.patch(&helpdesk, &format!("{users}/{plain}"), &json!({"signInBlocked": true})).await;
@@ -94,7 +94,7 @@ both_backends! {
         assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden"));
         let r = app.delete(&helpdesk, &format!("{users}/{plain}")).await;
         assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden"));
-        let r = app.post(&helpdesk, &users, &json!({"userName": "new", "domain": c.1, "displayName": "New"})).await;
+        let r = app.post(&helpdesk, &users, &json!({"userName": "new", "domain": c.domain, "displayName": "New"})).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
 
         let sales = app.agent_token("sales").await;
@@ -107,12 +107,12 @@ both_backends! {
     async fn resetting_a_password_gives_a_new_temporary_one_that_expires_in_14_days(app) {
         let c = app.customer().await;
         let created = app.user(&c, "rita", json!({})).await;
-        let path = format!("/customers/{}/users/{}/reset-password", c.0, created["user"]["id"].as_str().unwrap_or_default());
+        let path = format!("/customers/{}/users/{}/reset-password", c.id, str_at(&created, "/user/id"));
         let r = app.post(&app.admin_token, &path, &json!({})).await;
         assert_eq!(r.status, StatusCode::OK);
-        let new = r.body["temporaryPassword"].as_str().unwrap_or_default();
+        let new = str_at(&r.body, "/temporaryPassword");
         assert_eq!(new.len(), 16);
-        assert_ne!(new, created["temporaryPassword"].as_str().unwrap_or_default());
+        assert_ne!(new, str_at(&created, "/temporaryPassword"));
         assert_eq!(r.body["expiresAt"], "2026-01-19T10:00:00Z");
     }
 }
