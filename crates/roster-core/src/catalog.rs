@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServicePlan {
     pub id: String,
@@ -18,7 +17,6 @@ pub struct ServicePlan {
 
 /// A product as the catalog file and the API spell it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Product))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProductDefinition {
     pub id: String,

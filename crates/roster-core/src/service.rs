@@ -9,7 +9,6 @@ use crate::model::*;
 use crate::paging::*;
 use crate::secrets::{self, ApiToken, TemporaryPassword};
 use crate::store::*;
-use serde::Deserialize;
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -72,87 +71,57 @@ pub struct Services {
     pub(crate) import_queued: Arc<tokio::sync::Notify>,
 }
 
+// The inputs below hold text as it arrived, from the HTTP API's wire types
+// (`roster_api`) or from the console's forms; the services parse them into domain
+// types.
+
 /// A user to create, as it arrived.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = NewUser))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct NewUserInput {
     pub user_name: String,
-    #[serde(default)]
     pub domain: Option<String>,
-    #[serde(default)]
     pub first_name: Option<String>,
-    #[serde(default)]
     pub last_name: Option<String>,
     pub display_name: String,
-    #[serde(default)]
     pub usage_location: Option<String>,
-    #[serde(default)]
     pub roles: Vec<String>,
-    #[serde(default)]
     pub licenses: Vec<LicenseInput>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LicenseRequest))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct LicenseInput {
     pub product_id: String,
-    #[serde(default)]
     pub disabled_service_plans: Vec<String>,
 }
 
 /// A license update of API.md, as it arrived.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LicenseUpdate))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct LicenseUpdateInput {
     pub user_ids: Vec<Uuid>,
-    #[serde(default)]
     pub assign: Vec<LicenseInput>,
-    #[serde(default)]
     pub remove: Vec<String>,
     /// `partial` (the default) or `atomic`.
-    #[serde(default)]
     pub mode: Option<String>,
-    #[serde(default)]
     pub dry_run: bool,
 }
 
 /// The most users one license update takes.
 pub const MAX_LICENSE_UPDATE_USERS: usize = 100_000;
 
-/// A user change, as it arrived. A field sent as `null` is cleared.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = UserPatch))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// A user change, as it arrived: `None` leaves a field alone, and `Some(None)`
+/// clears it.
+#[derive(Debug, Clone, Default)]
 pub struct UserPatchInput {
-    #[serde(default, deserialize_with = "present")]
     pub first_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
     pub last_name: Option<Option<String>>,
-    #[serde(default)]
     pub display_name: Option<String>,
-    #[serde(default, deserialize_with = "present")]
     pub usage_location: Option<Option<String>>,
-    #[serde(default)]
     pub roles: Option<Vec<String>>,
-    #[serde(default)]
     pub sign_in_blocked: Option<bool>,
 }
 
-fn present<'de, D, T>(d: D) -> std::result::Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// The list parameters of API.md, as they arrived.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct UserListParams {
     pub state: Option<String>,
     pub search: Option<String>,

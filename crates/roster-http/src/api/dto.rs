@@ -1,386 +1,186 @@
-//! The JSON shapes of API.md. Responses are built from domain values here.
+//! Between the domain and the wire. Domain values become the JSON shapes of
+//! `roster_api` (API.md), and requests as they arrived become the inputs the core's
+//! services take. Both sides are foreign to this crate, so where `From` cannot be
+//! implemented two local traits stand in: `into_api()` and `into_core()`.
 
-use roster_core::model::{AuditEvent, Customer, RestoreOutcome, User};
+use roster_api as api;
+use roster_core::catalog::ProductDefinition;
+use roster_core::model::{
+    AuditEvent, Customer, LicenseResultStatus, LicenseUpdateOutcome, RestoreOutcome, Subscription, User,
+};
 use roster_core::paging::{Cursors, Page};
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use utoipa::ToSchema;
-use uuid::Uuid;
+use roster_core::service;
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CursorsDto {
-    pub first: String,
-    pub prev: Option<String>,
-    pub next: Option<String>,
-    pub last: String,
+/// A domain value as the API spells it.
+pub trait IntoApi {
+    type Api;
+    fn into_api(self) -> Self::Api;
 }
 
-impl From<Cursors> for CursorsDto {
-    fn from(c: Cursors) -> Self {
-        Self { first: c.first, prev: c.prev, next: c.next, last: c.last }
+/// A request as it arrived, as the input a service takes.
+pub trait IntoCore {
+    type Core;
+    fn into_core(self) -> Self::Core;
+}
+
+impl IntoApi for Cursors {
+    type Api = api::CursorsDto;
+    fn into_api(self) -> api::CursorsDto {
+        api::CursorsDto { first: self.first, prev: self.prev, next: self.next, last: self.last }
     }
 }
 
-macro_rules! page_dto {
-    ($name:ident, $item:ty) => {
-        #[derive(Debug, Serialize, ToSchema)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $name {
-            pub items: Vec<$item>,
-            pub total_count: i64,
-            pub cursors: CursorsDto,
-        }
-
-        impl<T: Into<$item>> From<Page<T>> for $name {
-            fn from(p: Page<T>) -> Self {
-                Self {
-                    items: p.items.into_iter().map(Into::into).collect(),
-                    total_count: p.total_count,
-                    cursors: p.cursors.into(),
+macro_rules! page_into_api {
+    ($item:ty, $page:ident) => {
+        impl IntoApi for Page<$item> {
+            type Api = api::$page;
+            fn into_api(self) -> api::$page {
+                api::$page {
+                    items: self.items.into_iter().map(IntoApi::into_api).collect(),
+                    total_count: self.total_count,
+                    cursors: self.cursors.into_api(),
                 }
             }
         }
     };
 }
 
-page_dto!(CustomerPage, CustomerDto);
-page_dto!(UserPage, UserDto);
-page_dto!(AuditEventPage, AuditEventDto);
+page_into_api!(Customer, CustomerPage);
+page_into_api!(User, UserPage);
+page_into_api!(AuditEvent, AuditEventPage);
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NewCustomerRequest {
-    pub company_name: String,
-    pub domains: Vec<String>,
-    pub country: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomerDto {
-    pub id: Uuid,
-    pub company_name: String,
-    pub domains: Vec<String>,
-    pub country: String,
-    /// Active users.
-    pub user_count: i64,
-    /// Users in the "Deleted users" tab.
-    pub deleted_user_count: i64,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
-
-impl From<Customer> for CustomerDto {
-    fn from(c: Customer) -> Self {
-        Self {
-            id: c.id,
-            company_name: c.company_name,
-            domains: c.domains,
-            country: c.country,
-            user_count: c.active_users,
-            deleted_user_count: c.deleted_users,
-            created_at: c.created_at,
+impl IntoApi for Customer {
+    type Api = api::CustomerDto;
+    fn into_api(self) -> api::CustomerDto {
+        api::CustomerDto {
+            id: self.id,
+            company_name: self.company_name,
+            domains: self.domains,
+            country: self.country,
+            user_count: self.active_users,
+            deleted_user_count: self.deleted_users,
+            created_at: self.created_at,
         }
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct LicenseDto {
-    pub product_id: String,
-    pub disabled_service_plans: Vec<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserDto {
-    pub id: Uuid,
-    pub user_principal_name: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub display_name: String,
-    pub usage_location: Option<String>,
-    pub roles: Vec<String>,
-    pub sign_in_blocked: bool,
-    /// `active` or `deleted`
-    pub state: String,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub deleted_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub purge_at: Option<OffsetDateTime>,
-    pub licenses: Vec<LicenseDto>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-}
-
-impl From<User> for UserDto {
-    fn from(u: User) -> Self {
-        Self {
-            id: u.id,
-            user_principal_name: u.user_principal_name,
-            first_name: u.first_name,
-            last_name: u.last_name,
-            display_name: u.display_name,
-            usage_location: u.usage_location,
-            roles: u.roles.names(),
-            sign_in_blocked: u.sign_in_blocked,
-            state: u.state.as_str().to_owned(),
-            deleted_at: u.deleted_at,
-            purge_at: u.purge_at,
-            licenses: u
+impl IntoApi for User {
+    type Api = api::UserDto;
+    fn into_api(self) -> api::UserDto {
+        api::UserDto {
+            id: self.id,
+            user_principal_name: self.user_principal_name,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            display_name: self.display_name,
+            usage_location: self.usage_location,
+            roles: self.roles.names(),
+            sign_in_blocked: self.sign_in_blocked,
+            state: self.state.as_str().to_owned(),
+            deleted_at: self.deleted_at,
+            purge_at: self.purge_at,
+            licenses: self
                 .licenses
                 .into_iter()
-                .map(|l| LicenseDto { product_id: l.product_id, disabled_service_plans: l.disabled_service_plans })
+                .map(|l| api::LicenseDto { product_id: l.product_id, disabled_service_plans: l.disabled_service_plans })
                 .collect(),
-            created_at: u.created_at,
-            updated_at: u.updated_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
         }
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedUserDto {
-    pub user: UserDto,
-    /// Shown once; it cannot be read again.
-    pub temporary_password: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BatchRequest {
-    pub users: Vec<roster_core::service::NewUserInput>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchItemResult {
-    pub index: usize,
-    /// `created` or `failed`
-    pub status: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<UserDto>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temporary_password: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<super::error::ErrorBody>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BatchResponse {
-    pub results: Vec<BatchItemResult>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ResetPasswordResponse {
-    pub temporary_password: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub expires_at: OffsetDateTime,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RestoreRequest {
-    pub user_ids: Vec<Uuid>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UnrestoredLicense {
-    pub product_id: String,
-    pub code: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RestoreItemResult {
-    pub user_id: Uuid,
-    /// `restored` or `failed`
-    pub status: String,
-    pub restored_licenses: Vec<String>,
-    pub unrestored_licenses: Vec<UnrestoredLicense>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<UserDto>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<super::error::ErrorBody>,
-}
-
-impl From<RestoreOutcome> for RestoreItemResult {
-    fn from(o: RestoreOutcome) -> Self {
-        let unrestored_licenses = o
+impl IntoApi for RestoreOutcome {
+    type Api = api::RestoreItemResult;
+    fn into_api(self) -> api::RestoreItemResult {
+        let unrestored_licenses = self
             .unrestored_licenses
             .into_iter()
-            .map(|(product_id, code)| UnrestoredLicense { product_id, code })
+            .map(|(product_id, code)| api::UnrestoredLicense { product_id, code })
             .collect();
-        match o.result {
-            Ok(user) => Self {
-                user_id: o.user_id,
+        match self.result {
+            Ok(user) => api::RestoreItemResult {
+                user_id: self.user_id,
                 status: "restored".into(),
-                restored_licenses: o.restored_licenses,
+                restored_licenses: self.restored_licenses,
                 unrestored_licenses,
-                user: Some(user.into()),
+                user: Some(user.into_api()),
                 error: None,
             },
-            Err(f) => Self {
-                user_id: o.user_id,
+            Err(f) => api::RestoreItemResult {
+                user_id: self.user_id,
                 status: "failed".into(),
                 restored_licenses: Vec::new(),
                 unrestored_licenses,
                 user: None,
-                error: Some(super::error::ErrorBody {
-                    code: f.code().into(),
-                    message: f.message().into(),
-                    details: None,
-                }),
+                error: Some(api::ErrorBody { code: f.code().into(), message: f.message().into(), details: None }),
             },
         }
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RestoreResponse {
-    pub results: Vec<RestoreItemResult>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEventDto {
-    pub id: Uuid,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    /// `null` when the system acted (the purge).
-    pub agent_id: Option<Uuid>,
-    pub action: String,
-    /// One user, or a group changed by one call: a license update groups the users
-    /// that went from the same state to the same state, and users created together
-    /// share one `user.created` event (up to 1,000 and 500 per event).
-    pub user_ids: Vec<Uuid>,
-    /// The state every listed user was in; `null` for a creation.
-    pub before: serde_json::Value,
-    /// The state every listed user is in now. A `user.created` event of several
-    /// users holds a list of their snapshots, in the order of `userIds`.
-    pub after: serde_json::Value,
-}
-
-impl From<AuditEvent> for AuditEventDto {
-    fn from(e: AuditEvent) -> Self {
-        Self {
-            id: e.id,
-            at: e.at,
-            agent_id: e.agent_id,
-            action: e.action,
-            user_ids: e.user_ids,
-            before: e.before,
-            after: e.after,
+impl IntoApi for AuditEvent {
+    type Api = api::AuditEventDto;
+    fn into_api(self) -> api::AuditEventDto {
+        api::AuditEventDto {
+            id: self.id,
+            at: self.at,
+            agent_id: self.agent_id,
+            action: self.action,
+            user_ids: self.user_ids,
+            before: self.before,
+            after: self.after,
         }
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    /// Company name contains this text (customers only).
-    pub search: Option<String>,
-    /// 1 to 500, default 50.
-    pub limit: Option<u32>,
-    /// An opaque cursor from a previous page.
-    pub cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProductList {
-    pub products: Vec<roster_core::catalog::ProductDefinition>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SubscriptionDto {
-    pub id: Uuid,
-    pub product_id: String,
-    pub product_name: String,
-    pub quantity: i64,
-    pub assigned: i64,
-    pub available: i64,
-}
-
-impl From<roster_core::model::Subscription> for SubscriptionDto {
-    fn from(s: roster_core::model::Subscription) -> Self {
-        Self {
-            available: s.available(),
-            id: s.id,
-            product_id: s.product_id,
-            product_name: s.product_name,
-            quantity: s.quantity,
-            assigned: s.assigned,
+impl IntoApi for ProductDefinition {
+    type Api = api::Product;
+    fn into_api(self) -> api::Product {
+        api::Product {
+            id: self.id,
+            name: self.name,
+            service_plans: self
+                .service_plans
+                .into_iter()
+                .map(|p| api::ServicePlan { id: p.id, name: p.name })
+                .collect(),
+            requires: self.requires,
+            excludes: self.excludes,
+            available_in: self.available_in,
+            unavailable_in: self.unavailable_in,
         }
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BuyRequest {
-    pub product_id: String,
-    pub quantity: i64,
+impl IntoApi for Subscription {
+    type Api = api::SubscriptionDto;
+    fn into_api(self) -> api::SubscriptionDto {
+        api::SubscriptionDto {
+            available: self.available(),
+            id: self.id,
+            product_id: self.product_id,
+            product_name: self.product_name,
+            quantity: self.quantity,
+            assigned: self.assigned,
+        }
+    }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct QuantityRequest {
-    pub quantity: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct LicenseErrorDto {
-    /// `null` when the error is about the user, such as `user_not_found`.
-    pub product_id: Option<String>,
-    pub code: String,
-    pub message: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserLicenseResultDto {
-    pub user_id: Uuid,
-    /// `succeeded`, `failed` or `unchanged`
-    pub status: String,
-    pub assigned: Vec<String>,
-    pub removed: Vec<String>,
-    pub errors: Vec<LicenseErrorDto>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LicenseSummary {
-    pub succeeded: usize,
-    pub failed: usize,
-    pub unchanged: usize,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct LicenseUpdateResponse {
-    pub dry_run: bool,
-    /// False when nothing was changed: a dry run, or an atomic update with a failure.
-    pub applied: bool,
-    pub results: Vec<UserLicenseResultDto>,
-    pub summary: LicenseSummary,
-}
-
-impl From<roster_core::model::LicenseUpdateOutcome> for LicenseUpdateResponse {
-    fn from(o: roster_core::model::LicenseUpdateOutcome) -> Self {
-        use roster_core::model::LicenseResultStatus as S;
-        let count = |s: S| o.results.iter().filter(|r| r.status == s).count();
-        let summary =
-            LicenseSummary { succeeded: count(S::Succeeded), failed: count(S::Failed), unchanged: count(S::Unchanged) };
-        let results = o
+impl IntoApi for LicenseUpdateOutcome {
+    type Api = api::LicenseUpdateResponse;
+    fn into_api(self) -> api::LicenseUpdateResponse {
+        use LicenseResultStatus as S;
+        let count = |s: S| self.results.iter().filter(|r| r.status == s).count();
+        let summary = api::LicenseSummary {
+            succeeded: count(S::Succeeded),
+            failed: count(S::Failed),
+            unchanged: count(S::Unchanged),
+        };
+        let results = self
             .results
             .into_iter()
-            .map(|r| UserLicenseResultDto {
+            .map(|r| api::UserLicenseResultDto {
                 user_id: r.user_id,
                 status: r.status.as_str().to_owned(),
                 assigned: r.assigned,
@@ -388,10 +188,77 @@ impl From<roster_core::model::LicenseUpdateOutcome> for LicenseUpdateResponse {
                 errors: r
                     .errors
                     .into_iter()
-                    .map(|e| LicenseErrorDto { product_id: e.product_id, code: e.code, message: e.message })
+                    .map(|e| api::LicenseErrorDto { product_id: e.product_id, code: e.code, message: e.message })
                     .collect(),
             })
             .collect();
-        Self { dry_run: o.dry_run, applied: o.applied, results, summary }
+        api::LicenseUpdateResponse { dry_run: self.dry_run, applied: self.applied, results, summary }
+    }
+}
+
+impl IntoCore for api::NewUserInput {
+    type Core = service::NewUserInput;
+    fn into_core(self) -> service::NewUserInput {
+        service::NewUserInput {
+            user_name: self.user_name,
+            domain: self.domain,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            display_name: self.display_name,
+            usage_location: self.usage_location,
+            roles: self.roles,
+            licenses: self.licenses.into_iter().map(IntoCore::into_core).collect(),
+        }
+    }
+}
+
+impl IntoCore for api::LicenseInput {
+    type Core = service::LicenseInput;
+    fn into_core(self) -> service::LicenseInput {
+        service::LicenseInput { product_id: self.product_id, disabled_service_plans: self.disabled_service_plans }
+    }
+}
+
+impl IntoCore for api::LicenseUpdateInput {
+    type Core = service::LicenseUpdateInput;
+    fn into_core(self) -> service::LicenseUpdateInput {
+        service::LicenseUpdateInput {
+            user_ids: self.user_ids,
+            assign: self.assign.into_iter().map(IntoCore::into_core).collect(),
+            remove: self.remove,
+            mode: self.mode,
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+impl IntoCore for api::UserPatchInput {
+    type Core = service::UserPatchInput;
+    fn into_core(self) -> service::UserPatchInput {
+        service::UserPatchInput {
+            first_name: self.first_name,
+            last_name: self.last_name,
+            display_name: self.display_name,
+            usage_location: self.usage_location,
+            roles: self.roles,
+            sign_in_blocked: self.sign_in_blocked,
+        }
+    }
+}
+
+impl IntoCore for api::UserListParams {
+    type Core = service::UserListParams;
+    fn into_core(self) -> service::UserListParams {
+        service::UserListParams {
+            state: self.state,
+            search: self.search,
+            license: self.license,
+            role: self.role,
+            usage_location: self.usage_location,
+            sign_in: self.sign_in,
+            sort: self.sort,
+            limit: self.limit,
+            cursor: self.cursor,
+        }
     }
 }

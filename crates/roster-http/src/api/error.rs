@@ -10,18 +10,11 @@ use axum::response::{IntoResponse, Response};
 use roster_core::Error;
 use roster_core::import::FileError;
 use roster_core::licensing::LicenseErrorCode;
-use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    pub code: String,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<Value>,
-}
+pub use roster_api::ErrorBody;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -1,11 +1,16 @@
-use super::dto::*;
+use super::dto::{IntoApi, IntoCore};
 use super::error::{ApiError, ApiResult, ErrorBody, domain_body};
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthAgent};
 use crate::startup::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use roster_core::service::{LicenseUpdateInput, NewUserInput, UserListParams, UserPatchInput};
+use roster_api::{
+    AuditEventPage, BatchItemResult, BatchRequest, BatchResponse, BuyRequest, CreatedUserDto, CustomerDto,
+    CustomerPage, LicenseUpdateInput, LicenseUpdateResponse, ListParams, NewCustomerRequest, NewUserInput, ProductList,
+    QuantityRequest, ResetPasswordResponse, RestoreRequest, RestoreResponse, SubscriptionDto, UserDto, UserListParams,
+    UserPage, UserPatchInput,
+};
 use utoipa::OpenApi;
 use uuid::Uuid;
 
@@ -52,7 +57,7 @@ pub async fn list_customers(
 ) -> ApiResult<Json<CustomerPage>> {
     let page =
         state.services.list_customers(&agent, params.search.as_deref(), params.limit, params.cursor.as_deref()).await?;
-    Ok(Json(page.into()))
+    Ok(Json(page.into_api()))
 }
 
 #[utoipa::path(post, path = "/customers", request_body = NewCustomerRequest, responses(
@@ -64,7 +69,7 @@ pub async fn create_customer(
     ApiJson(body): ApiJson<NewCustomerRequest>,
 ) -> ApiResult<(StatusCode, Json<CustomerDto>)> {
     let customer = state.services.create_customer(&agent, &body.company_name, &body.domains, &body.country).await?;
-    Ok((StatusCode::CREATED, Json(customer.into())))
+    Ok((StatusCode::CREATED, Json(customer.into_api())))
 }
 
 #[utoipa::path(get, path = "/customers/{cid}", params(("cid" = Uuid, Path)), responses(
@@ -74,7 +79,7 @@ pub async fn get_customer(
     AuthAgent(agent): AuthAgent,
     ApiPath(cid): ApiPath<Uuid>,
 ) -> ApiResult<Json<CustomerDto>> {
-    Ok(Json(state.services.customer(&agent, cid).await?.into()))
+    Ok(Json(state.services.customer(&agent, cid).await?.into_api()))
 }
 
 #[utoipa::path(get, path = "/customers/{cid}/users", params(("cid" = Uuid, Path), UserListParams), responses(
@@ -85,8 +90,8 @@ pub async fn list_users(
     ApiPath(cid): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<UserListParams>,
 ) -> ApiResult<Json<UserPage>> {
-    let query = params.parse()?;
-    Ok(Json(state.services.list_users(&agent, cid, &query).await?.into()))
+    let query = params.into_core().parse()?;
+    Ok(Json(state.services.list_users(&agent, cid, &query).await?.into_api()))
 }
 
 #[utoipa::path(post, path = "/customers/{cid}/users", params(("cid" = Uuid, Path)), request_body = NewUserInput,
@@ -98,12 +103,12 @@ pub async fn create_user(
     ApiPath(cid): ApiPath<Uuid>,
     ApiJson(body): ApiJson<NewUserInput>,
 ) -> ApiResult<(StatusCode, Json<CreatedUserDto>)> {
-    let created = state.services.create_user(&agent, cid, &body).await?;
+    let created = state.services.create_user(&agent, cid, &body.into_core()).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedUserDto {
             temporary_password: created.temporary_password.expose().to_owned(),
-            user: created.user.into(),
+            user: created.user.into_api(),
         }),
     ))
 }
@@ -117,7 +122,8 @@ pub async fn create_users_batch(
     ApiPath(cid): ApiPath<Uuid>,
     ApiJson(body): ApiJson<BatchRequest>,
 ) -> ApiResult<Json<BatchResponse>> {
-    let results = state.services.create_users(&agent, cid, &body.users).await?;
+    let users: Vec<_> = body.users.into_iter().map(IntoCore::into_core).collect();
+    let results = state.services.create_users(&agent, cid, &users).await?;
     let results = results
         .into_iter()
         .enumerate()
@@ -126,7 +132,7 @@ pub async fn create_users_batch(
                 index,
                 status: "created".into(),
                 temporary_password: Some(created.temporary_password.expose().to_owned()),
-                user: Some(created.user.into()),
+                user: Some(created.user.into_api()),
                 error: None,
             },
             Err(e) => {
@@ -153,7 +159,7 @@ pub async fn get_user(
     AuthAgent(agent): AuthAgent,
     ApiPath((cid, uid)): ApiPath<(Uuid, Uuid)>,
 ) -> ApiResult<Json<UserDto>> {
-    Ok(Json(state.services.user(&agent, cid, uid).await?.into()))
+    Ok(Json(state.services.user(&agent, cid, uid).await?.into_api()))
 }
 
 #[utoipa::path(patch, path = "/customers/{cid}/users/{uid}", params(("cid" = Uuid, Path), ("uid" = Uuid, Path)),
@@ -165,7 +171,7 @@ pub async fn update_user(
     ApiPath((cid, uid)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<UserPatchInput>,
 ) -> ApiResult<Json<UserDto>> {
-    Ok(Json(state.services.update_user(&agent, cid, uid, &body).await?.into()))
+    Ok(Json(state.services.update_user(&agent, cid, uid, &body.into_core()).await?.into_api()))
 }
 
 #[utoipa::path(delete, path = "/customers/{cid}/users/{uid}", params(("cid" = Uuid, Path), ("uid" = Uuid, Path)),
@@ -202,7 +208,7 @@ pub async fn restore_users(
     ApiJson(body): ApiJson<RestoreRequest>,
 ) -> ApiResult<Json<RestoreResponse>> {
     let outcomes = state.services.restore_users(&agent, cid, &body.user_ids).await?;
-    Ok(Json(RestoreResponse { results: outcomes.into_iter().map(Into::into).collect() }))
+    Ok(Json(RestoreResponse { results: outcomes.into_iter().map(IntoApi::into_api).collect() }))
 }
 
 #[utoipa::path(get, path = "/customers/{cid}/audit-events", params(("cid" = Uuid, Path), ListParams),
@@ -217,7 +223,7 @@ pub async fn list_audit_events(
         return Err(ApiError::bad_request(Some("search".into()), "the activity log has no search"));
     }
     let page = state.services.audit_events(&agent, cid, params.limit, params.cursor.as_deref()).await?;
-    Ok(Json(page.into()))
+    Ok(Json(page.into_api()))
 }
 
 #[utoipa::path(get, path = "/products", responses((status = 200, description = "The catalog", body = ProductList)))]
@@ -226,7 +232,7 @@ pub async fn list_products(
     AuthAgent(_agent): AuthAgent,
 ) -> ApiResult<Json<ProductList>> {
     let catalog = state.services.catalog().await?;
-    Ok(Json(ProductList { products: catalog.products().map(|p| p.definition()).collect() }))
+    Ok(Json(ProductList { products: catalog.products().map(|p| p.definition().into_api()).collect() }))
 }
 
 #[utoipa::path(get, path = "/customers/{cid}/subscriptions", params(("cid" = Uuid, Path)),
@@ -237,7 +243,7 @@ pub async fn list_subscriptions(
     ApiPath(cid): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<SubscriptionDto>>> {
     let subscriptions = state.services.subscriptions(&agent, cid).await?;
-    Ok(Json(subscriptions.into_iter().map(Into::into).collect()))
+    Ok(Json(subscriptions.into_iter().map(IntoApi::into_api).collect()))
 }
 
 #[utoipa::path(post, path = "/customers/{cid}/subscriptions", params(("cid" = Uuid, Path)), request_body = BuyRequest,
@@ -250,7 +256,7 @@ pub async fn buy_subscription(
     ApiJson(body): ApiJson<BuyRequest>,
 ) -> ApiResult<(StatusCode, Json<SubscriptionDto>)> {
     let subscription = state.services.buy_subscription(&agent, cid, &body.product_id, body.quantity).await?;
-    Ok((StatusCode::CREATED, Json(subscription.into())))
+    Ok((StatusCode::CREATED, Json(subscription.into_api())))
 }
 
 #[utoipa::path(patch, path = "/customers/{cid}/subscriptions/{sid}", params(("cid" = Uuid, Path), ("sid" = Uuid, Path)),
@@ -263,7 +269,7 @@ pub async fn set_subscription_quantity(
     ApiPath((cid, sid)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<QuantityRequest>,
 ) -> ApiResult<Json<SubscriptionDto>> {
-    Ok(Json(state.services.set_subscription_quantity(&agent, cid, sid, body.quantity).await?.into()))
+    Ok(Json(state.services.set_subscription_quantity(&agent, cid, sid, body.quantity).await?.into_api()))
 }
 
 #[utoipa::path(post, path = "/customers/{cid}/license-updates", params(("cid" = Uuid, Path)), request_body = LicenseUpdateInput,
@@ -275,5 +281,5 @@ pub async fn update_licenses(
     ApiPath(cid): ApiPath<Uuid>,
     ApiJson(body): ApiJson<LicenseUpdateInput>,
 ) -> ApiResult<Json<LicenseUpdateResponse>> {
-    Ok(Json(state.services.update_licenses(&agent, cid, &body).await?.into()))
+    Ok(Json(state.services.update_licenses(&agent, cid, &body.into_core()).await?.into_api()))
 }

@@ -1,5 +1,6 @@
 //! Import jobs over HTTP: the file goes up as the raw body, in CSV or XLSX.
 
+use super::dto::IntoApi;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiPath, ApiQuery, AuthAgent};
 use crate::startup::AppState;
@@ -9,11 +10,14 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use roster_api::{
+    CredentialDto, CredentialsDto, CredentialsParams, ImportCheckDto, ImportJobDto, ImportParams, ImportRowDto,
+    ImportedUserDto, JobParams, RowErrorDto, RowReportDto,
+};
 use roster_core::import::{Language, RowReport};
 use roster_core::imports::{ImportCredential, ImportRowView};
 use roster_core::model::{ImportJob, ImportRowError};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use serde::Deserialize;
 use uuid::Uuid;
 
 /// The media types an import file may arrive as. Browsers send `.csv` as
@@ -43,152 +47,50 @@ impl FromRequest<AppState> for ImportBody {
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ImportParams {
-    /// Check the file and report, writing nothing.
-    #[serde(default)]
-    pub dry_run: bool,
-    /// The usage location (ISO 3166 alpha-2) of rows that give none.
-    pub location: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RowErrorDto {
-    /// The template column, in English ("Display name"); absent for a whole-row problem.
-    pub column: Option<String>,
-    pub code: String,
-    pub message: String,
-}
-
-impl From<ImportRowError> for RowErrorDto {
-    fn from(e: ImportRowError) -> Self {
-        Self { column: e.column, code: e.code, message: e.message }
+impl IntoApi for ImportRowError {
+    type Api = RowErrorDto;
+    fn into_api(self) -> RowErrorDto {
+        RowErrorDto { column: self.column, code: self.code, message: self.message }
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RowReportDto {
-    /// As a spreadsheet numbers it: the header is row 1.
-    pub row: usize,
-    pub errors: Vec<RowErrorDto>,
-}
-
-impl From<RowReport> for RowReportDto {
-    fn from(r: RowReport) -> Self {
-        Self { row: r.row, errors: r.errors.into_iter().map(Into::into).collect() }
+impl IntoApi for RowReport {
+    type Api = RowReportDto;
+    fn into_api(self) -> RowReportDto {
+        RowReportDto { row: self.row, errors: self.errors.into_iter().map(IntoApi::into_api).collect() }
     }
 }
 
-/// The answer to a dry run: every problem of every row, and nothing written.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportCheckDto {
-    pub dry_run: bool,
-    pub total: usize,
-    pub valid: usize,
-    pub rows: Vec<RowReportDto>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportedUserDto {
-    pub id: Uuid,
-    pub user_principal_name: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportRowDto {
-    pub row: i64,
-    /// `pending`, `created` or `failed`.
-    pub status: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<ImportedUserDto>,
-    /// Shown until the passwords are delivered, and for one hour at most.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temporary_password: Option<String>,
-    pub errors: Vec<RowErrorDto>,
-}
-
-impl From<ImportRowView> for ImportRowDto {
-    fn from(r: ImportRowView) -> Self {
-        Self {
-            row: r.row,
-            status: r.status.as_str().into(),
-            user: r
+impl IntoApi for ImportRowView {
+    type Api = ImportRowDto;
+    fn into_api(self) -> ImportRowDto {
+        ImportRowDto {
+            row: self.row,
+            status: self.status.as_str().into(),
+            user: self
                 .user_id
-                .zip(r.user_principal_name)
+                .zip(self.user_principal_name)
                 .map(|(id, upn)| ImportedUserDto { id, user_principal_name: upn }),
-            temporary_password: r.temporary_password.map(|p| p.expose().to_owned()),
-            errors: r.errors.into_iter().map(Into::into).collect(),
+            temporary_password: self.temporary_password.map(|p| p.expose().to_owned()),
+            errors: self.errors.into_iter().map(IntoApi::into_api).collect(),
         }
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportJobDto {
-    pub id: Uuid,
-    /// `queued`, `running`, `succeeded` or `failed`.
-    pub status: String,
-    pub total: i64,
-    pub processed: i64,
-    pub created: i64,
-    pub failed: i64,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: time::OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub finished_at: Option<time::OffsetDateTime>,
-    /// When the kept temporary passwords are forgotten, delivered or not.
-    #[serde(with = "time::serde::rfc3339")]
-    pub credentials_expire_at: time::OffsetDateTime,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub results: Option<Vec<ImportRowDto>>,
-}
-
-impl ImportJobDto {
-    fn of(job: ImportJob, rows: Option<Vec<ImportRowView>>) -> Self {
-        Self {
-            id: job.id,
-            status: job.status.as_str().into(),
-            total: job.total,
-            processed: job.processed,
-            created: job.created,
-            failed: job.failed,
-            created_at: job.created_at,
-            finished_at: job.finished_at,
-            credentials_expire_at: job.credentials_expire_at,
-            results: rows.map(|rows| rows.into_iter().map(Into::into).collect()),
-        }
+/// A job, with the results of its rows when they are asked for.
+fn job_dto(job: ImportJob, rows: Option<Vec<ImportRowView>>) -> ImportJobDto {
+    ImportJobDto {
+        id: job.id,
+        status: job.status.as_str().into(),
+        total: job.total,
+        processed: job.processed,
+        created: job.created,
+        failed: job.failed,
+        created_at: job.created_at,
+        finished_at: job.finished_at,
+        credentials_expire_at: job.credentials_expire_at,
+        results: rows.map(|rows| rows.into_iter().map(IntoApi::into_api).collect()),
     }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CredentialDto {
-    pub row: i64,
-    pub user_principal_name: String,
-    /// The user's display name as it is when the passwords are handed out.
-    pub display_name: String,
-    pub temporary_password: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CredentialsDto {
-    pub credentials: Vec<CredentialDto>,
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CredentialsParams {
-    /// `json` (the default) or `csv`.
-    pub format: Option<String>,
 }
 
 #[utoipa::path(post, path = "/customers/{cid}/imports", params(("cid" = Uuid, Path), ImportParams),
@@ -214,20 +116,12 @@ pub async fn start_import(
             dry_run: true,
             total: checked.total,
             valid: checked.valid.len(),
-            rows: checked.errors.into_iter().map(Into::into).collect(),
+            rows: checked.errors.into_iter().map(IntoApi::into_api).collect(),
         };
         return Ok(Json(report).into_response());
     }
     let job = services.start_import(&agent, cid, &bytes, params.location.as_deref()).await?;
-    Ok((StatusCode::ACCEPTED, Json(ImportJobDto::of(job, None))).into_response())
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct JobParams {
-    /// `false` leaves out the per-row results: cheap enough to poll for progress.
-    pub results: Option<bool>,
+    Ok((StatusCode::ACCEPTED, Json(job_dto(job, None))).into_response())
 }
 
 #[utoipa::path(get, path = "/customers/{cid}/imports/{jid}", params(("cid" = Uuid, Path), ("jid" = Uuid, Path), JobParams),
@@ -239,10 +133,10 @@ pub async fn get_import(
     ApiQuery(params): ApiQuery<JobParams>,
 ) -> ApiResult<Json<ImportJobDto>> {
     if params.results == Some(false) {
-        return Ok(Json(ImportJobDto::of(state.services.import_job(&agent, cid, jid).await?, None)));
+        return Ok(Json(job_dto(state.services.import_job(&agent, cid, jid).await?, None)));
     }
     let (job, rows) = state.services.import_job_results(&agent, cid, jid).await?;
-    Ok(Json(ImportJobDto::of(job, Some(rows))))
+    Ok(Json(job_dto(job, Some(rows))))
 }
 
 #[utoipa::path(post, path = "/customers/{cid}/imports/{jid}/credentials",

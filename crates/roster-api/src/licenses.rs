@@ -1,0 +1,134 @@
+//! The catalog, subscriptions, and license updates.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServicePlan {
+    pub id: String,
+    pub name: String,
+}
+
+/// A product as the catalog file and the API spell it.
+// The serde attributes are the catalog file's, kept so the schema says what it
+// always said.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub service_plans: Vec<ServicePlan>,
+    #[serde(default)]
+    pub requires: Vec<String>,
+    #[serde(default)]
+    pub excludes: Vec<String>,
+    /// `None`: available everywhere not listed in `unavailable_in`.
+    #[serde(default)]
+    pub available_in: Option<Vec<String>>,
+    #[serde(default)]
+    pub unavailable_in: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProductList {
+    pub products: Vec<Product>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionDto {
+    pub id: Uuid,
+    pub product_id: String,
+    pub product_name: String,
+    pub quantity: i64,
+    pub assigned: i64,
+    pub available: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuyRequest {
+    pub product_id: String,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuantityRequest {
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LicenseRequest))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LicenseInput {
+    pub product_id: String,
+    #[serde(default)]
+    pub disabled_service_plans: Vec<String>,
+}
+
+/// A license update of API.md, as it arrived.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LicenseUpdate))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LicenseUpdateInput {
+    pub user_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub assign: Vec<LicenseInput>,
+    #[serde(default)]
+    pub remove: Vec<String>,
+    /// `partial` (the default) or `atomic`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseErrorDto {
+    /// `null` when the error is about the user, such as `user_not_found`.
+    pub product_id: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct UserLicenseResultDto {
+    pub user_id: Uuid,
+    /// `succeeded`, `failed` or `unchanged`
+    pub status: String,
+    pub assigned: Vec<String>,
+    pub removed: Vec<String>,
+    pub errors: Vec<LicenseErrorDto>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LicenseSummary {
+    pub succeeded: usize,
+    pub failed: usize,
+    pub unchanged: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseUpdateResponse {
+    pub dry_run: bool,
+    /// False when nothing was changed: a dry run, or an atomic update with a failure.
+    pub applied: bool,
+    pub results: Vec<UserLicenseResultDto>,
+    pub summary: LicenseSummary,
+}
