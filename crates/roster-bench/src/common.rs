@@ -1,7 +1,7 @@
 //! What every benchmark shares: the users it seeds, a fresh database on either
 //! backend, a server over it, an HTTP client, and the figures it prints.
 
-use roster_core::service::NewUserInput;
+use roster_core::services::NewUserInput;
 use roster_core::{Policy, Services, Store, SystemClock};
 use roster_http::{Application, ServerConfig};
 use std::sync::Arc;

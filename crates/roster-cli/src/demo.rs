@@ -3,7 +3,7 @@
 
 use roster_core::Services;
 use roster_core::model::Agent;
-use roster_core::service::NewUserInput;
+use roster_core::services::NewUserInput;
 use uuid::Uuid;
 
 pub const ADMIN_EMAIL: &str = "admin@demo.roster.example";
@@ -156,7 +156,7 @@ async fn seed_users(
     }
     for (i, user) in created.iter().enumerate() {
         if i % 53 == 7 {
-            let patch = roster_core::service::UserPatchInput { sign_in_blocked: Some(true), ..Default::default() };
+            let patch = roster_core::services::UserPatchInput { sign_in_blocked: Some(true), ..Default::default() };
             services.update_user(agent, customer_id, user.id, &patch).await?;
         }
         if i % 71 == 11 {

@@ -1,6 +1,10 @@
 //! The core's error type. Each variant is an outcome a caller can act on and has a
 //! stable `code`; `Internal` carries the cause chain for the log and nothing else.
 
+use crate::imports::{Column, FileError, ImportError};
+use crate::licensing::{LicenseError, LicenseErrorCode};
+use crate::model::ImportRowError;
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,17 +37,14 @@ pub enum Error {
     ProductNotOwned(String),
     /// A license the request asks for breaks a catalog rule or finds no seat.
     #[error("{message}")]
-    License { product_id: String, code: crate::licensing::LicenseErrorCode, message: String },
+    License { product_id: String, code: LicenseErrorCode, message: String },
     #[error("the customer already has a subscription for {0}; change its quantity instead")]
     SubscriptionExists(String),
     #[error("the quantity cannot drop below the {0} seats assigned")]
     QuantityBelowAssigned(i64),
-    /// The import file cannot be read as a whole.
-    #[error("{0}")]
-    ImportFile(#[from] crate::import::FileError),
-    /// Rows of an import file are wrong; nothing was written.
-    #[error("{} rows of the file have problems; nothing was imported", .0.len())]
-    ImportRows(Vec<crate::import::RowReport>),
+    /// An import file, or some of its rows, cannot be imported; nothing was written.
+    #[error(transparent)]
+    Import(#[from] ImportError),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -55,6 +56,18 @@ impl Error {
 
     pub fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(Box::new(e))
+    }
+
+    /// How an import reports a user its worker could not create, in the column
+    /// that holds the problem: seats and licenses are the Licenses column's;
+    /// anything else (a username taken since the file was checked) is the
+    /// Username column's.
+    pub fn import_row_error(&self) -> ImportRowError {
+        let column = match self {
+            Self::License { .. } | Self::ProductNotOwned(_) => Column::Licenses,
+            _ => Column::Username,
+        };
+        ImportRowError { column: Some(column.name().into()), code: self.code().into(), message: self.to_string() }
     }
 
     /// The stable code of API.md.
@@ -74,11 +87,25 @@ impl Error {
             Self::RestoreWindowExpired => "restore_window_expired",
             Self::ProductNotOwned(_) => "product_not_owned",
             Self::License { code, .. } => code.as_str(),
-            Self::ImportFile(e) => e.code(),
-            Self::ImportRows(_) => "validation_failed",
+            Self::Import(e) => e.code(),
             Self::SubscriptionExists(_) => "subscription_exists",
             Self::QuantityBelowAssigned(_) => "quantity_below_assigned",
             Self::Internal(_) => "internal_error",
         }
+    }
+}
+
+impl From<LicenseError> for Error {
+    fn from(e: LicenseError) -> Self {
+        match e.code {
+            LicenseErrorCode::ProductNotOwned => Self::ProductNotOwned(e.product_id.as_ref().to_owned()),
+            code => Self::License { product_id: e.product_id.as_ref().to_owned(), code, message: e.message },
+        }
+    }
+}
+
+impl From<FileError> for Error {
+    fn from(e: FileError) -> Self {
+        Self::Import(e.into())
     }
 }

@@ -1,24 +1,22 @@
-//! Roster's domain: types built only by parsing, the `Store` trait the backends
-//! implement, the `Clock`, and the use-case services. No HTTP and no SQL here.
+//! Roster's domain: types built only by parsing (`domain`), the licensing rules
+//! and planners (`licensing`), import files (`imports`), the `Store` traits the
+//! backends implement, the `Clock`, and the use cases (`services`). No HTTP and no
+//! SQL here.
 
 pub mod audit;
 pub mod catalog;
 pub mod clock;
-pub mod console;
 pub mod domain;
 pub mod error;
-pub mod export;
-pub mod group_commit;
-pub mod import;
 pub mod imports;
 pub mod licensing;
 pub mod model;
 pub mod paging;
 pub mod secrets;
-pub mod service;
+pub mod services;
 pub mod store;
 
 pub use clock::{Clock, SystemClock, TestClock};
 pub use error::{Error, Result};
-pub use service::{Policy, Services};
+pub use services::{Policy, Services};
 pub use store::Store;

@@ -10,7 +10,8 @@
 //! Every customer-scoped method takes the partner id and matches it in SQL, so a
 //! foreign id reads as absent.
 //!
-//! Callers bring the traits into scope with `use roster_core::store::*`.
+//! A `dyn Store` answers every aggregate's methods without further imports; code
+//! that names one aggregate's trait takes only what it needs.
 
 use crate::catalog::{Catalog, Product};
 use crate::error::Result;

@@ -15,7 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use roster_core::model::SessionPurpose;
 use roster_core::secrets::random_base62;
-use roster_core::service::SigninOutcome;
+use roster_core::services::SigninOutcome;
 use serde::Deserialize;
 
 const SESSION_COOKIE: &str = "roster_user_session";

@@ -401,7 +401,7 @@ impl TestApp {
         let inputs: Vec<_> = (0..n)
             .map(|i| {
                 let (user_name, display_name) = name_of(i);
-                roster_core::service::NewUserInput {
+                roster_core::services::NewUserInput {
                     user_name,
                     domain: Some(customer.domains[0].clone()),
                     display_name,

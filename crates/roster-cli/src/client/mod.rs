@@ -15,7 +15,7 @@ pub use users::{UsersCommand, run_users};
 use clap::Args;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use roster_api::{ErrorBody, Paged};
-use roster_core::export::csv_field;
+use roster_core::imports::export::csv_field;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;

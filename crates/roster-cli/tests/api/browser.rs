@@ -229,7 +229,7 @@ async fn console_flows_in_chromium() {
     let new_password = b.text("#new-password").await;
     assert_eq!(new_password.len(), 16, "{}", b.page_text().await);
     let signin = app.services.signin(&format!("user02@{}", c.domain), &new_password).await;
-    assert!(matches!(signin, Ok(roster_core::service::SigninOutcome::MustChangePassword { .. })), "{signin:?}");
+    assert!(matches!(signin, Ok(roster_core::services::SigninOutcome::MustChangePassword { .. })), "{signin:?}");
     b.screenshot("07-reset-password").await;
 
     // Delete, then restore from "Deleted users (N)".

@@ -181,9 +181,9 @@ both_backends! {
         all.push(&out_path);
         let export = roster("sqlite://unused.db", &all);
         assert!(export.status.success(), "{export:?}");
-        let sheet = roster_core::import::read(&std::fs::read(&exported).expect("the export was written")).unwrap();
+        let sheet = roster_core::imports::read(&std::fs::read(&exported).expect("the export was written")).unwrap();
         assert_eq!(sheet.rows.len(), 3);
-        assert_eq!(sheet.rows[0].get(roster_core::import::Column::DisplayName), "Amélie Dubois");
+        assert_eq!(sheet.rows[0].get(roster_core::imports::Column::DisplayName), "Amélie Dubois");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

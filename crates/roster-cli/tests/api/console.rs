@@ -263,7 +263,7 @@ both_backends! {
     }
 
     async fn the_import_template_and_the_export_buttons_give_files_in_the_ui_language(app) {
-        use roster_core::import::{Column, FileError, read};
+        use roster_core::imports::{Column, FileError, read};
         let c = app.customer().await;
         app.user(&c, "ana", json!({"firstName": "Ana", "usageLocation": "FR"})).await;
         app.user(&c, "ben", json!({})).await;

@@ -172,7 +172,7 @@ both_backends! {
         }
         let many = app.upload(&app.admin_token, &path, CSV, rows.into_bytes()).await;
         assert_eq!((many.status, many.code()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
-        let huge = app.upload(&app.admin_token, &path, CSV, vec![b'a'; roster_core::import::MAX_BYTES + 1]).await;
+        let huge = app.upload(&app.admin_token, &path, CSV, vec![b'a'; roster_core::imports::MAX_BYTES + 1]).await;
         assert_eq!((huge.status, huge.code()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
         let helpdesk = app.agent_token("helpdesk").await;
         let forbidden = app.upload(&helpdesk, &path, CSV, fixture("utf8.csv")).await;

@@ -85,7 +85,7 @@ async fn killed_mid_import_then_resumed(backend: Backend) {
     // The database agrees: every username once, and the counter matches.
     let listed = services.customer(&agent, customer.id).await.unwrap();
     assert_eq!(listed.active_users, ROWS as i64);
-    let query = roster_core::service::UserListParams { search: Some("user1999".into()), ..Default::default() };
+    let query = roster_core::services::UserListParams { search: Some("user1999".into()), ..Default::default() };
     let query = query.parse().unwrap();
     let page = services.list_users(&agent, customer.id, &query).await.unwrap();
     // user1999 and user19990..user19999: each once.
@@ -146,7 +146,7 @@ async fn batches_sharing_transactions(backend: Backend) {
     }
     let job = services.start_import(&agent, customer.id, file.as_bytes(), None).await.unwrap();
     // Taken between the check and the worker: the row in the fifth batch fails.
-    let input = roster_core::service::NewUserInput {
+    let input = roster_core::services::NewUserInput {
         user_name: "user13".into(),
         domain: Some("batches.example".into()),
         display_name: "Already here".into(),

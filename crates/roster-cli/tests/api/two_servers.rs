@@ -63,7 +63,7 @@ async fn two_servers_sharing_postgresql_never_oversubscribe() {
     let seat = services.buy_subscription(&agent, customer.id, "SEAT", 10).await.unwrap();
     services.buy_subscription(&agent, customer.id, "OTHER", 30).await.unwrap();
     let inputs: Vec<_> = (0..40)
-        .map(|i| roster_core::service::NewUserInput {
+        .map(|i| roster_core::services::NewUserInput {
             user_name: format!("u{i}"),
             domain: Some("shared.example".into()),
             display_name: format!("U {i}"),
@@ -109,7 +109,7 @@ async fn two_servers_sharing_postgresql_never_oversubscribe() {
     }
     let subscriptions = services.subscriptions(&agent, customer.id).await.unwrap();
     for s in subscriptions {
-        let query = roster_core::service::UserListParams {
+        let query = roster_core::services::UserListParams {
             license: Some(s.product_id.clone()),
             limit: Some(1),
             ..Default::default()

@@ -73,12 +73,3 @@ impl LicenseError {
         }
     }
 }
-
-impl From<LicenseError> for crate::error::Error {
-    fn from(e: LicenseError) -> Self {
-        match e.code {
-            LicenseErrorCode::ProductNotOwned => Self::ProductNotOwned(e.product_id.as_ref().to_owned()),
-            code => Self::License { product_id: e.product_id.as_ref().to_owned(), code, message: e.message },
-        }
-    }
-}

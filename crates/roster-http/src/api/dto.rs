@@ -9,7 +9,7 @@ use roster_core::model::{
     AuditEvent, Customer, LicenseResultStatus, LicenseUpdateOutcome, RestoreOutcome, Subscription, User,
 };
 use roster_core::paging::{Cursors, Page};
-use roster_core::service;
+use roster_core::services;
 
 /// A domain value as the API spells it.
 pub trait IntoApi {
@@ -197,9 +197,9 @@ impl IntoApi for LicenseUpdateOutcome {
 }
 
 impl IntoCore for api::NewUserInput {
-    type Core = service::NewUserInput;
-    fn into_core(self) -> service::NewUserInput {
-        service::NewUserInput {
+    type Core = services::NewUserInput;
+    fn into_core(self) -> services::NewUserInput {
+        services::NewUserInput {
             user_name: self.user_name,
             domain: self.domain,
             first_name: self.first_name,
@@ -213,16 +213,16 @@ impl IntoCore for api::NewUserInput {
 }
 
 impl IntoCore for api::LicenseInput {
-    type Core = service::LicenseInput;
-    fn into_core(self) -> service::LicenseInput {
-        service::LicenseInput { product_id: self.product_id, disabled_service_plans: self.disabled_service_plans }
+    type Core = services::LicenseInput;
+    fn into_core(self) -> services::LicenseInput {
+        services::LicenseInput { product_id: self.product_id, disabled_service_plans: self.disabled_service_plans }
     }
 }
 
 impl IntoCore for api::LicenseUpdateInput {
-    type Core = service::LicenseUpdateInput;
-    fn into_core(self) -> service::LicenseUpdateInput {
-        service::LicenseUpdateInput {
+    type Core = services::LicenseUpdateInput;
+    fn into_core(self) -> services::LicenseUpdateInput {
+        services::LicenseUpdateInput {
             user_ids: self.user_ids,
             assign: self.assign.into_iter().map(IntoCore::into_core).collect(),
             remove: self.remove,
@@ -233,9 +233,9 @@ impl IntoCore for api::LicenseUpdateInput {
 }
 
 impl IntoCore for api::UserPatchInput {
-    type Core = service::UserPatchInput;
-    fn into_core(self) -> service::UserPatchInput {
-        service::UserPatchInput {
+    type Core = services::UserPatchInput;
+    fn into_core(self) -> services::UserPatchInput {
+        services::UserPatchInput {
             first_name: self.first_name,
             last_name: self.last_name,
             display_name: self.display_name,
@@ -247,9 +247,9 @@ impl IntoCore for api::UserPatchInput {
 }
 
 impl IntoCore for api::UserListParams {
-    type Core = service::UserListParams;
-    fn into_core(self) -> service::UserListParams {
-        service::UserListParams {
+    type Core = services::UserListParams;
+    fn into_core(self) -> services::UserListParams {
+        services::UserListParams {
             state: self.state,
             search: self.search,
             license: self.license,

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use roster_core::Error;
-use roster_core::import::FileError;
+use roster_core::imports::{FileError, ImportError};
 use roster_core::licensing::LicenseErrorCode;
 use serde_json::json;
 
@@ -47,8 +47,8 @@ pub fn domain_status(e: &Error) -> StatusCode {
         | Error::ProductNotOwned(_) => StatusCode::BAD_REQUEST,
         Error::License { code: LicenseErrorCode::InsufficientLicenses, .. } => StatusCode::CONFLICT,
         Error::License { .. } => StatusCode::BAD_REQUEST,
-        Error::ImportFile(e) if e.code() == "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-        Error::ImportFile(_) | Error::ImportRows(_) => StatusCode::BAD_REQUEST,
+        Error::Import(ImportError::File(e)) if e.code() == "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::Import(_) => StatusCode::BAD_REQUEST,
         Error::NotFound | Error::UserNotFound => StatusCode::NOT_FOUND,
         Error::Forbidden => StatusCode::FORBIDDEN,
         Error::UserDeleted
@@ -73,12 +73,12 @@ pub fn domain_body(e: &Error) -> ErrorBody {
             Some(json!({"productId": p}))
         }
         Error::QuantityBelowAssigned(assigned) => Some(json!({"assigned": assigned})),
-        Error::ImportRows(rows) => Some(json!({"rows": rows})),
-        Error::ImportFile(file) => match file {
+        Error::Import(ImportError::Rows(rows)) => Some(json!({"rows": rows})),
+        Error::Import(ImportError::File(file)) => match file {
             FileError::Csv { row, .. } => Some(json!({"row": row})),
             FileError::UnknownColumn { position, header, .. } => Some(json!({"position": position, "header": header})),
             FileError::MissingColumn(c) | FileError::DuplicateColumn(c) => Some(json!({"column": c.name()})),
-            FileError::TooManyRows(_) => Some(json!({"maxRows": roster_core::import::MAX_ROWS})),
+            FileError::TooManyRows(_) => Some(json!({"maxRows": roster_core::imports::MAX_ROWS})),
             _ => None,
         },
         _ => None,

@@ -14,9 +14,10 @@ use roster_api::{
     CredentialDto, CredentialsDto, CredentialsParams, ImportCheckDto, ImportJobDto, ImportParams, ImportRowDto,
     ImportedUserDto, JobParams, RowErrorDto, RowReportDto,
 };
-use roster_core::import::{Language, RowReport};
-use roster_core::imports::{ImportCredential, ImportRowView};
+use roster_core::domain::Language;
+use roster_core::imports::RowReport;
 use roster_core::model::{ImportJob, ImportRowError};
+use roster_core::services::{ImportCredential, ImportRowView};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -181,7 +182,7 @@ pub async fn take_credentials(
 
 /// The same file as the console's Download CSV.
 fn credentials_csv(credentials: &[ImportCredential]) -> String {
-    roster_core::export::credentials_csv(
+    roster_core::imports::export::credentials_csv(
         credentials
             .iter()
             .map(|c| (c.user_principal_name.as_str(), c.display_name.as_str(), c.temporary_password.expose())),
@@ -237,7 +238,7 @@ async fn export_page(
     customer_id: Uuid,
     cursor: Option<String>,
 ) -> roster_core::Result<roster_core::paging::Page<roster_core::model::User>> {
-    let params = roster_core::service::UserListParams {
+    let params = roster_core::services::UserListParams {
         sort: Some("userPrincipalName".into()),
         limit: Some(roster_core::paging::MAX_LIMIT),
         cursor,
@@ -280,12 +281,12 @@ pub async fn users_file(
             users.extend(page.items);
             cursor = page.cursors.next;
         }
-        let bytes = roster_core::export::xlsx(language, &users)
+        let bytes = roster_core::imports::export::xlsx(language, &users)
             .map_err(|e| roster_core::Error::internal(std::io::Error::other(e)))?;
         return Ok(file_response(axum::body::Body::from(bytes), &format, "users"));
     }
-    let header = roster_core::export::csv_header(language);
-    let rows: String = first.items.iter().map(roster_core::export::csv_row).collect();
+    let header = roster_core::imports::export::csv_header(language);
+    let rows: String = first.items.iter().map(roster_core::imports::export::csv_row).collect();
     let head = futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(header + &rows)) });
     let rest = futures_util::stream::unfold(first.cursors.next, move |cursor| {
         let (state, agent) = (state.clone(), agent.clone());
@@ -298,7 +299,7 @@ pub async fn users_file(
                     return Some((Err(std::io::Error::other("export failed")), None));
                 }
             };
-            let chunk: String = page.items.iter().map(roster_core::export::csv_row).collect();
+            let chunk: String = page.items.iter().map(roster_core::imports::export::csv_row).collect();
             Some((Ok(Bytes::from(chunk)), page.cursors.next))
         }
     });
@@ -320,9 +321,9 @@ pub async fn import_template(
 /// The empty import template, headers in `language`.
 pub fn template_file(format: FileFormat, language: Language) -> roster_core::Result<Response> {
     let body = match format {
-        FileFormat::Csv => axum::body::Body::from(roster_core::export::csv_header(language)),
+        FileFormat::Csv => axum::body::Body::from(roster_core::imports::export::csv_header(language)),
         FileFormat::Xlsx => axum::body::Body::from(
-            roster_core::export::xlsx(language, [])
+            roster_core::imports::export::xlsx(language, [])
                 .map_err(|e| roster_core::Error::internal(std::io::Error::other(e)))?,
         ),
     };

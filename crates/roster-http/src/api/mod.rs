@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{cid}/audit-events", get(handlers::list_audit_events))
         .route(
             "/customers/{cid}/imports",
-            post(imports::start_import).layer(axum::extract::DefaultBodyLimit::max(roster_core::import::MAX_BYTES)),
+            post(imports::start_import).layer(axum::extract::DefaultBodyLimit::max(roster_core::imports::MAX_BYTES)),
         )
         .route("/customers/{cid}/imports/{jid}", get(imports::get_import))
         .route("/customers/{cid}/imports/{jid}/credentials", post(imports::take_credentials))

@@ -11,8 +11,8 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
-use roster_core::console::AgentSigninOutcome;
 use roster_core::secrets::random_base62;
+use roster_core::services::AgentSigninOutcome;
 use serde::Deserialize;
 
 const LOGIN_CSRF_COOKIE: &str = "roster_login_csrf";

@@ -221,7 +221,7 @@ async fn activity(
 
 /// The whole log of a customer as CSV, newest first.
 async fn activity_csv(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> PageResult {
-    use roster_core::export::csv_field;
+    use roster_core::imports::export::csv_field;
     let mut out = String::from("\u{feff}At,Agent,Action,Users,Before,After\r\n");
     let mut cursor: Option<String> = None;
     loop {
@@ -239,8 +239,8 @@ async fn activity_csv(State(state): State<AppState>, console: Console, Path(cid)
                 csv_field(&e.agent_id.map(|a| a.to_string()).unwrap_or_default()),
                 csv_field(&e.action),
                 csv_field(&users.join(" ")),
-                csv_field(&roster_core::export::defuse(&e.before.to_string())),
-                csv_field(&roster_core::export::defuse(&e.after.to_string())),
+                csv_field(&roster_core::imports::export::defuse(&e.before.to_string())),
+                csv_field(&roster_core::imports::export::defuse(&e.after.to_string())),
             ));
         }
         match page.cursors.next {

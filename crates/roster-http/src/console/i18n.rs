@@ -88,8 +88,8 @@ impl Lang {
     }
 
     /// The language used for an import template of this UI language.
-    pub fn file_language(self) -> roster_core::import::Language {
-        roster_core::import::Language::parse(self.tag()).unwrap_or(roster_core::import::Language::En)
+    pub fn file_language(self) -> roster_core::domain::Language {
+        roster_core::domain::Language::parse(self.tag()).unwrap_or(roster_core::domain::Language::En)
     }
 
     fn id(self) -> &'static LanguageIdentifier {

@@ -13,13 +13,13 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use roster_core::import::RowReport;
+use roster_core::imports::RowReport;
 use roster_core::model::{Customer, ImportJob, ImportRowStatus, ImportStatus};
 use serde::Deserialize;
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
-    let upload_limit = roster_core::import::MAX_BYTES + 1024 * 1024;
+    let upload_limit = roster_core::imports::MAX_BYTES + 1024 * 1024;
     Router::new()
         .route("/customers/{cid}/import", get(import_page).post(upload).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/customers/{cid}/import/template", get(template))
@@ -130,7 +130,7 @@ async fn upload(
                 let summary = Some((checked.total, checked.valid.len()));
                 Ok(page(status, summary, problems(lang, checked.errors), None, location))
             }
-            Err(e @ roster_core::Error::ImportFile(_)) => {
+            Err(e @ roster_core::Error::Import(roster_core::imports::ImportError::File(_))) => {
                 Ok(page(StatusCode::BAD_REQUEST, None, vec![], Some(super::error_text(lang, &e)), location))
             }
             Err(e) => Err(super::error_page(lang, Some(format!("/customers/{cid}/import")), e)),
@@ -138,14 +138,14 @@ async fn upload(
     }
     match services.start_import(console.agent(), cid, &bytes, location_arg).await {
         Ok(job) => Ok(see_other(&format!("/customers/{cid}/imports/{}", job.id))),
-        Err(roster_core::Error::ImportRows(reports)) => Ok(page(
+        Err(roster_core::Error::Import(roster_core::imports::ImportError::Rows(reports))) => Ok(page(
             StatusCode::BAD_REQUEST,
             None,
             problems(lang, reports),
             Some(lang.t("import-has-problems")),
             location,
         )),
-        Err(e @ roster_core::Error::ImportFile(_)) => {
+        Err(e @ roster_core::Error::Import(roster_core::imports::ImportError::File(_))) => {
             Ok(page(StatusCode::BAD_REQUEST, None, vec![], Some(super::error_text(lang, &e)), location))
         }
         Err(e) => Err(super::error_page(lang, Some(format!("/customers/{cid}/import")), e)),

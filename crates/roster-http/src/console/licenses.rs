@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use roster_core::model::{Customer, LicenseResultStatus, User, UserState};
-use roster_core::service::{LicenseInput, LicenseUpdateInput};
+use roster_core::services::{LicenseInput, LicenseUpdateInput};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {

@@ -264,7 +264,7 @@ pub(crate) fn error_text(lang: Lang, e: &roster_core::Error) -> String {
         }
         E::License { product_id, .. } => format!("{} ({product_id})", reason(lang, e.code())),
         E::QuantityBelowAssigned(n) => format!("{} ({})", reason(lang, e.code()), lang.number(*n)),
-        E::ImportFile(f) => format!("{} ({f})", reason(lang, e.code())),
+        E::Import(roster_core::imports::ImportError::File(f)) => format!("{} ({f})", reason(lang, e.code())),
         _ => reason(lang, e.code()),
     }
 }
@@ -280,7 +280,7 @@ pub(crate) fn error_page(lang: Lang, back: Option<String>, e: roster_core::Error
             crate::api::error::log_internal(&e);
             StatusCode::INTERNAL_SERVER_ERROR
         }
-        E::ImportFile(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        E::Import(roster_core::imports::ImportError::File(_)) => StatusCode::PAYLOAD_TOO_LARGE,
         E::UsernameTaken(_) | E::SubscriptionExists(_) | E::QuantityBelowAssigned(_) | E::DomainTaken(_) => {
             StatusCode::CONFLICT
         }

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use roster_core::domain::{AgentRole, UserRole};
 use roster_core::model::{Customer, RestoreOutcome, Subscription, User, UserState};
-use roster_core::service::{LicenseInput, NewUserInput, UserListParams, UserPatchInput};
+use roster_core::services::{LicenseInput, NewUserInput, UserListParams, UserPatchInput};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -523,7 +523,7 @@ fn credentials_from(form: &FormData) -> Vec<Credential> {
 }
 
 pub(crate) fn credentials_csv(credentials: &[Credential]) -> String {
-    roster_core::export::credentials_csv(
+    roster_core::imports::export::credentials_csv(
         credentials.iter().map(|c| (c.user_principal_name.as_str(), c.display_name.as_str(), c.password.as_str())),
     )
 }

@@ -5,7 +5,6 @@ use super::rows::{self, IMPORT_JOB_COLUMNS};
 use super::{Pool, Tx, db_err, user_changes};
 use crate::{D, Db};
 use roster_core::error::{Error, Result};
-use roster_core::imports::create_failure;
 use roster_core::model::*;
 use roster_sql::Dialect;
 use sqlx::{QueryBuilder, Row};
@@ -240,7 +239,7 @@ pub(super) async fn write_batch(
                 Some(Ok(user)) => {
                     (*row, "created", Some(user.id), Some(user.user_principal_name), None, Some(credential.clone()))
                 }
-                Some(Err(e)) => (*row, "failed", None, None, Some(errors_json(&[create_failure(&e)])?), None),
+                Some(Err(e)) => (*row, "failed", None, None, Some(errors_json(&[e.import_row_error()])?), None),
                 None => {
                     return Err(Error::internal(std::io::Error::other("a created user went missing from its batch")));
                 }

@@ -1,12 +1,13 @@
 //! Use cases of importing users from a file: check it, start a durable job, run
 //! jobs in the background, report them, and hand out the temporary passwords once.
 
+use super::licenses::check_new_user_licenses;
+use super::{Services, actor, require};
 use crate::domain::{AgentRole, CountryCode, ProductId};
 use crate::error::{Error, Result};
-use crate::import::{self, ImportContext, RowPayload, RowReport};
+use crate::imports::{self as import, ImportContext, ImportError, RowPayload, RowReport};
 use crate::model::*;
 use crate::secrets::TemporaryPassword;
-use crate::service::{Services, actor, check_new_user_licenses, require};
 use uuid::Uuid;
 
 /// A file checked against its customer.
@@ -39,17 +40,6 @@ pub struct ImportCredential {
     pub user_principal_name: String,
     pub display_name: String,
     pub temporary_password: TemporaryPassword,
-}
-
-/// The row error of a user the worker could not create, in the column that holds
-/// the problem: seats and licenses are the Licenses column's; anything else (a
-/// username taken since the file was checked) is the Username column's.
-pub fn create_failure(e: &Error) -> ImportRowError {
-    let column = match e {
-        Error::License { .. } | Error::ProductNotOwned(_) => import::Column::Licenses,
-        _ => import::Column::Username,
-    };
-    ImportRowError { column: Some(column.name().into()), code: e.code().into(), message: e.to_string() }
 }
 
 fn credential_context(job_id: Uuid, row: i64) -> Vec<u8> {
@@ -131,7 +121,7 @@ impl Services {
     ) -> Result<ImportJob> {
         let checked = self.check_import(agent, customer_id, bytes, default_location).await?;
         if !checked.errors.is_empty() {
-            return Err(Error::ImportRows(checked.errors));
+            return Err(ImportError::Rows(checked.errors).into());
         }
         let now = self.now();
         let job = ImportJob {

@@ -1,14 +1,14 @@
 //! Use cases of the agents' console: signing in with a password, the session
 //! that carries the CSRF token, and the selection of users that survives paging.
 
+use super::Services;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::secrets;
-use crate::service::Services;
 use uuid::Uuid;
 
 /// The most users one console selection holds; a license update takes as many.
-pub const MAX_SELECTION: usize = crate::service::MAX_LICENSE_UPDATE_USERS;
+pub const MAX_SELECTION: usize = super::MAX_LICENSE_UPDATE_USERS;
 
 /// Where an agent's sign-in leads.
 #[derive(Debug)]

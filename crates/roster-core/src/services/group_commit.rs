@@ -9,7 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Actor, NewUserRecord, User};
-use crate::store::*;
+use crate::store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use time::OffsetDateTime;

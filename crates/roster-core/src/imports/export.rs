@@ -2,7 +2,8 @@
 //! imported again recreates the same users. CSV is UTF-8 with a BOM and CRLF, as
 //! Excel opens it with every name intact; XLSX is one sheet.
 
-use crate::import::{Column, Language};
+use super::Column;
+use crate::domain::Language;
 use crate::model::User;
 
 /// A cell a spreadsheet would run as a formula gets a leading apostrophe, which
@@ -90,10 +91,10 @@ mod tests {
     fn formula_looking_cells_are_defused_and_read_back_unchanged() {
         for value in ["=SUM(A1)", "+1", "-x", "@me", "plain"] {
             let defused = defuse(value);
-            assert_eq!(crate::import::undefuse(&defused), value);
+            assert_eq!(crate::imports::undefuse(&defused), value);
             assert_eq!(defused.starts_with('\''), value != "plain");
         }
         // An apostrophe the user typed stays.
-        assert_eq!(crate::import::undefuse("'quoted"), "'quoted");
+        assert_eq!(crate::imports::undefuse("'quoted"), "'quoted");
     }
 }

@@ -1,0 +1,124 @@
+//! Inputs as they arrived, from the HTTP API's wire types (`roster_api`) or from
+//! the console's forms: text, not yet parsed. The services parse them into domain
+//! types.
+
+use crate::domain::*;
+use crate::error::{Error, Result};
+use crate::model::UserState;
+use crate::paging::*;
+use uuid::Uuid;
+
+/// A user to create, as it arrived.
+#[derive(Debug, Clone, Default)]
+pub struct NewUserInput {
+    pub user_name: String,
+    pub domain: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub display_name: String,
+    pub usage_location: Option<String>,
+    pub roles: Vec<String>,
+    pub licenses: Vec<LicenseInput>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LicenseInput {
+    pub product_id: String,
+    pub disabled_service_plans: Vec<String>,
+}
+
+/// A license update of API.md, as it arrived.
+#[derive(Debug, Clone, Default)]
+pub struct LicenseUpdateInput {
+    pub user_ids: Vec<Uuid>,
+    pub assign: Vec<LicenseInput>,
+    pub remove: Vec<String>,
+    /// `partial` (the default) or `atomic`.
+    pub mode: Option<String>,
+    pub dry_run: bool,
+}
+
+/// The most users one license update takes.
+pub const MAX_LICENSE_UPDATE_USERS: usize = 100_000;
+
+/// A user change, as it arrived: `None` leaves a field alone, and `Some(None)`
+/// clears it.
+#[derive(Debug, Clone, Default)]
+pub struct UserPatchInput {
+    pub first_name: Option<Option<String>>,
+    pub last_name: Option<Option<String>>,
+    pub display_name: Option<String>,
+    pub usage_location: Option<Option<String>>,
+    pub roles: Option<Vec<String>>,
+    pub sign_in_blocked: Option<bool>,
+}
+
+/// The list parameters of API.md, as they arrived.
+#[derive(Debug, Clone, Default)]
+pub struct UserListParams {
+    pub state: Option<String>,
+    pub search: Option<String>,
+    pub license: Option<String>,
+    pub role: Option<String>,
+    pub usage_location: Option<String>,
+    pub sign_in: Option<String>,
+    pub sort: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+impl UserListParams {
+    pub fn parse(&self) -> Result<UserQuery> {
+        let state = match self.state.as_deref() {
+            None | Some("active") => UserState::Active,
+            Some("deleted") => UserState::Deleted,
+            Some(_) => return Err(Error::validation("state", "use active or deleted")),
+        };
+        let search = self
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                if s.chars().count() > 256 {
+                    Err(Error::validation("search", "must be at most 256 characters"))
+                } else if s.chars().any(char::is_control) {
+                    Err(Error::validation("search", "must not contain control characters"))
+                } else {
+                    Ok(s.to_lowercase())
+                }
+            })
+            .transpose()?;
+        let license = match self.license.as_deref() {
+            None | Some("") => None,
+            Some("none") => Some(LicenseFilter::None),
+            Some("any") => Some(LicenseFilter::Any),
+            Some(p) => Some(LicenseFilter::Product(ProductId::parse(p).map_err(|e| Error::validation("license", e))?)),
+        };
+        let role = match self.role.as_deref() {
+            None | Some("") => None,
+            Some("any") => Some(RoleFilter::Any),
+            Some(r) => Some(RoleFilter::Role(UserRole::parse(r).map_err(|e| Error::validation("role", e))?)),
+        };
+        let usage_location = match self.usage_location.as_deref() {
+            None | Some("") => None,
+            Some(c) => Some(CountryCode::parse(c).map_err(|e| Error::validation("usageLocation", e))?),
+        };
+        let sign_in_blocked = match self.sign_in.as_deref() {
+            None | Some("") => None,
+            Some("allowed") => Some(false),
+            Some("blocked") => Some(true),
+            Some(_) => return Err(Error::validation("signIn", "use allowed or blocked")),
+        };
+        let sort = match self.sort.as_deref() {
+            None | Some("") => UserSort::default(),
+            Some(s) => UserSort::parse(s)?,
+        };
+        let page = PageRequest::parse(self.limit, self.cursor.as_deref(), &sort.as_str())?;
+        Ok(UserQuery {
+            filter: UserFilter { state, search, license, role, usage_location, sign_in_blocked },
+            sort,
+            page,
+        })
+    }
+}

@@ -1,0 +1,125 @@
+//! Customer users' sign-in at `/signin`, their sessions, and the forced change of
+//! a temporary or expired password.
+
+use super::Services;
+use super::hash;
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::secrets;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Where a customer user's sign-in leads.
+#[derive(Debug)]
+pub enum SigninOutcome {
+    /// The password is temporary or expired: the session may only change it.
+    MustChangePassword {
+        session_token: String,
+    },
+    SignedIn {
+        session_token: String,
+    },
+    InvalidCredentials,
+    Blocked,
+    RateLimited,
+}
+
+impl Services {
+    pub async fn signin(&self, user_principal_name: &str, password: &str) -> Result<SigninOutcome> {
+        let now = self.now();
+        let key = user_principal_name.trim().to_lowercase();
+        if key.is_empty() || key.len() > 400 || password.len() > 1024 {
+            return Ok(SigninOutcome::InvalidCredentials);
+        }
+        let failures = self.store.count_signin_failures(&key, now - self.policy.signin_window).await?;
+        if failures >= self.policy.signin_max_failures {
+            return Ok(SigninOutcome::RateLimited);
+        }
+        let user = self.store.find_signin_user(&key).await?;
+        let digest = user.as_ref().and_then(|u| u.password_digest.clone());
+        let verified = match &digest {
+            Some(d) => secrets::verify_password(password, d),
+            None => false,
+        };
+        let Some(user) = user.filter(|_| verified) else {
+            self.store.record_signin_failure(&key, now).await?;
+            return Ok(SigninOutcome::InvalidCredentials);
+        };
+        if user.state == UserState::Deleted || user.sign_in_blocked {
+            return Ok(SigninOutcome::Blocked);
+        }
+        let digest = digest.unwrap_or_default();
+        let expired = user.password_expires_at.is_some_and(|at| at <= now);
+        if secrets::is_temporary_digest(&digest) {
+            if expired || !self.store.consume_temporary_password(user.id, &digest, now).await? {
+                self.store.record_signin_failure(&key, now).await?;
+                return Ok(SigninOutcome::InvalidCredentials);
+            }
+            return self.open_session(user.id, SessionPurpose::ChangePassword, now).await;
+        }
+        if expired {
+            return self.open_session(user.id, SessionPurpose::ChangePassword, now).await;
+        }
+        self.open_session(user.id, SessionPurpose::SignedIn, now).await
+    }
+
+    fn new_session(&self, user_id: Uuid, purpose: SessionPurpose, now: OffsetDateTime) -> (String, UserSession) {
+        let token = secrets::random_base62(43);
+        let ttl = match purpose {
+            SessionPurpose::ChangePassword => self.policy.change_password_session_ttl,
+            SessionPurpose::SignedIn => self.policy.signed_in_session_ttl,
+        };
+        let session = UserSession {
+            token_hash: secrets::sha256_hex(&token),
+            user_id,
+            purpose,
+            csrf_token: secrets::random_base62(32),
+            expires_at: now + ttl,
+        };
+        (token, session)
+    }
+
+    async fn open_session(&self, user_id: Uuid, purpose: SessionPurpose, now: OffsetDateTime) -> Result<SigninOutcome> {
+        let (session_token, session) = self.new_session(user_id, purpose, now);
+        self.store.create_user_session(&session, now).await?;
+        Ok(match purpose {
+            SessionPurpose::ChangePassword => SigninOutcome::MustChangePassword { session_token },
+            SessionPurpose::SignedIn => SigninOutcome::SignedIn { session_token },
+        })
+    }
+
+    pub async fn user_session(&self, session_token: &str) -> Result<Option<UserSession>> {
+        self.store.find_user_session(&secrets::sha256_hex(session_token), self.now()).await
+    }
+
+    pub async fn signout(&self, session_token: &str) -> Result<()> {
+        self.store.delete_user_session(&secrets::sha256_hex(session_token)).await
+    }
+
+    /// Sets the password a user chose, from a change-password session; returns the
+    /// token of the signed-in session that replaces it.
+    pub async fn change_password(&self, session_token: &str, new_password: &str, confirmation: &str) -> Result<String> {
+        let now = self.now();
+        let session = self.user_session(session_token).await?.ok_or(Error::NotFound)?;
+        if session.purpose != SessionPurpose::ChangePassword {
+            return Err(Error::Forbidden);
+        }
+        if new_password != confirmation {
+            return Err(Error::validation("confirmation", "does not match the new password"));
+        }
+        secrets::check_chosen_password(new_password).map_err(|m| Error::validation("password", m))?;
+        let hash = hash(new_password)?;
+        let (token, signed_in) = self.new_session(session.user_id, SessionPurpose::SignedIn, now);
+        self.store
+            .complete_password_change(
+                &session.token_hash,
+                session.user_id,
+                &hash,
+                now + self.policy.chosen_password_ttl,
+                &signed_in,
+                now,
+            )
+            .await?;
+        Ok(token)
+    }
+}
