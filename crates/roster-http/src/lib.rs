@@ -3,6 +3,7 @@
 pub mod api;
 pub mod console;
 mod cookies;
+mod errors;
 pub mod signin;
 pub mod startup;
 

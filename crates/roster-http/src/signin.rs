@@ -61,14 +61,14 @@ fn render(status: StatusCode, t: impl Template) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
-            crate::api::error::log_internal(&e);
+            crate::errors::log_internal(&e);
             (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong").into_response()
         }
     }
 }
 
 fn failure(e: roster_core::Error) -> Response {
-    crate::api::error::log_internal(&e);
+    crate::errors::log_internal(&e);
     render(
         StatusCode::INTERNAL_SERVER_ERROR,
         MessagePage { title: "Something went wrong", message: "Please try again. The problem has been logged." },

@@ -91,12 +91,14 @@ async fn upload(
     let mut location = String::new();
     let mut check_only = false;
     let mut file: Option<Vec<u8>> = None;
+    // Over the upload limit, the file is too large, as the API would say.
     let bad_form = |e: axum::extract::multipart::MultipartError| {
-        super::error_page(
-            console.lang,
-            Some(format!("/customers/{cid}/import")),
-            roster_core::Error::validation("file", e.body_text()),
-        )
+        let error = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            roster_core::import::FileError::TooLarge.into()
+        } else {
+            roster_core::Error::validation("file", e.body_text())
+        };
+        super::error_page(console.lang, Some(format!("/customers/{cid}/import")), error)
     };
     while let Some(field) = multipart.next_field().await.map_err(bad_form)? {
         match field.name().unwrap_or_default() {
@@ -131,24 +133,25 @@ async fn upload(
                 Ok(page(status, summary, problems(lang, checked.errors), None, location))
             }
             Err(e @ roster_core::Error::ImportFile(_)) => {
-                Ok(page(StatusCode::BAD_REQUEST, None, vec![], Some(super::error_text(lang, &e)), location))
+                Ok(page(crate::errors::status(&e), None, vec![], Some(super::error_text(lang, &e)), location))
             }
             Err(e) => Err(super::error_page(lang, Some(format!("/customers/{cid}/import")), e)),
         };
     }
-    match services.start_import(console.agent(), cid, &bytes, location_arg).await {
-        Ok(job) => Ok(see_other(&format!("/customers/{cid}/imports/{}", job.id))),
-        Err(roster_core::Error::ImportRows(reports)) => Ok(page(
-            StatusCode::BAD_REQUEST,
-            None,
-            problems(lang, reports),
-            Some(lang.t("import-has-problems")),
-            location,
-        )),
-        Err(e @ roster_core::Error::ImportFile(_)) => {
-            Ok(page(StatusCode::BAD_REQUEST, None, vec![], Some(super::error_text(lang, &e)), location))
+    let e = match services.start_import(console.agent(), cid, &bytes, location_arg).await {
+        Ok(job) => return Ok(see_other(&format!("/customers/{cid}/imports/{}", job.id))),
+        Err(e) => e,
+    };
+    // A file with problems comes back with them, at the status the API gives.
+    let status = crate::errors::status(&e);
+    match e {
+        roster_core::Error::ImportRows(reports) => {
+            Ok(page(status, None, problems(lang, reports), Some(lang.t("import-has-problems")), location))
         }
-        Err(e) => Err(super::error_page(lang, Some(format!("/customers/{cid}/import")), e)),
+        e @ roster_core::Error::ImportFile(_) => {
+            Ok(page(status, None, vec![], Some(super::error_text(lang, &e)), location))
+        }
+        e => Err(super::error_page(lang, Some(format!("/customers/{cid}/import")), e)),
     }
 }
 
@@ -214,5 +217,5 @@ async fn take_credentials(
             password: c.temporary_password.expose().to_owned(),
         })
         .collect();
-    credentials_page(&state, &console, cid, credentials, vec![], None).await
+    credentials_page(&state, &console, cid, credentials, vec![], None, StatusCode::OK).await
 }

@@ -236,7 +236,7 @@ pub(crate) fn render(status: StatusCode, page: impl askama::Template) -> Respons
             r
         }
         Err(e) => {
-            crate::api::error::log_internal(&e);
+            crate::errors::log_internal(&e);
             (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong").into_response()
         }
     }
@@ -269,23 +269,13 @@ pub(crate) fn error_text(lang: Lang, e: &roster_core::Error) -> String {
     }
 }
 
-/// The page for an error that ends a request. Internal errors are logged with
-/// their cause chain and shown as a generic message.
+/// The page for an error that ends a request, at the status the API gives it.
+/// Internal errors are logged with their cause chain and shown as a generic message.
 pub(crate) fn error_page(lang: Lang, back: Option<String>, e: roster_core::Error) -> Response {
-    use roster_core::Error as E;
-    let status = match &e {
-        E::NotFound | E::UserNotFound => StatusCode::NOT_FOUND,
-        E::Forbidden => StatusCode::FORBIDDEN,
-        E::Internal(_) => {
-            crate::api::error::log_internal(&e);
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-        E::ImportFile(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        E::UsernameTaken(_) | E::SubscriptionExists(_) | E::QuantityBelowAssigned(_) | E::DomainTaken(_) => {
-            StatusCode::CONFLICT
-        }
-        _ => StatusCode::BAD_REQUEST,
-    };
+    let status = crate::errors::status(&e);
+    if matches!(e, roster_core::Error::Internal(_)) {
+        crate::errors::log_internal(&e);
+    }
     let title = match status {
         StatusCode::NOT_FOUND => lang.t("error-not-found-title"),
         StatusCode::FORBIDDEN => lang.t("error-forbidden-title"),

@@ -451,7 +451,7 @@ async fn add_submit(
         .await
         .map_err(|e| super::error_page(console.lang, Some(format!("/customers/{cid}/users/new")), e))?;
     let mut created = vec![];
-    let mut failed = vec![];
+    let mut refused = vec![];
     for (draft, result) in drafts.into_iter().zip(results) {
         match result {
             Ok(c) => created.push(Credential {
@@ -459,12 +459,17 @@ async fn add_submit(
                 display_name: c.user.display_name,
                 password: c.temporary_password.expose().to_owned(),
             }),
-            Err(e) => {
-                failed.push((format!("{}@{}", draft.user_name, draft.domain), super::error_text(console.lang, &e)))
-            }
+            Err(e) => refused.push((format!("{}@{}", draft.user_name, draft.domain), e)),
         }
     }
-    credentials_page(&state, &console, cid, created, failed, None).await
+    // When no user was made, the page answers as the API would for the first
+    // refusal: 409 for seats that ran out, 400 for a broken license rule.
+    let status = match refused.first() {
+        Some((_, e)) if created.is_empty() => crate::errors::status(e),
+        _ => StatusCode::OK,
+    };
+    let failed = refused.into_iter().map(|(name, e)| (name, super::error_text(console.lang, &e))).collect();
+    credentials_page(&state, &console, cid, created, failed, None, status).await
 }
 
 // ---- the one-time confirmation page ----
@@ -498,11 +503,11 @@ pub(crate) async fn credentials_page(
     credentials: Vec<Credential>,
     failed: Vec<(String, String)>,
     notice: Option<String>,
+    status: StatusCode,
 ) -> PageResult {
     let (customer, c) = customer_chrome(state, console, cid, "users").await?;
     let c = c.with_notice(notice);
     let can_email = state.config.smtp.is_some();
-    let status = if credentials.is_empty() && !failed.is_empty() { StatusCode::CONFLICT } else { StatusCode::OK };
     Ok(render(status, CredentialsPage { c, customer, credentials, failed, can_email }))
 }
 
@@ -572,7 +577,7 @@ async fn credentials(
                     lang.ta("email-failed", &[("reason", Arg::Text(e.to_string()))])
                 }
             };
-            credentials_page(&state, &console, cid, creds, vec![], Some(notice)).await
+            credentials_page(&state, &console, cid, creds, vec![], Some(notice), StatusCode::OK).await
         }
         _ => {
             let mut response = credentials_csv(&creds).into_response();
