@@ -4,6 +4,7 @@ pub mod api;
 pub mod console;
 mod cookies;
 mod errors;
+mod files;
 pub mod signin;
 pub mod startup;
 

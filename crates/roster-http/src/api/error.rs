@@ -48,6 +48,12 @@ impl ApiError {
     }
 }
 
+impl From<crate::files::FileParamError> for ApiError {
+    fn from(e: crate::files::FileParamError) -> Self {
+        Self::bad_request(Some(e.field.into()), e.message)
+    }
+}
+
 /// The body for a domain error; internal details never leave.
 pub fn domain_body(e: &Error) -> ErrorBody {
     let details = match e {

@@ -6,6 +6,7 @@ use super::customers::customer_chrome;
 use super::users::{Credential, credentials_page};
 use super::views::Chrome;
 use super::{Console, OrPage, PageResult, render, see_other};
+use crate::files::FileFormat;
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
@@ -59,12 +60,10 @@ struct TemplateQuery {
     format: Option<String>,
 }
 
+/// The template in the UI language; any format but XLSX is CSV.
 async fn template(console: Console, Query(q): Query<TemplateQuery>) -> PageResult {
-    let format = match q.format.as_deref() {
-        Some("xlsx") => crate::api::imports::FileFormat::Xlsx,
-        _ => crate::api::imports::FileFormat::Csv,
-    };
-    crate::api::imports::template_file(format, console.lang.file_language()).or_page(&console)
+    let format = q.format.as_deref().and_then(FileFormat::parse).unwrap_or(FileFormat::Csv);
+    crate::files::template_file(format, console.lang.file_language()).or_page(&console)
 }
 
 fn problems(lang: super::Lang, reports: Vec<RowReport>) -> Vec<ProblemRow> {

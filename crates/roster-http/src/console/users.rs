@@ -6,12 +6,12 @@ use super::customers::{customer_chrome, list_href};
 use super::i18n::{Arg, Lang};
 use super::views::{Chrome, Pager};
 use super::{Console, FormData, OrPage, PageResult, render, see_other};
+use crate::files::FileFormat;
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use roster_core::domain::{AgentRole, UserRole};
@@ -482,6 +482,13 @@ pub(crate) struct Credential {
     pub password: String,
 }
 
+impl Credential {
+    /// (username, display name, password), as the credentials file lists them.
+    pub fn row(&self) -> (&str, &str, &str) {
+        (&self.user_principal_name, &self.display_name, &self.password)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "console/credentials.html")]
 struct CredentialsPage {
@@ -527,12 +534,6 @@ fn credentials_from(form: &FormData) -> Vec<Credential> {
         .collect()
 }
 
-pub(crate) fn credentials_csv(credentials: &[Credential]) -> String {
-    roster_core::export::credentials_csv(
-        credentials.iter().map(|c| (c.user_principal_name.as_str(), c.display_name.as_str(), c.password.as_str())),
-    )
-}
-
 /// Download CSV or Email, from the confirmation page's own fields.
 async fn credentials(
     State(state): State<AppState>,
@@ -569,7 +570,8 @@ async fn credentials(
             };
             let lang = console.lang;
             let body = super::mail::credentials_text(lang, &creds);
-            let result = super::mail::send(smtp, &to, &lang.t("email-subject"), body, credentials_csv(&creds)).await;
+            let csv = roster_core::export::credentials_csv(creds.iter().map(Credential::row));
+            let result = super::mail::send(smtp, &to, &lang.t("email-subject"), body, csv).await;
             let notice = match result {
                 Ok(()) => lang.ta("notice-email-sent", &[("to", Arg::Text(to))]),
                 Err(e) => {
@@ -579,17 +581,7 @@ async fn credentials(
             };
             credentials_page(&state, &console, cid, creds, vec![], Some(notice), StatusCode::OK).await
         }
-        _ => {
-            let mut response = credentials_csv(&creds).into_response();
-            let headers = response.headers_mut();
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-            headers.insert(
-                CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"temporary-passwords.csv\""),
-            );
-            headers.insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            Ok(response)
-        }
+        _ => Ok(crate::files::credentials_file(creds.iter().map(Credential::row), "temporary-passwords")),
     }
 }
 
@@ -778,17 +770,16 @@ struct ExportQuery {
     format: Option<String>,
 }
 
+/// The Export buttons: the customer's users in the UI language; any format but
+/// XLSX is CSV.
 async fn export(
     State(state): State<AppState>,
     console: Console,
     Path(cid): Path<Uuid>,
     Query(q): Query<ExportQuery>,
 ) -> PageResult {
-    let format = match q.format.as_deref() {
-        Some("xlsx") => crate::api::imports::FileFormat::Xlsx,
-        _ => crate::api::imports::FileFormat::Csv,
-    };
-    crate::api::imports::users_file(&state, console.agent().clone(), cid, format, console.lang.file_language())
+    let format = q.format.as_deref().and_then(FileFormat::parse).unwrap_or(FileFormat::Csv);
+    crate::files::users_file(&state, console.agent().clone(), cid, format, console.lang.file_language())
         .await
         .or_page(&console)
 }
