@@ -339,7 +339,7 @@ async fn upload_import(session: &Session<'_>, cid: &str, csrf: &str, file: &[u8]
 }
 
 both_backends! {
-    async fn the_console_refuses_with_the_apis_status(app) {
+    async fn the_console_refuses_with_the_apis_status_inside_its_own_frame(app) {
         app.with_catalog().await;
         let c = app.customer().await;
         let subs = format!("/customers/{}/subscriptions", c.0);
@@ -378,5 +378,13 @@ both_backends! {
         let many = upload_import(&session, &c.0, &csrf, rows.as_bytes()).await;
         assert_eq!(many.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert!(many.body.contains("The file is too large"), "{}", many.body);
+
+        // Error pages keep the console around them: the agent and Sign out.
+        let missing = session.get(&format!("/customers/{}/users", uuid::Uuid::now_v7())).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(missing.body.contains("<h1>Not found</h1>") && missing.body.contains("action=\"/logout\""), "{}", missing.body);
+        let forged = session.post(&format!("/customers/{}/users/selection", c.0), &[("csrf", "forged")]).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(forged.body.contains("<h1>The form expired</h1>") && forged.body.contains(&app.admin_email), "{}", forged.body);
     }
 }

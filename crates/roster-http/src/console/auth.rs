@@ -2,7 +2,7 @@
 //! is a double-submit cookie; afterwards every form carries the session's own.
 
 use super::views::LoginPage;
-use super::{Console, FormData, PageLang, SESSION_COOKIE, render, see_other};
+use super::{Console, ConsoleError, ConsoleResult, FormData, OrPage, PageLang, SESSION_COOKIE, render, see_other};
 use crate::cookies::{constant_time_eq, cookie, http_only_cookie};
 use crate::startup::AppState;
 use axum::Router;
@@ -59,15 +59,20 @@ async fn login_submit(
     PageLang(lang): PageLang,
     headers: HeaderMap,
     form: FormData,
-) -> Response {
+) -> ConsoleResult {
     let email = form.get("email").unwrap_or_default();
     let next = form.get("next").unwrap_or("/");
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(&expected, form.get("csrf").unwrap_or_default()) {
-        return login_form(&state, lang, StatusCode::FORBIDDEN, email, next, Some(lang.t("error-csrf")));
+        return Ok(login_form(&state, lang, StatusCode::FORBIDDEN, email, next, Some(lang.t("error-csrf"))));
     }
-    match state.services.agent_signin(email, form.get("password").unwrap_or_default()).await {
-        Ok(AgentSigninOutcome::SignedIn { session_token, .. }) => {
+    let outcome = state
+        .services
+        .agent_signin(email, form.get("password").unwrap_or_default())
+        .await
+        .map_err(|e| ConsoleError::bare(lang, e))?;
+    Ok(match outcome {
+        AgentSigninOutcome::SignedIn { session_token, .. } => {
             let mut response = see_other(&safe_next(next));
             let ttl = state.services.policy.signed_in_session_ttl.whole_seconds();
             response.headers_mut().append(SET_COOKIE, http_only_cookie(&state, SESSION_COOKIE, &session_token, ttl));
@@ -76,24 +81,19 @@ async fn login_submit(
             response.headers_mut().append(SET_COOKIE, super::language_cookie(lang));
             response
         }
-        Ok(AgentSigninOutcome::InvalidCredentials) => {
+        AgentSigninOutcome::InvalidCredentials => {
             login_form(&state, lang, StatusCode::UNAUTHORIZED, email, next, Some(lang.t("login-invalid")))
         }
-        Ok(AgentSigninOutcome::RateLimited) => {
+        AgentSigninOutcome::RateLimited => {
             login_form(&state, lang, StatusCode::TOO_MANY_REQUESTS, email, next, Some(lang.t("login-rate-limited")))
         }
-        Err(e) => super::error_page(lang, None, e),
-    }
+    })
 }
 
-async fn logout(State(state): State<AppState>, console: Console, form: FormData) -> Response {
-    if let Err(r) = console.check_csrf(&form) {
-        return r;
-    }
-    if let Err(e) = state.services.agent_signout(&console.session).await {
-        return super::error_page(console.lang, None, e);
-    }
+async fn logout(State(state): State<AppState>, console: Console, form: FormData) -> ConsoleResult {
+    console.check_csrf(&form)?;
+    state.services.agent_signout(&console.session).await.or_page(&console)?;
     let mut response = see_other("/login");
     response.headers_mut().append(SET_COOKIE, http_only_cookie(&state, SESSION_COOKIE, "", 0));
-    response
+    Ok(response)
 }

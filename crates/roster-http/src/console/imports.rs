@@ -5,7 +5,7 @@
 use super::customers::customer_chrome;
 use super::users::{Credential, credentials_page};
 use super::views::Chrome;
-use super::{Console, OrPage, PageResult, render, see_other};
+use super::{Console, ConsoleResult, OrPage, render, see_other};
 use crate::files::FileFormat;
 use crate::startup::AppState;
 use askama::Template;
@@ -49,7 +49,7 @@ struct ImportPage {
     error: Option<String>,
 }
 
-async fn import_page(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> PageResult {
+async fn import_page(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> ConsoleResult {
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
     let location = customer.country.clone();
     Ok(render(StatusCode::OK, ImportPage { c, customer, location, checked: None, problems: vec![], error: None }))
@@ -61,7 +61,7 @@ struct TemplateQuery {
 }
 
 /// The template in the UI language; any format but XLSX is CSV.
-async fn template(console: Console, Query(q): Query<TemplateQuery>) -> PageResult {
+async fn template(console: Console, Query(q): Query<TemplateQuery>) -> ConsoleResult {
     let format = q.format.as_deref().and_then(FileFormat::parse).unwrap_or(FileFormat::Csv);
     crate::files::template_file(format, console.lang.file_language()).or_page(&console)
 }
@@ -85,11 +85,12 @@ async fn upload(
     console: Console,
     Path(cid): Path<Uuid>,
     mut multipart: Multipart,
-) -> PageResult {
+) -> ConsoleResult {
     let mut csrf = String::new();
     let mut location = String::new();
     let mut check_only = false;
     let mut file: Option<Vec<u8>> = None;
+    let back = format!("/customers/{cid}/import");
     // Over the upload limit, the file is too large, as the API would say.
     let bad_form = |e: axum::extract::multipart::MultipartError| {
         let error = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -97,7 +98,7 @@ async fn upload(
         } else {
             roster_core::Error::validation("file", e.body_text())
         };
-        super::error_page(console.lang, Some(format!("/customers/{cid}/import")), error)
+        console.error_back(&back, error)
     };
     while let Some(field) = multipart.next_field().await.map_err(bad_form)? {
         match field.name().unwrap_or_default() {
@@ -108,9 +109,7 @@ async fn upload(
             _ => {}
         }
     }
-    if !crate::cookies::constant_time_eq(&csrf, &console.session.csrf_token) {
-        return Err(super::message_page(console.lang, StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf"));
-    }
+    console.check_csrf_token(&csrf)?;
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
     let page = |status: StatusCode, checked, problems, error: Option<String>, location: String| {
         render(status, ImportPage { c: c.clone(), customer: customer.clone(), location, checked, problems, error })
@@ -134,7 +133,7 @@ async fn upload(
             Err(e @ roster_core::Error::ImportFile(_)) => {
                 Ok(page(crate::errors::status(&e), None, vec![], Some(super::error_text(lang, &e)), location))
             }
-            Err(e) => Err(super::error_page(lang, Some(format!("/customers/{cid}/import")), e)),
+            Err(e) => Err(console.error_back(back, e)),
         };
     }
     let e = match services.start_import(console.agent(), cid, &bytes, location_arg).await {
@@ -150,7 +149,7 @@ async fn upload(
         e @ roster_core::Error::ImportFile(_) => {
             Ok(page(status, None, vec![], Some(super::error_text(lang, &e)), location))
         }
-        e => Err(super::error_page(lang, Some(format!("/customers/{cid}/import")), e)),
+        e => Err(console.error_back(back, e)),
     }
 }
 
@@ -167,7 +166,11 @@ struct ProgressPage {
     has_credentials: bool,
 }
 
-async fn progress(State(state): State<AppState>, console: Console, Path((cid, jid)): Path<(Uuid, Uuid)>) -> PageResult {
+async fn progress(
+    State(state): State<AppState>,
+    console: Console,
+    Path((cid, jid)): Path<(Uuid, Uuid)>,
+) -> ConsoleResult {
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
     let (job, rows) = state.services.import_job_results(console.agent(), cid, jid).await.or_page(&console)?;
     let finished = matches!(job.status, ImportStatus::Succeeded | ImportStatus::Failed);
@@ -185,7 +188,11 @@ async fn progress(State(state): State<AppState>, console: Console, Path((cid, ji
 }
 
 /// What the progress bar polls.
-async fn status(State(state): State<AppState>, console: Console, Path((cid, jid)): Path<(Uuid, Uuid)>) -> PageResult {
+async fn status(
+    State(state): State<AppState>,
+    console: Console,
+    Path((cid, jid)): Path<(Uuid, Uuid)>,
+) -> ConsoleResult {
     let job = state.services.import_job(console.agent(), cid, jid).await.or_page(&console)?;
     Ok(axum::Json(serde_json::json!({
         "status": job.status.as_str(),
@@ -205,7 +212,7 @@ async fn take_credentials(
     console: Console,
     Path((cid, jid)): Path<(Uuid, Uuid)>,
     form: super::FormData,
-) -> PageResult {
+) -> ConsoleResult {
     console.check_csrf(&form)?;
     let taken = state.services.take_import_credentials(console.agent(), cid, jid).await.or_page(&console)?;
     let credentials = taken

@@ -5,14 +5,14 @@
 use super::customers::{customer_chrome, list_href};
 use super::i18n::{Arg, Lang};
 use super::views::{Chrome, Pager};
-use super::{Console, FormData, OrPage, PageResult, render, see_other};
+use super::{Console, ConsoleResult, FormData, OrPage, error_text, reason, render, see_other};
 use crate::files::FileFormat;
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use roster_core::domain::{AgentRole, UserRole};
 use roster_core::model::{Customer, RestoreOutcome, Subscription, User, UserState};
@@ -37,6 +37,8 @@ pub(crate) fn notice(lang: Lang, key: Option<&str>, count: Option<i64>) -> Optio
     let text = lang.ta(key, &[("count", Arg::Num(count.unwrap_or(0)))]);
     (text != key).then_some(text)
 }
+
+// ---- list ----
 
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -170,7 +172,7 @@ async fn list(
     console: Console,
     Path(cid): Path<Uuid>,
     Query(q): Query<UsersQuery>,
-) -> PageResult {
+) -> ConsoleResult {
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
     let c = c.with_notice(notice(console.lang, q.notice.as_deref(), q.n));
     let agent = console.agent();
@@ -202,7 +204,7 @@ async fn list(
         };
         (users, pager)
     } else {
-        let query = q.params().parse().map_err(|e| super::error_page(console.lang, Some(path.clone()), e))?;
+        let query = q.params().parse().or_back(&console, &path)?;
         let page = state.services.list_users(agent, cid, &query).await.or_page(&console)?;
         let pager = Pager::new(&path, &q.base(), &page, q.page, limit);
         (page.items, pager)
@@ -247,6 +249,27 @@ async fn list(
     ))
 }
 
+#[derive(Deserialize)]
+struct ExportQuery {
+    format: Option<String>,
+}
+
+/// The Export buttons: the customer's users in the UI language; any format but
+/// XLSX is CSV.
+async fn export(
+    State(state): State<AppState>,
+    console: Console,
+    Path(cid): Path<Uuid>,
+    Query(q): Query<ExportQuery>,
+) -> ConsoleResult {
+    let format = q.format.as_deref().and_then(FileFormat::parse).unwrap_or(FileFormat::Csv);
+    crate::files::users_file(&state, console.agent().clone(), cid, format, console.lang.file_language())
+        .await
+        .or_page(&console)
+}
+
+// ---- selection ----
+
 /// Saves the ticks of one page, then goes where the pressed button says: another
 /// page of the list, or an action on the whole selection.
 async fn selection(
@@ -254,7 +277,7 @@ async fn selection(
     console: Console,
     Path(cid): Path<Uuid>,
     form: FormData,
-) -> PageResult {
+) -> ConsoleResult {
     console.check_csrf(&form)?;
     let list = format!("/customers/{cid}/users");
     let back = form.get("back").filter(|b| b.starts_with(&list)).unwrap_or(&list).to_owned();
@@ -265,10 +288,7 @@ async fn selection(
     if action == "clear" {
         services.clear_selection(&console.session, cid).await.or_page(&console)?;
     } else {
-        services
-            .change_selection(&console.session, cid, &on_page, &ticked)
-            .await
-            .map_err(|e| super::error_page(console.lang, Some(back.clone()), e))?;
+        services.change_selection(&console.session, cid, &on_page, &ticked).await.or_back(&console, &back)?;
     }
     if form.has("ajax") {
         let count = services.selection(&console.session, cid).await.or_page(&console)?.len();
@@ -292,10 +312,7 @@ async fn selection(
             let patch = UserPatchInput { sign_in_blocked: Some(action == "block"), ..Default::default() };
             let mut changed = 0;
             for u in users.iter().filter(|u| u.state == UserState::Active) {
-                services
-                    .update_user(console.agent(), cid, u.id, &patch)
-                    .await
-                    .map_err(|e| super::error_page(console.lang, Some(back.clone()), e))?;
+                services.update_user(console.agent(), cid, u.id, &patch).await.or_back(&console, &back)?;
                 changed += 1;
             }
             let key = if action == "block" { "notice-blocked" } else { "notice-unblocked" };
@@ -306,7 +323,7 @@ async fn selection(
     }
 }
 
-// ---- add users ----
+// ---- add ----
 
 /// One user of the Add user form, as typed.
 #[derive(Debug, Default, Clone)]
@@ -348,7 +365,7 @@ async fn add_page(
     cid: Uuid,
     drafts: Vec<UserDraft>,
     status: StatusCode,
-) -> PageResult {
+) -> ConsoleResult {
     let (customer, c) = customer_chrome(state, console, cid, "users").await?;
     let products = state.services.subscriptions(console.agent(), cid).await.or_page(console)?;
     let drafts = if drafts.is_empty() {
@@ -366,7 +383,7 @@ async fn add_page(
     ))
 }
 
-async fn add_form(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> PageResult {
+async fn add_form(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> ConsoleResult {
     add_page(&state, &console, cid, vec![], StatusCode::OK).await
 }
 
@@ -400,7 +417,7 @@ async fn add_submit(
     console: Console,
     Path(cid): Path<Uuid>,
     form: FormData,
-) -> PageResult {
+) -> ConsoleResult {
     console.check_csrf(&form)?;
     let mut drafts = drafts_from(&form);
     if form.has("add_another") {
@@ -438,7 +455,7 @@ async fn add_submit(
     let mut any_invalid = false;
     for (draft, input) in drafts.iter_mut().zip(&inputs) {
         if let Err(e) = state.services.parse_new_user(&customer, input, "") {
-            draft.error = Some(super::error_text(console.lang, &e));
+            draft.error = Some(error_text(console.lang, &e));
             any_invalid = true;
         }
     }
@@ -449,7 +466,7 @@ async fn add_submit(
         .services
         .create_users(agent, cid, &inputs)
         .await
-        .map_err(|e| super::error_page(console.lang, Some(format!("/customers/{cid}/users/new")), e))?;
+        .or_back(&console, format!("/customers/{cid}/users/new"))?;
     let mut created = vec![];
     let mut refused = vec![];
     for (draft, result) in drafts.into_iter().zip(results) {
@@ -468,11 +485,11 @@ async fn add_submit(
         Some((_, e)) if created.is_empty() => crate::errors::status(e),
         _ => StatusCode::OK,
     };
-    let failed = refused.into_iter().map(|(name, e)| (name, super::error_text(console.lang, &e))).collect();
+    let failed = refused.into_iter().map(|(name, e)| (name, error_text(console.lang, &e))).collect();
     credentials_page(&state, &console, cid, created, failed, None, status).await
 }
 
-// ---- the one-time confirmation page ----
+// ---- credentials ----
 
 /// A username with its temporary password, shown on the confirmation page only.
 #[derive(Debug, Clone)]
@@ -511,7 +528,7 @@ pub(crate) async fn credentials_page(
     failed: Vec<(String, String)>,
     notice: Option<String>,
     status: StatusCode,
-) -> PageResult {
+) -> ConsoleResult {
     let (customer, c) = customer_chrome(state, console, cid, "users").await?;
     let c = c.with_notice(notice);
     let can_email = state.config.smtp.is_some();
@@ -540,32 +557,28 @@ async fn credentials(
     console: Console,
     Path(cid): Path<Uuid>,
     form: FormData,
-) -> PageResult {
+) -> ConsoleResult {
     console.check_csrf(&form)?;
     // Only agents who make temporary passwords (admins, and helpdesk by resets)
     // may send them on, and only for a customer of their partner: this is not a
     // mail relay for anything else a form might carry.
     if !matches!(console.agent().role, AgentRole::Admin | AgentRole::Helpdesk) {
-        return Err(super::error_page(console.lang, None, roster_core::Error::Forbidden));
+        return Err(console.error(roster_core::Error::Forbidden));
     }
     state.services.customer(console.agent(), cid).await.or_page(&console)?;
     let creds = credentials_from(&form);
     if creds.is_empty() || creds.len() > 100_000 {
-        return Err(super::error_page(
-            console.lang,
-            None,
-            roster_core::Error::validation("credentials", "none to send"),
-        ));
+        return Err(console.error(roster_core::Error::validation("credentials", "none to send")));
     }
     match form.get("op") {
         Some("email") => {
             let to = form.get("email_to").unwrap_or_default().trim().to_owned();
             let Some(smtp) = state.config.smtp.as_ref() else {
-                return Err(super::message_page(
-                    console.lang,
+                return Err(console.refusal(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "email-title",
                     "email-not-configured",
+                    None,
                 ));
             };
             let lang = console.lang;
@@ -585,7 +598,7 @@ async fn credentials(
     }
 }
 
-// ---- reset password ----
+// ---- reset ----
 
 #[derive(Template)]
 #[template(path = "console/reset.html")]
@@ -603,7 +616,7 @@ struct UserParam {
 }
 
 /// The user a single-user action is for: the one named, or the one selected.
-async fn single_user(state: &AppState, console: &Console, cid: Uuid, named: Option<Uuid>) -> Result<User, Response> {
+async fn single_user(state: &AppState, console: &Console, cid: Uuid, named: Option<Uuid>) -> ConsoleResult<User> {
     let id = match named {
         Some(id) => id,
         None => {
@@ -611,15 +624,8 @@ async fn single_user(state: &AppState, console: &Console, cid: Uuid, named: Opti
             match selection.as_slice() {
                 [one] => *one,
                 _ => {
-                    return Err(super::render(
-                        StatusCode::BAD_REQUEST,
-                        super::views::MessagePage {
-                            lang: console.lang,
-                            title: console.lang.t("reset-title"),
-                            message: console.lang.t("select-exactly-one"),
-                            back: Some(format!("/customers/{cid}/users")),
-                        },
-                    ));
+                    let back = Some(format!("/customers/{cid}/users"));
+                    return Err(console.refusal(StatusCode::BAD_REQUEST, "reset-title", "select-exactly-one", back));
                 }
             }
         }
@@ -632,7 +638,7 @@ async fn reset_confirm(
     console: Console,
     Path(cid): Path<Uuid>,
     Query(p): Query<UserParam>,
-) -> PageResult {
+) -> ConsoleResult {
     let user = single_user(&state, &console, cid, p.user).await?;
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
     Ok(render(StatusCode::OK, ResetPage { c, customer, user, done: None }))
@@ -643,7 +649,7 @@ async fn reset_submit(
     console: Console,
     Path(cid): Path<Uuid>,
     form: FormData,
-) -> PageResult {
+) -> ConsoleResult {
     console.check_csrf(&form)?;
     let id = form.get("user").and_then(|u| u.parse().ok());
     let user = single_user(&state, &console, cid, id).await?;
@@ -651,13 +657,13 @@ async fn reset_submit(
         .services
         .reset_password(console.agent(), cid, user.id)
         .await
-        .map_err(|e| super::error_page(console.lang, Some(format!("/customers/{cid}/users")), e))?;
+        .or_back(&console, format!("/customers/{cid}/users"))?;
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
     let done = Some((password.expose().to_owned(), console.lang.date_time(expires_at)));
     Ok(render(StatusCode::OK, ResetPage { c, customer, user, done }))
 }
 
-// ---- delete and restore ----
+// ---- delete ----
 
 #[derive(Template)]
 #[template(path = "console/delete.html")]
@@ -668,13 +674,13 @@ struct DeletePage {
     retention_days: i64,
 }
 
-async fn selected_active(state: &AppState, console: &Console, cid: Uuid) -> Result<Vec<User>, Response> {
+async fn selected_active(state: &AppState, console: &Console, cid: Uuid) -> ConsoleResult<Vec<User>> {
     let ids = state.services.selection(&console.session, cid).await.or_page(console)?;
     let users = state.services.users_by_ids(console.agent(), cid, &ids).await.or_page(console)?;
     Ok(users.into_iter().filter(|u| u.state == UserState::Active).collect())
 }
 
-async fn delete_confirm(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> PageResult {
+async fn delete_confirm(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> ConsoleResult {
     let users = selected_active(&state, &console, cid).await?;
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
     let retention_days = state.services.policy.retention.whole_days();
@@ -686,22 +692,21 @@ async fn delete_submit(
     console: Console,
     Path(cid): Path<Uuid>,
     form: FormData,
-) -> PageResult {
+) -> ConsoleResult {
     console.check_csrf(&form)?;
     let chosen = form.ids("user");
     let selected = selected_active(&state, &console, cid).await?;
+    let list = format!("/customers/{cid}/users");
     let mut deleted = vec![];
     for u in selected.iter().filter(|u| chosen.contains(&u.id)) {
-        state
-            .services
-            .delete_user(console.agent(), cid, u.id)
-            .await
-            .map_err(|e| super::error_page(console.lang, Some(format!("/customers/{cid}/users")), e))?;
+        state.services.delete_user(console.agent(), cid, u.id).await.or_back(&console, &list)?;
         deleted.push(u.id);
     }
     state.services.change_selection(&console.session, cid, &deleted, &[]).await.or_page(&console)?;
-    Ok(see_other(&format!("/customers/{cid}/users?state=deleted&notice=notice-deleted&n={}", deleted.len())))
+    Ok(see_other(&format!("{list}?state=deleted&notice=notice-deleted&n={}", deleted.len())))
 }
+
+// ---- restore ----
 
 /// A restore's result for one user, as the result page shows it.
 pub(crate) struct RestoreRow {
@@ -721,7 +726,9 @@ struct RestorePage {
     rows: Vec<RestoreRow>,
 }
 
-async fn restore(state: &AppState, console: &Console, cid: Uuid) -> PageResult {
+/// Restores the selection's deleted users; the Restore button of the Deleted
+/// users tab leads here through the selection.
+async fn restore(state: &AppState, console: &Console, cid: Uuid) -> ConsoleResult {
     let ids = state.services.selection(&console.session, cid).await.or_page(console)?;
     let users = state.services.users_by_ids(console.agent(), cid, &ids).await.or_page(console)?;
     let deleted: Vec<&User> = users.iter().filter(|u| u.state == UserState::Deleted).collect();
@@ -730,11 +737,8 @@ async fn restore(state: &AppState, console: &Console, cid: Uuid) -> PageResult {
         return Ok(see_other(&format!("{back}&notice=notice-nothing-to-restore")));
     }
     let deleted_ids: Vec<Uuid> = deleted.iter().map(|u| u.id).collect();
-    let outcomes: Vec<RestoreOutcome> = state
-        .services
-        .restore_users(console.agent(), cid, &deleted_ids)
-        .await
-        .map_err(|e| super::error_page(console.lang, Some(back.clone()), e))?;
+    let outcomes: Vec<RestoreOutcome> =
+        state.services.restore_users(console.agent(), cid, &deleted_ids).await.or_back(console, back)?;
     let restored: Vec<Uuid> = outcomes.iter().filter(|o| o.result.is_ok()).map(|o| o.user_id).collect();
     state.services.change_selection(&console.session, cid, &restored, &[]).await.or_page(console)?;
     let lang = console.lang;
@@ -749,37 +753,12 @@ async fn restore(state: &AppState, console: &Console, cid: Uuid) -> PageResult {
             RestoreRow {
                 name,
                 restored: o.result.is_ok(),
-                reason: o.result.err().map(|f| super::reason(lang, f.code())),
+                reason: o.result.err().map(|f| reason(lang, f.code())),
                 restored_licenses: o.restored_licenses,
-                unrestored: o
-                    .unrestored_licenses
-                    .into_iter()
-                    .map(|(p, code)| (p, super::reason(lang, &code)))
-                    .collect(),
+                unrestored: o.unrestored_licenses.into_iter().map(|(p, code)| (p, reason(lang, &code))).collect(),
             }
         })
         .collect();
     let (customer, c) = customer_chrome(state, console, cid, "users").await?;
     Ok(render(StatusCode::OK, RestorePage { c, customer, rows }))
-}
-
-// ---- export ----
-
-#[derive(Deserialize)]
-struct ExportQuery {
-    format: Option<String>,
-}
-
-/// The Export buttons: the customer's users in the UI language; any format but
-/// XLSX is CSV.
-async fn export(
-    State(state): State<AppState>,
-    console: Console,
-    Path(cid): Path<Uuid>,
-    Query(q): Query<ExportQuery>,
-) -> PageResult {
-    let format = q.format.as_deref().and_then(FileFormat::parse).unwrap_or(FileFormat::Csv);
-    crate::files::users_file(&state, console.agent().clone(), cid, format, console.lang.file_language())
-        .await
-        .or_page(&console)
 }
