@@ -4,6 +4,7 @@
 use super::views::LoginPage;
 use super::{Console, ConsoleError, ConsoleResult, FormData, OrPage, PageLang, SESSION_COOKIE, render, see_other};
 use crate::cookies::{constant_time_eq, cookie, http_only_cookie};
+use crate::routes::Route;
 use crate::startup::AppState;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -18,15 +19,21 @@ use serde::Deserialize;
 const LOGIN_CSRF_COOKIE: &str = "roster_login_csrf";
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/login", get(login_page).post(login_submit)).route("/logout", post(logout))
+    Router::new()
+        .route(Route::Login.path(), get(login_page).post(login_submit))
+        .route(Route::Logout.path(), post(logout))
 }
 
 /// Only a path of this site may follow sign-in.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/login") {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.starts_with(Route::Login.path())
+    {
         next.to_owned()
     } else {
-        "/".to_owned()
+        Route::Home.path().to_owned()
     }
 }
 
@@ -51,7 +58,7 @@ struct LoginQuery {
 }
 
 async fn login_page(State(state): State<AppState>, PageLang(lang): PageLang, Query(q): Query<LoginQuery>) -> Response {
-    login_form(&state, lang, StatusCode::OK, "", q.next.as_deref().unwrap_or("/"), None)
+    login_form(&state, lang, StatusCode::OK, "", q.next.as_deref().unwrap_or(Route::Home.path()), None)
 }
 
 async fn login_submit(
@@ -61,7 +68,7 @@ async fn login_submit(
     form: FormData,
 ) -> ConsoleResult {
     let email = form.get("email").unwrap_or_default();
-    let next = form.get("next").unwrap_or("/");
+    let next = form.get("next").unwrap_or(Route::Home.path());
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(&expected, form.get("csrf").unwrap_or_default()) {
         return Ok(login_form(&state, lang, StatusCode::FORBIDDEN, email, next, Some(lang.t("error-csrf"))));
@@ -93,7 +100,7 @@ async fn login_submit(
 async fn logout(State(state): State<AppState>, console: Console, form: FormData) -> ConsoleResult {
     console.check_csrf(&form)?;
     state.services.agent_signout(&console.session).await.or_page(&console)?;
-    let mut response = see_other("/login");
+    let mut response = see_other(Route::Login.path());
     response.headers_mut().append(SET_COOKIE, http_only_cookie(&state, SESSION_COOKIE, "", 0));
     Ok(response)
 }

@@ -2,6 +2,7 @@
 
 use super::views::{Chrome, Pager};
 use super::{Console, ConsoleResult, FormData, OrPage, encode_query, render, see_other};
+use crate::routes::{CustomerRoute, ItemRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
@@ -16,13 +17,13 @@ use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(customers))
-        .route("/customers", get(customers))
-        .route("/customers/{cid}", get(overview))
-        .route("/customers/{cid}/subscriptions", get(subscriptions).post(buy_subscription))
-        .route("/customers/{cid}/subscriptions/{sid}", post(change_quantity))
-        .route("/customers/{cid}/activity", get(activity))
-        .route("/customers/{cid}/activity.csv", get(activity_csv))
+        .route(Route::Home.path(), get(customers))
+        .route(Route::Customers.path(), get(customers))
+        .route(CustomerRoute::Overview.pattern(), get(overview))
+        .route(CustomerRoute::Subscriptions.pattern(), get(subscriptions).post(buy_subscription))
+        .route(ItemRoute::Subscription.pattern(), post(change_quantity))
+        .route(CustomerRoute::Activity.pattern(), get(activity))
+        .route(CustomerRoute::ActivityCsv.pattern(), get(activity_csv))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,7 +54,7 @@ async fn customers(State(state): State<AppState>, console: Console, Query(q): Qu
     if let Some(s) = q.search.as_deref().filter(|s| !s.is_empty()) {
         base.push(("search".to_owned(), s.to_owned()));
     }
-    let pager = Pager::new("/customers", &base, &page, q.page, q.limit.unwrap_or(25));
+    let pager = Pager::new(Route::Customers.path(), &base, &page, q.page, q.limit.unwrap_or(25));
     Ok(render(
         StatusCode::OK,
         CustomersPage { c: console.chrome(), search: q.search.unwrap_or_default(), customers: page.items, pager },
@@ -145,7 +146,7 @@ async fn buy_subscription(
 ) -> ConsoleResult {
     console.check_csrf(&form)?;
     let quantity = parse_quantity(&console, "quantity", form.get("quantity"))?;
-    let back = format!("/customers/{cid}/subscriptions");
+    let back = CustomerRoute::Subscriptions.at(cid);
     state
         .services
         .buy_subscription(console.agent(), cid, form.get("product").unwrap_or_default(), quantity)
@@ -163,7 +164,7 @@ async fn change_quantity(
     form: FormData,
 ) -> ConsoleResult {
     console.check_csrf(&form)?;
-    let back = format!("/customers/{cid}/subscriptions");
+    let back = CustomerRoute::Subscriptions.at(cid);
     let quantity = if form.get("add").is_some_and(|v| !v.trim().is_empty()) {
         let add = parse_quantity(&console, "add", form.get("add"))?;
         let subs = state.services.subscriptions(console.agent(), cid).await.or_page(&console)?;
@@ -202,7 +203,7 @@ async fn activity(
     let limit = q.limit.unwrap_or(50);
     let page =
         state.services.audit_events(console.agent(), cid, Some(limit), q.cursor.as_deref()).await.or_page(&console)?;
-    let pager = Pager::new(&format!("/customers/{cid}/activity"), &[], &page, q.page, limit);
+    let pager = Pager::new(&CustomerRoute::Activity.at(cid), &[], &page, q.page, limit);
     let events = page
         .items
         .into_iter()

@@ -16,6 +16,7 @@
 use super::i18n::Lang;
 use super::views::{BareErrorPage, Chrome, ErrorPage, ErrorView};
 use super::{Console, encode_query, render, see_other};
+use crate::routes::Route;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use roster_core::Error;
@@ -113,7 +114,9 @@ impl Console {
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         match self {
-            ConsoleError::SignIn { next } => see_other(&format!("/login?{}", encode_query(&[("next".into(), next)]))),
+            ConsoleError::SignIn { next } => {
+                see_other(&format!("{}?{}", Route::Login, encode_query(&[("next".into(), next)])))
+            }
             ConsoleError::FormTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "the form is too large").into_response(),
             ConsoleError::Page(failure) => {
                 let Failure { frame, status, title, message, back } = *failure;

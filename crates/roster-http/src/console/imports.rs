@@ -7,6 +7,7 @@ use super::users::{Credential, credentials_page};
 use super::views::Chrome;
 use super::{Console, ConsoleResult, OrPage, render, see_other};
 use crate::files::FileFormat;
+use crate::routes::{CustomerRoute, ItemRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
@@ -22,11 +23,14 @@ use uuid::Uuid;
 pub fn router() -> Router<AppState> {
     let upload_limit = roster_core::import::MAX_BYTES + 1024 * 1024;
     Router::new()
-        .route("/customers/{cid}/import", get(import_page).post(upload).layer(DefaultBodyLimit::max(upload_limit)))
-        .route("/customers/{cid}/import/template", get(template))
-        .route("/customers/{cid}/imports/{jid}", get(progress))
-        .route("/customers/{cid}/imports/{jid}/status", get(status))
-        .route("/customers/{cid}/imports/{jid}/credentials", post(take_credentials))
+        .route(
+            CustomerRoute::Import.pattern(),
+            get(import_page).post(upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(CustomerRoute::ImportTemplate.pattern(), get(template))
+        .route(ItemRoute::ImportJob.pattern(), get(progress))
+        .route(ItemRoute::ImportStatus.pattern(), get(status))
+        .route(ItemRoute::ImportCredentials.pattern(), post(take_credentials))
 }
 
 /// One problem of the checked file, with its words in the UI language.
@@ -90,7 +94,7 @@ async fn upload(
     let mut location = String::new();
     let mut check_only = false;
     let mut file: Option<Vec<u8>> = None;
-    let back = format!("/customers/{cid}/import");
+    let back = CustomerRoute::Import.at(cid);
     // Over the upload limit, the file is too large, as the API would say.
     let bad_form = |e: axum::extract::multipart::MultipartError| {
         let error = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -137,7 +141,7 @@ async fn upload(
         };
     }
     let e = match services.start_import(console.agent(), cid, &bytes, location_arg).await {
-        Ok(job) => return Ok(see_other(&format!("/customers/{cid}/imports/{}", job.id))),
+        Ok(job) => return Ok(see_other(&ItemRoute::ImportJob.at(cid, job.id))),
         Err(e) => e,
     };
     // A file with problems comes back with them, at the status the API gives.

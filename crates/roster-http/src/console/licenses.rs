@@ -5,6 +5,7 @@
 use super::customers::customer_chrome;
 use super::views::Chrome;
 use super::{Console, ConsoleResult, FormData, OrPage, render};
+use crate::routes::{CustomerRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
@@ -17,8 +18,8 @@ use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/customers/{cid}/licenses", get(manage).post(submit))
-        .route("/customers/{cid}/licenses/buy", post(buy_more))
+        .route(CustomerRoute::Licenses.pattern(), get(manage).post(submit))
+        .route(CustomerRoute::BuyLicenses.pattern(), post(buy_more))
 }
 
 /// A product row of the page.
@@ -80,7 +81,7 @@ async fn manage_page(
     let (customer, c) = customer_chrome(state, console, cid, "users").await?;
     let c = c.with_notice(notice);
     if users.is_empty() {
-        let back = Some(format!("/customers/{cid}/users"));
+        let back = Some(CustomerRoute::Users.at(cid));
         return Err(console.refusal(StatusCode::BAD_REQUEST, "licenses-title", "select-users-first", back));
     }
     let subs = state.services.subscriptions(console.agent(), cid).await.or_page(console)?;
@@ -142,7 +143,7 @@ async fn buy_more(
     form: FormData,
 ) -> ConsoleResult {
     console.check_csrf(&form)?;
-    let back = format!("/customers/{cid}/licenses");
+    let back = CustomerRoute::Licenses.at(cid);
     let sid: Uuid = form
         .get("buy")
         .and_then(|s| s.parse().ok())
@@ -229,7 +230,7 @@ async fn submit(
         .services
         .update_licenses(console.agent(), cid, &input)
         .await
-        .or_back(&console, format!("/customers/{cid}/licenses"))?;
+        .or_back(&console, CustomerRoute::Licenses.at(cid))?;
     let lang = console.lang;
     let count = |s: LicenseResultStatus| outcome.results.iter().filter(|r| r.status == s).count();
     let (succeeded, failed, unchanged) = (

@@ -6,7 +6,7 @@
 //! any request. Every form carries the session's CSRF token.
 //!
 //! Handlers return [`ConsoleResult`]; how a request ends when its page cannot be
-//! shown is written in `error.rs`.
+//! shown is written in `error.rs`. Paths come from [`crate::routes`].
 
 mod auth;
 mod customers;
@@ -24,6 +24,7 @@ pub use mail::SmtpConfig;
 pub(crate) use error::{ConsoleError, ConsoleResult, OrPage, error_text, reason};
 
 use crate::cookies::{constant_time_eq, cookie};
+use crate::routes::Route;
 use crate::startup::AppState;
 use axum::Router;
 use axum::extract::{FromRequestParts, Request};
@@ -46,9 +47,12 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(licenses::router())
         .merge(imports::router())
-        .route("/static/console.css", get(|| async { asset("text/css; charset=utf-8", include_str!("console.css")) }))
         .route(
-            "/static/console.js",
+            Route::ConsoleCss.path(),
+            get(|| async { asset("text/css; charset=utf-8", include_str!("console.css")) }),
+        )
+        .route(
+            Route::ConsoleJs.path(),
             get(|| async { asset("text/javascript; charset=utf-8", include_str!("console.js")) }),
         )
         .layer(axum::middleware::from_fn(remember_language))
@@ -148,7 +152,7 @@ impl FromRequestParts<AppState> for Console {
         match state.services.agent_session(&token).await {
             Ok(Some(session)) => Ok(Console { session, lang, path }),
             Ok(None) => {
-                let next = if parts.method == axum::http::Method::GET { path } else { "/".to_owned() };
+                let next = if parts.method == axum::http::Method::GET { path } else { Route::Home.path().to_owned() };
                 Err(ConsoleError::SignIn { next })
             }
             Err(e) => Err(ConsoleError::bare(lang, e)),

@@ -7,6 +7,7 @@ use super::i18n::{Arg, Lang};
 use super::views::{Chrome, Pager};
 use super::{Console, ConsoleResult, FormData, OrPage, error_text, reason, render, see_other};
 use crate::files::FileFormat;
+use crate::routes::{CustomerRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
@@ -22,13 +23,13 @@ use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/customers/{cid}/users", get(list))
-        .route("/customers/{cid}/users/selection", post(selection))
-        .route("/customers/{cid}/users/new", get(add_form).post(add_submit))
-        .route("/customers/{cid}/credentials", post(credentials))
-        .route("/customers/{cid}/users/reset", get(reset_confirm).post(reset_submit))
-        .route("/customers/{cid}/users/delete", get(delete_confirm).post(delete_submit))
-        .route("/customers/{cid}/users/export", get(export))
+        .route(CustomerRoute::Users.pattern(), get(list))
+        .route(CustomerRoute::Selection.pattern(), post(selection))
+        .route(CustomerRoute::AddUsers.pattern(), get(add_form).post(add_submit))
+        .route(CustomerRoute::Credentials.pattern(), post(credentials))
+        .route(CustomerRoute::Reset.pattern(), get(reset_confirm).post(reset_submit))
+        .route(CustomerRoute::Delete.pattern(), get(delete_confirm).post(delete_submit))
+        .route(CustomerRoute::Export.pattern(), get(export))
 }
 
 /// The words of a `notice` named in a redirect; only `notice-` messages are shown.
@@ -113,7 +114,7 @@ impl UsersQuery {
             if self.sort.as_deref().unwrap_or("displayName") == key { format!("-{key}") } else { key.to_owned() };
         let mut q = self.clone();
         q.sort = Some(next);
-        list_href(&format!("/customers/{cid}/users"), &q.base())
+        list_href(&CustomerRoute::Users.at(cid), &q.base())
     }
 
     /// How a column is sorted now, for `aria-sort`.
@@ -178,7 +179,7 @@ async fn list(
     let agent = console.agent();
     let selection = state.services.selection(&console.session, cid).await.or_page(&console)?;
     let limit = q.limit.unwrap_or(25).clamp(1, roster_core::paging::MAX_LIMIT);
-    let path = format!("/customers/{cid}/users");
+    let path = CustomerRoute::Users.at(cid);
     let (users, pager) = if q.only_selected() {
         // The selection is paged by position; it is at most MAX_SELECTION ids.
         let total = selection.len() as i64;
@@ -279,7 +280,7 @@ async fn selection(
     form: FormData,
 ) -> ConsoleResult {
     console.check_csrf(&form)?;
-    let list = format!("/customers/{cid}/users");
+    let list = CustomerRoute::Users.at(cid);
     let back = form.get("back").filter(|b| b.starts_with(&list)).unwrap_or(&list).to_owned();
     let on_page = form.ids("on_page");
     let action = form.get("action").unwrap_or_default();
@@ -303,9 +304,9 @@ async fn selection(
         format!("{back}{sep}notice={key}&n={n}")
     };
     match action {
-        "licenses" => Ok(see_other(&format!("/customers/{cid}/licenses"))),
-        "reset" => Ok(see_other(&format!("/customers/{cid}/users/reset"))),
-        "delete" => Ok(see_other(&format!("/customers/{cid}/users/delete"))),
+        "licenses" => Ok(see_other(&CustomerRoute::Licenses.at(cid))),
+        "reset" => Ok(see_other(&CustomerRoute::Reset.at(cid))),
+        "delete" => Ok(see_other(&CustomerRoute::Delete.at(cid))),
         "block" | "unblock" => {
             let ids = services.selection(&console.session, cid).await.or_page(&console)?;
             let users = services.users_by_ids(console.agent(), cid, &ids).await.or_page(&console)?;
@@ -462,11 +463,8 @@ async fn add_submit(
     if any_invalid {
         return add_page(&state, &console, cid, drafts, StatusCode::BAD_REQUEST).await;
     }
-    let results = state
-        .services
-        .create_users(agent, cid, &inputs)
-        .await
-        .or_back(&console, format!("/customers/{cid}/users/new"))?;
+    let results =
+        state.services.create_users(agent, cid, &inputs).await.or_back(&console, CustomerRoute::AddUsers.at(cid))?;
     let mut created = vec![];
     let mut refused = vec![];
     for (draft, result) in drafts.into_iter().zip(results) {
@@ -624,7 +622,7 @@ async fn single_user(state: &AppState, console: &Console, cid: Uuid, named: Opti
             match selection.as_slice() {
                 [one] => *one,
                 _ => {
-                    let back = Some(format!("/customers/{cid}/users"));
+                    let back = Some(CustomerRoute::Users.at(cid));
                     return Err(console.refusal(StatusCode::BAD_REQUEST, "reset-title", "select-exactly-one", back));
                 }
             }
@@ -657,7 +655,7 @@ async fn reset_submit(
         .services
         .reset_password(console.agent(), cid, user.id)
         .await
-        .or_back(&console, format!("/customers/{cid}/users"))?;
+        .or_back(&console, CustomerRoute::Users.at(cid))?;
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
     let done = Some((password.expose().to_owned(), console.lang.date_time(expires_at)));
     Ok(render(StatusCode::OK, ResetPage { c, customer, user, done }))
@@ -696,7 +694,7 @@ async fn delete_submit(
     console.check_csrf(&form)?;
     let chosen = form.ids("user");
     let selected = selected_active(&state, &console, cid).await?;
-    let list = format!("/customers/{cid}/users");
+    let list = CustomerRoute::Users.at(cid);
     let mut deleted = vec![];
     for u in selected.iter().filter(|u| chosen.contains(&u.id)) {
         state.services.delete_user(console.agent(), cid, u.id).await.or_back(&console, &list)?;
@@ -732,7 +730,7 @@ async fn restore(state: &AppState, console: &Console, cid: Uuid) -> ConsoleResul
     let ids = state.services.selection(&console.session, cid).await.or_page(console)?;
     let users = state.services.users_by_ids(console.agent(), cid, &ids).await.or_page(console)?;
     let deleted: Vec<&User> = users.iter().filter(|u| u.state == UserState::Deleted).collect();
-    let back = format!("/customers/{cid}/users?state=deleted");
+    let back = format!("{}?state=deleted", CustomerRoute::Users.at(cid));
     if deleted.is_empty() {
         return Ok(see_other(&format!("{back}&notice=notice-nothing-to-restore")));
     }

@@ -2,6 +2,7 @@
 //! `templates/console/`.
 
 use super::i18n::{Arg, Lang};
+use crate::routes::{CustomerRoute, Route};
 use askama::Template;
 use time::OffsetDateTime;
 use uuid::Uuid;
