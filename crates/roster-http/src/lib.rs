@@ -1,8 +1,12 @@
-//! Roster over HTTP: the JSON API under `/api/v1` and the customer-user sign-in pages.
+//! Roster over HTTP: the JSON API under `/api/v1`, the partner console and the
+//! customer-user sign-in pages.
 
 pub mod api;
 pub mod console;
 mod cookies;
+mod errors;
+mod files;
+mod routes;
 pub mod signin;
 pub mod startup;
 

@@ -4,6 +4,7 @@
 //! a CSRF token: before sign-in, a double-submit cookie; after, the session's own.
 
 use crate::cookies::{constant_time_eq, cookie, http_only_cookie};
+use crate::routes::Route;
 use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
@@ -23,10 +24,10 @@ const CSRF_COOKIE: &str = "roster_signin_csrf";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/signin", get(signin_page).post(signin_submit))
-        .route("/signin/change-password", get(change_page).post(change_submit))
-        .route("/me", get(me_page))
-        .route("/signout", post(signout))
+        .route(Route::Signin.path(), get(signin_page).post(signin_submit))
+        .route(Route::ChangePassword.path(), get(change_page).post(change_submit))
+        .route(Route::Me.path(), get(me_page))
+        .route(Route::Signout.path(), post(signout))
 }
 
 #[derive(Template)]
@@ -61,23 +62,23 @@ fn render(status: StatusCode, t: impl Template) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
-            crate::api::error::log_internal(&e);
+            crate::errors::log_internal(&e);
             (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong").into_response()
         }
     }
 }
 
 fn failure(e: roster_core::Error) -> Response {
-    crate::api::error::log_internal(&e);
+    crate::errors::log_internal(&e);
     render(
         StatusCode::INTERNAL_SERVER_ERROR,
         MessagePage { title: "Something went wrong", message: "Please try again. The problem has been logged." },
     )
 }
 
-fn redirect(to: &'static str, cookies: Vec<HeaderValue>) -> Response {
+fn redirect(to: Route, cookies: Vec<HeaderValue>) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
-    response.headers_mut().insert(LOCATION, HeaderValue::from_static(to));
+    response.headers_mut().insert(LOCATION, HeaderValue::from_static(to.path()));
     for c in cookies {
         response.headers_mut().append(SET_COOKIE, c);
     }
@@ -119,7 +120,7 @@ async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
     let policy = &state.services.policy;
     match outcome {
         SigninOutcome::MustChangePassword { session_token } => redirect(
-            "/signin/change-password",
+            Route::ChangePassword,
             vec![http_only_cookie(
                 &state,
                 SESSION_COOKIE,
@@ -128,7 +129,7 @@ async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
             )],
         ),
         SigninOutcome::SignedIn { session_token } => redirect(
-            "/me",
+            Route::Me,
             vec![http_only_cookie(
                 &state,
                 SESSION_COOKIE,
@@ -171,7 +172,7 @@ async fn change_page(State(state): State<AppState>, headers: HeaderMap) -> Respo
         Ok(Some(s)) if s.purpose == SessionPurpose::ChangePassword => {
             render(StatusCode::OK, ChangePasswordPage { csrf: &s.csrf_token, error: None })
         }
-        Ok(_) => redirect("/signin", vec![]),
+        Ok(_) => redirect(Route::Signin, vec![]),
     }
 }
 
@@ -186,7 +187,7 @@ async fn change_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
     let session = match current_session(&state, &headers).await {
         Err(r) => return r,
         Ok(Some(s)) if s.purpose == SessionPurpose::ChangePassword => s,
-        Ok(_) => return redirect("/signin", vec![]),
+        Ok(_) => return redirect(Route::Signin, vec![]),
     };
     if !constant_time_eq(&session.csrf_token, &form.csrf) {
         return render(
@@ -197,7 +198,7 @@ async fn change_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
     let token = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
     match state.services.change_password(&token, &form.password, &form.confirmation).await {
         Ok(new_token) => redirect(
-            "/me",
+            Route::Me,
             vec![http_only_cookie(
                 &state,
                 SESSION_COOKIE,
@@ -213,7 +214,7 @@ async fn change_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
             };
             render(StatusCode::BAD_REQUEST, ChangePasswordPage { csrf: &session.csrf_token, error: Some(&text) })
         }
-        Err(roster_core::Error::NotFound) => redirect("/signin", vec![]),
+        Err(roster_core::Error::NotFound) => redirect(Route::Signin, vec![]),
         Err(e) => failure(e),
     }
 }
@@ -222,8 +223,8 @@ async fn me_page(State(state): State<AppState>, headers: HeaderMap) -> Response 
     match current_session(&state, &headers).await {
         Err(r) => r,
         Ok(Some(s)) if s.purpose == SessionPurpose::SignedIn => render(StatusCode::OK, MePage { csrf: &s.csrf_token }),
-        Ok(Some(_)) => redirect("/signin/change-password", vec![]),
-        Ok(None) => redirect("/signin", vec![]),
+        Ok(Some(_)) => redirect(Route::ChangePassword, vec![]),
+        Ok(None) => redirect(Route::Signin, vec![]),
     }
 }
 
@@ -241,5 +242,5 @@ async fn signout(State(state): State<AppState>, headers: HeaderMap, Form(form): 
             return failure(e);
         }
     }
-    redirect("/signin", vec![http_only_cookie(&state, SESSION_COOKIE, "", 0)])
+    redirect(Route::Signin, vec![http_only_cookie(&state, SESSION_COOKIE, "", 0)])
 }

@@ -316,3 +316,76 @@ both_backends! {
         assert_eq!(foreign_now.body["signInBlocked"], false, "{:?}", foreign_now.body);
     }
 }
+
+/// The console's import form as a browser posts it: multipart, with the file.
+async fn upload_import(session: &Session<'_>, cid: &str, csrf: &str, file: &[u8]) -> Page {
+    let boundary = "roster-console-test";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"users.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    fetch(
+        session
+            .app
+            .http
+            .post(format!("{}/customers/{cid}/import", session.app.address))
+            .header(COOKIE, session.cookie_header())
+            .header(reqwest::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(body),
+    )
+    .await
+}
+
+both_backends! {
+    async fn the_console_refuses_with_the_apis_status_inside_its_own_frame(app) {
+        app.with_catalog().await;
+        let c = app.customer().await;
+        let subs = format!("/customers/{}/subscriptions", c.id);
+        for (product, quantity) in [("MAIL_P1", 1), ("ARCHIVE", 5)] {
+            let r = app.post(&app.admin_token, &subs, &json!({"productId": product, "quantity": quantity})).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        }
+        app.user(&c, "holder", json!({"usageLocation": "FR", "licenses": [{"productId": "MAIL_P1"}]})).await;
+        let session = login(&app, &app.admin_email, &app.admin_password).await;
+        let csrf = session.csrf().await;
+
+        // Seats that ran out conflict; a broken license rule is a bad request.
+        let add = format!("/customers/{}/users/new", c.id);
+        for (name, product, status, words) in [
+            ("late", "MAIL_P1", StatusCode::CONFLICT, "Not enough licenses available"),
+            ("alone", "ARCHIVE", StatusCode::BAD_REQUEST, "A product it requires is missing"),
+        ] {
+            let form = [
+                ("csrf", csrf.as_str()), ("count", "1"), ("display_0", name), ("user_0", name), ("domain_0", c.domain.as_str()),
+                ("location_0", "FR"), ("lic_0", product), ("save", "1"),
+            ];
+            let refused = session.post(&add, &form).await;
+            assert_eq!(refused.status, status, "{product}: {}", refused.body);
+            assert!(refused.body.contains(&format!("{name}@{}", c.domain)) && refused.body.contains(words), "{}", refused.body);
+        }
+        assert_eq!(app.get(&app.admin_token, &format!("/customers/{}/users", c.id)).await.body["totalCount"], 1);
+
+        // A file without users is a bad request; one over the row limit is too large.
+        let empty = upload_import(&session, &c.id, &csrf, b"Display name,Username\n").await;
+        assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{}", empty.body);
+        assert!(empty.body.contains("the file has a header row but no users"), "{}", empty.body);
+        let mut rows = String::from("Display name,Username\n");
+        for i in 0..100_001 {
+            rows.push_str(&format!("U{i},u{i}\n"));
+        }
+        let many = upload_import(&session, &c.id, &csrf, rows.as_bytes()).await;
+        assert_eq!(many.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(many.body.contains("The file is too large"), "{}", many.body);
+
+        // Error pages keep the console around them: the agent and Sign out.
+        let missing = session.get(&format!("/customers/{}/users", uuid::Uuid::now_v7())).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(missing.body.contains("<h1>Not found</h1>") && missing.body.contains("action=\"/logout\""), "{}", missing.body);
+        let forged = session.post(&format!("/customers/{}/users/selection", c.id), &[("csrf", "forged")]).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(forged.body.contains("<h1>The form expired</h1>") && forged.body.contains(&app.admin_email), "{}", forged.body);
+    }
+}

@@ -1,16 +1,19 @@
 //! API errors.
 //!
 //! Policy: every error leaves as `{code, message, details?}` with a stable `code`.
-//! Domain errors keep their own message; internal errors are logged with their
-//! whole cause chain and reach the client only as `internal_error`.
+//! Domain errors keep their own message and take their status from the map the
+//! console shares ([`crate::errors::status`]); internal errors are logged with
+//! their whole cause chain and reach the client only as `internal_error`.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use roster_core::Error;
 use roster_core::imports::{FileError, ImportError};
-use roster_core::licensing::LicenseErrorCode;
 use serde_json::json;
+
+/// Handlers log through the shared module; the name stays here for them.
+pub use crate::errors::log_internal;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -38,28 +41,9 @@ impl ApiError {
     }
 }
 
-/// The status and code for a domain error, shared with per-item batch results.
-pub fn domain_status(e: &Error) -> StatusCode {
-    match e {
-        Error::Validation { .. }
-        | Error::InvalidUsername { .. }
-        | Error::DomainNotOwned(_)
-        | Error::ProductNotOwned(_) => StatusCode::BAD_REQUEST,
-        Error::License { code: LicenseErrorCode::InsufficientLicenses, .. } => StatusCode::CONFLICT,
-        Error::License { .. } => StatusCode::BAD_REQUEST,
-        Error::Import(ImportError::File(e)) if e.code() == "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-        Error::Import(_) => StatusCode::BAD_REQUEST,
-        Error::NotFound | Error::UserNotFound => StatusCode::NOT_FOUND,
-        Error::Forbidden => StatusCode::FORBIDDEN,
-        Error::UserDeleted
-        | Error::UserNotDeleted
-        | Error::UsernameTaken(_)
-        | Error::DomainTaken(_)
-        | Error::EmailTaken(_)
-        | Error::RestoreWindowExpired
-        | Error::SubscriptionExists(_)
-        | Error::QuantityBelowAssigned(_) => StatusCode::CONFLICT,
-        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+impl From<crate::files::FileParamError> for ApiError {
+    fn from(e: crate::files::FileParamError) -> Self {
+        Self::bad_request(Some(e.field.into()), e.message)
     }
 }
 
@@ -90,17 +74,6 @@ pub fn domain_body(e: &Error) -> ErrorBody {
     ErrorBody { code: e.code().to_owned(), message, details }
 }
 
-/// Logs an internal error with every cause in its chain.
-pub fn log_internal(e: &(dyn std::error::Error + 'static)) {
-    let mut chain = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        chain.push(s.to_string());
-        source = s.source();
-    }
-    tracing::error!(error.chain = %chain.join(": "), "internal error");
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = match &self {
@@ -108,7 +81,7 @@ impl IntoResponse for ApiError {
                 if matches!(e, Error::Internal(_)) {
                     log_internal(e);
                 }
-                (domain_status(e), domain_body(e))
+                (crate::errors::status(e), domain_body(e))
             }
             ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,

@@ -3,6 +3,7 @@
 use super::dto::IntoApi;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiPath, ApiQuery, AuthAgent};
+use crate::files::{file_params, template_file, users_file};
 use crate::startup::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -14,10 +15,9 @@ use roster_api::{
     CredentialDto, CredentialsDto, CredentialsParams, ImportCheckDto, ImportJobDto, ImportParams, ImportRowDto,
     ImportedUserDto, JobParams, RowErrorDto, RowReportDto,
 };
-use roster_core::domain::Language;
 use roster_core::imports::RowReport;
 use roster_core::model::{ImportJob, ImportRowError};
-use roster_core::services::{ImportCredential, ImportRowView};
+use roster_core::services::ImportRowView;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -157,14 +157,10 @@ pub async fn take_credentials(
     };
     let credentials = state.services.take_import_credentials(&agent, cid, jid).await?;
     if csv {
-        let mut response = credentials_csv(&credentials).into_response();
-        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-        response.headers_mut().insert(
-            axum::http::header::CONTENT_DISPOSITION,
-            HeaderValue::from_static("attachment; filename=\"credentials.csv\""),
-        );
-        response.headers_mut().insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        return Ok(response);
+        let rows = credentials
+            .iter()
+            .map(|c| (c.user_principal_name.as_str(), c.display_name.as_str(), c.temporary_password.expose()));
+        return Ok(crate::files::credentials_file(rows, "credentials"));
     }
     let credentials = credentials
         .into_iter()
@@ -180,15 +176,6 @@ pub async fn take_credentials(
     Ok(response)
 }
 
-/// The same file as the console's Download CSV.
-fn credentials_csv(credentials: &[ImportCredential]) -> String {
-    roster_core::imports::export::credentials_csv(
-        credentials
-            .iter()
-            .map(|c| (c.user_principal_name.as_str(), c.display_name.as_str(), c.temporary_password.expose())),
-    )
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -197,54 +184,6 @@ pub struct ExportParams {
     pub format: Option<String>,
     /// The language of the header row: en (the default), fr, ru, zh-CN or it.
     pub lang: Option<String>,
-}
-
-pub enum FileFormat {
-    Csv,
-    Xlsx,
-}
-
-fn file_params(params: &ExportParams) -> Result<(FileFormat, Language), ApiError> {
-    let format = match params.format.as_deref() {
-        None | Some("csv") => FileFormat::Csv,
-        Some("xlsx") => FileFormat::Xlsx,
-        Some(_) => return Err(ApiError::bad_request(Some("format".into()), "use csv or xlsx")),
-    };
-    let language = match params.lang.as_deref() {
-        None => Language::En,
-        Some(tag) => Language::parse(tag)
-            .ok_or_else(|| ApiError::bad_request(Some("lang".into()), "use en, fr, ru, zh-CN or it"))?,
-    };
-    Ok((format, language))
-}
-
-fn file_response(body: axum::body::Body, format: &FileFormat, name: &str) -> Response {
-    let (content_type, extension) = match format {
-        FileFormat::Csv => ("text/csv; charset=utf-8", "csv"),
-        FileFormat::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    };
-    let mut response = Response::new(body);
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.{extension}\"")) {
-        response.headers_mut().insert(axum::http::header::CONTENT_DISPOSITION, disposition);
-    }
-    response
-}
-
-/// One page of a customer's active users in username order, for export.
-async fn export_page(
-    state: &AppState,
-    agent: &roster_core::model::Agent,
-    customer_id: Uuid,
-    cursor: Option<String>,
-) -> roster_core::Result<roster_core::paging::Page<roster_core::model::User>> {
-    let params = roster_core::services::UserListParams {
-        sort: Some("userPrincipalName".into()),
-        limit: Some(roster_core::paging::MAX_LIMIT),
-        cursor,
-        ..Default::default()
-    };
-    state.services.list_users(agent, customer_id, &params.parse()?).await
 }
 
 #[utoipa::path(get, path = "/customers/{cid}/users/export", params(("cid" = Uuid, Path), ExportParams),
@@ -257,54 +196,8 @@ pub async fn export_users(
     ApiPath(cid): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<ExportParams>,
 ) -> ApiResult<Response> {
-    let (format, language) = file_params(&params)?;
+    let (format, language) = file_params(params.format.as_deref(), params.lang.as_deref())?;
     Ok(users_file(&state, agent, cid, format, language).await?)
-}
-
-/// A customer's active users as a file in the import template's columns. CSV
-/// streams page by page; the first page answers for scope and errors before
-/// anything is sent.
-pub async fn users_file(
-    state: &AppState,
-    agent: roster_core::model::Agent,
-    cid: Uuid,
-    format: FileFormat,
-    language: Language,
-) -> roster_core::Result<Response> {
-    let state = state.clone();
-    let first = export_page(&state, &agent, cid, None).await?;
-    if let FileFormat::Xlsx = format {
-        let mut users = first.items;
-        let mut cursor = first.cursors.next;
-        while let Some(next) = cursor {
-            let page = export_page(&state, &agent, cid, Some(next)).await?;
-            users.extend(page.items);
-            cursor = page.cursors.next;
-        }
-        let bytes = roster_core::imports::export::xlsx(language, &users)
-            .map_err(|e| roster_core::Error::internal(std::io::Error::other(e)))?;
-        return Ok(file_response(axum::body::Body::from(bytes), &format, "users"));
-    }
-    let header = roster_core::imports::export::csv_header(language);
-    let rows: String = first.items.iter().map(roster_core::imports::export::csv_row).collect();
-    let head = futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(header + &rows)) });
-    let rest = futures_util::stream::unfold(first.cursors.next, move |cursor| {
-        let (state, agent) = (state.clone(), agent.clone());
-        async move {
-            let page = match export_page(&state, &agent, cid, Some(cursor?)).await {
-                Ok(page) => page,
-                Err(e) => {
-                    // The status is sent; a cut-off file is all that can tell the client.
-                    super::error::log_internal(&e);
-                    return Some((Err(std::io::Error::other("export failed")), None));
-                }
-            };
-            let chunk: String = page.items.iter().map(roster_core::imports::export::csv_row).collect();
-            Some((Ok(Bytes::from(chunk)), page.cursors.next))
-        }
-    });
-    let body = axum::body::Body::from_stream(futures_util::StreamExt::chain(head, rest));
-    Ok(file_response(body, &format, "users"))
 }
 
 #[utoipa::path(get, path = "/imports/template", params(ExportParams),
@@ -314,18 +207,6 @@ pub async fn import_template(
     AuthAgent(_agent): AuthAgent,
     ApiQuery(params): ApiQuery<ExportParams>,
 ) -> ApiResult<Response> {
-    let (format, language) = file_params(&params)?;
+    let (format, language) = file_params(params.format.as_deref(), params.lang.as_deref())?;
     Ok(template_file(format, language)?)
-}
-
-/// The empty import template, headers in `language`.
-pub fn template_file(format: FileFormat, language: Language) -> roster_core::Result<Response> {
-    let body = match format {
-        FileFormat::Csv => axum::body::Body::from(roster_core::imports::export::csv_header(language)),
-        FileFormat::Xlsx => axum::body::Body::from(
-            roster_core::imports::export::xlsx(language, [])
-                .map_err(|e| roster_core::Error::internal(std::io::Error::other(e)))?,
-        ),
-    };
-    Ok(file_response(body, &format, &format!("roster-users-template-{}", language.tag())))
 }

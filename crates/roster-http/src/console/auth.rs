@@ -2,8 +2,9 @@
 //! is a double-submit cookie; afterwards every form carries the session's own.
 
 use super::views::LoginPage;
-use super::{Console, FormData, PageLang, SESSION_COOKIE, render, see_other};
+use super::{Console, ConsoleError, ConsoleResult, FormData, OrPage, PageLang, SESSION_COOKIE, render, see_other};
 use crate::cookies::{constant_time_eq, cookie, http_only_cookie};
+use crate::routes::Route;
 use crate::startup::AppState;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -18,15 +19,21 @@ use serde::Deserialize;
 const LOGIN_CSRF_COOKIE: &str = "roster_login_csrf";
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/login", get(login_page).post(login_submit)).route("/logout", post(logout))
+    Router::new()
+        .route(Route::Login.path(), get(login_page).post(login_submit))
+        .route(Route::Logout.path(), post(logout))
 }
 
 /// Only a path of this site may follow sign-in.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/login") {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.starts_with(Route::Login.path())
+    {
         next.to_owned()
     } else {
-        "/".to_owned()
+        Route::Home.path().to_owned()
     }
 }
 
@@ -51,7 +58,7 @@ struct LoginQuery {
 }
 
 async fn login_page(State(state): State<AppState>, PageLang(lang): PageLang, Query(q): Query<LoginQuery>) -> Response {
-    login_form(&state, lang, StatusCode::OK, "", q.next.as_deref().unwrap_or("/"), None)
+    login_form(&state, lang, StatusCode::OK, "", q.next.as_deref().unwrap_or(Route::Home.path()), None)
 }
 
 async fn login_submit(
@@ -59,15 +66,20 @@ async fn login_submit(
     PageLang(lang): PageLang,
     headers: HeaderMap,
     form: FormData,
-) -> Response {
+) -> ConsoleResult {
     let email = form.get("email").unwrap_or_default();
-    let next = form.get("next").unwrap_or("/");
+    let next = form.get("next").unwrap_or(Route::Home.path());
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(&expected, form.get("csrf").unwrap_or_default()) {
-        return login_form(&state, lang, StatusCode::FORBIDDEN, email, next, Some(lang.t("error-csrf")));
+        return Ok(login_form(&state, lang, StatusCode::FORBIDDEN, email, next, Some(lang.t("error-csrf"))));
     }
-    match state.services.agent_signin(email, form.get("password").unwrap_or_default()).await {
-        Ok(AgentSigninOutcome::SignedIn { session_token, .. }) => {
+    let outcome = state
+        .services
+        .agent_signin(email, form.get("password").unwrap_or_default())
+        .await
+        .map_err(|e| ConsoleError::bare(lang, e))?;
+    Ok(match outcome {
+        AgentSigninOutcome::SignedIn { session_token, .. } => {
             let mut response = see_other(&safe_next(next));
             let ttl = state.services.policy.signed_in_session_ttl.whole_seconds();
             response.headers_mut().append(SET_COOKIE, http_only_cookie(&state, SESSION_COOKIE, &session_token, ttl));
@@ -76,24 +88,19 @@ async fn login_submit(
             response.headers_mut().append(SET_COOKIE, super::language_cookie(lang));
             response
         }
-        Ok(AgentSigninOutcome::InvalidCredentials) => {
+        AgentSigninOutcome::InvalidCredentials => {
             login_form(&state, lang, StatusCode::UNAUTHORIZED, email, next, Some(lang.t("login-invalid")))
         }
-        Ok(AgentSigninOutcome::RateLimited) => {
+        AgentSigninOutcome::RateLimited => {
             login_form(&state, lang, StatusCode::TOO_MANY_REQUESTS, email, next, Some(lang.t("login-rate-limited")))
         }
-        Err(e) => super::error_page(lang, None, e),
-    }
+    })
 }
 
-async fn logout(State(state): State<AppState>, console: Console, form: FormData) -> Response {
-    if let Err(r) = console.check_csrf(&form) {
-        return r;
-    }
-    if let Err(e) = state.services.agent_signout(&console.session).await {
-        return super::error_page(console.lang, None, e);
-    }
-    let mut response = see_other("/login");
+async fn logout(State(state): State<AppState>, console: Console, form: FormData) -> ConsoleResult {
+    console.check_csrf(&form)?;
+    state.services.agent_signout(&console.session).await.or_page(&console)?;
+    let mut response = see_other(Route::Login.path());
     response.headers_mut().append(SET_COOKIE, http_only_cookie(&state, SESSION_COOKIE, "", 0));
-    response
+    Ok(response)
 }

@@ -1,14 +1,15 @@
 //! Customers: the list, a customer's menu, its subscriptions and its activity log.
 
 use super::views::{Chrome, Pager};
-use super::{Console, FormData, OrPage, PageResult, encode_query, render, see_other};
+use super::{Console, ConsoleResult, FormData, OrPage, encode_query, render, see_other};
+use crate::routes::{CustomerRoute, ItemRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use roster_core::model::{AuditEvent, Customer, Subscription};
 use serde::Deserialize;
@@ -16,13 +17,13 @@ use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(customers))
-        .route("/customers", get(customers))
-        .route("/customers/{cid}", get(overview))
-        .route("/customers/{cid}/subscriptions", get(subscriptions).post(buy_subscription))
-        .route("/customers/{cid}/subscriptions/{sid}", post(change_quantity))
-        .route("/customers/{cid}/activity", get(activity))
-        .route("/customers/{cid}/activity.csv", get(activity_csv))
+        .route(Route::Home.path(), get(customers))
+        .route(Route::Customers.path(), get(customers))
+        .route(CustomerRoute::Overview.pattern(), get(overview))
+        .route(CustomerRoute::Subscriptions.pattern(), get(subscriptions).post(buy_subscription))
+        .route(ItemRoute::Subscription.pattern(), post(change_quantity))
+        .route(CustomerRoute::Activity.pattern(), get(activity))
+        .route(CustomerRoute::ActivityCsv.pattern(), get(activity_csv))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -43,7 +44,7 @@ struct CustomersPage {
     pager: Pager,
 }
 
-async fn customers(State(state): State<AppState>, console: Console, Query(q): Query<ListQuery>) -> PageResult {
+async fn customers(State(state): State<AppState>, console: Console, Query(q): Query<ListQuery>) -> ConsoleResult {
     let page = state
         .services
         .list_customers(console.agent(), q.search.as_deref(), q.limit.or(Some(25)), q.cursor.as_deref())
@@ -53,7 +54,7 @@ async fn customers(State(state): State<AppState>, console: Console, Query(q): Qu
     if let Some(s) = q.search.as_deref().filter(|s| !s.is_empty()) {
         base.push(("search".to_owned(), s.to_owned()));
     }
-    let pager = Pager::new("/customers", &base, &page, q.page, q.limit.unwrap_or(25));
+    let pager = Pager::new(Route::Customers.path(), &base, &page, q.page, q.limit.unwrap_or(25));
     Ok(render(
         StatusCode::OK,
         CustomersPage { c: console.chrome(), search: q.search.unwrap_or_default(), customers: page.items, pager },
@@ -65,7 +66,7 @@ pub(crate) async fn customer_chrome(
     console: &Console,
     cid: Uuid,
     section: &'static str,
-) -> Result<(Customer, Chrome), Response> {
+) -> ConsoleResult<(Customer, Chrome)> {
     let customer = state.services.customer(console.agent(), cid).await.or_page(console)?;
     let chrome = console.chrome().with_nav(customer.id, &customer.company_name, section);
     Ok((customer, chrome))
@@ -79,7 +80,7 @@ struct CustomerPage {
     products: usize,
 }
 
-async fn overview(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> PageResult {
+async fn overview(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> ConsoleResult {
     let (customer, c) = customer_chrome(&state, &console, cid, "").await?;
     let products = state.services.subscriptions(console.agent(), cid).await.or_page(&console)?.len();
     Ok(render(StatusCode::OK, CustomerPage { c, customer, products }))
@@ -116,7 +117,7 @@ async fn subscriptions(
     console: Console,
     Path(cid): Path<Uuid>,
     Query(q): Query<ListQuery>,
-) -> PageResult {
+) -> ConsoleResult {
     let (customer, c) = customer_chrome(&state, &console, cid, "subscriptions").await?;
     let subs = state.services.subscriptions(console.agent(), cid).await.or_page(&console)?;
     let catalog = state.services.catalog().await.or_page(&console)?;
@@ -130,10 +131,11 @@ async fn subscriptions(
     Ok(render(StatusCode::OK, SubscriptionsPage { c, customer, rows, buyable }))
 }
 
-fn parse_quantity(console: &Console, field: &str, value: Option<&str>) -> Result<i64, Response> {
-    value.map(str::trim).and_then(|v| v.parse::<i64>().ok()).ok_or_else(|| {
-        super::error_page(console.lang, None, roster_core::Error::validation(field, "must be a whole number"))
-    })
+fn parse_quantity(console: &Console, field: &str, value: Option<&str>) -> ConsoleResult<i64> {
+    value
+        .map(str::trim)
+        .and_then(|v| v.parse::<i64>().ok())
+        .ok_or_else(|| console.error(roster_core::Error::validation(field, "must be a whole number")))
 }
 
 async fn buy_subscription(
@@ -141,15 +143,16 @@ async fn buy_subscription(
     console: Console,
     Path(cid): Path<Uuid>,
     form: FormData,
-) -> PageResult {
+) -> ConsoleResult {
     console.check_csrf(&form)?;
     let quantity = parse_quantity(&console, "quantity", form.get("quantity"))?;
+    let back = CustomerRoute::Subscriptions.at(cid);
     state
         .services
         .buy_subscription(console.agent(), cid, form.get("product").unwrap_or_default(), quantity)
         .await
-        .map_err(|e| super::error_page(console.lang, Some(format!("/customers/{cid}/subscriptions")), e))?;
-    Ok(see_other(&format!("/customers/{cid}/subscriptions?notice=notice-subscription-bought")))
+        .or_back(&console, &back)?;
+    Ok(see_other(&format!("{back}?notice=notice-subscription-bought")))
 }
 
 /// Sets a quantity, or adds seats (`add`); `back` returns to the page that asked,
@@ -159,25 +162,19 @@ async fn change_quantity(
     console: Console,
     Path((cid, sid)): Path<(Uuid, Uuid)>,
     form: FormData,
-) -> PageResult {
+) -> ConsoleResult {
     console.check_csrf(&form)?;
-    let back = format!("/customers/{cid}/subscriptions");
+    let back = CustomerRoute::Subscriptions.at(cid);
     let quantity = if form.get("add").is_some_and(|v| !v.trim().is_empty()) {
         let add = parse_quantity(&console, "add", form.get("add"))?;
         let subs = state.services.subscriptions(console.agent(), cid).await.or_page(&console)?;
-        let current = subs
-            .iter()
-            .find(|s| s.id == sid)
-            .ok_or_else(|| super::error_page(console.lang, Some(back.clone()), roster_core::Error::NotFound))?;
+        let current =
+            subs.iter().find(|s| s.id == sid).ok_or_else(|| console.error_back(&back, roster_core::Error::NotFound))?;
         current.quantity.saturating_add(add)
     } else {
         parse_quantity(&console, "quantity", form.get("quantity"))?
     };
-    state
-        .services
-        .set_subscription_quantity(console.agent(), cid, sid, quantity)
-        .await
-        .map_err(|e| super::error_page(console.lang, Some(back.clone()), e))?;
+    state.services.set_subscription_quantity(console.agent(), cid, sid, quantity).await.or_back(&console, &back)?;
     Ok(see_other(&format!("{back}?notice=notice-quantity-changed")))
 }
 
@@ -201,12 +198,12 @@ async fn activity(
     console: Console,
     Path(cid): Path<Uuid>,
     Query(q): Query<ListQuery>,
-) -> PageResult {
+) -> ConsoleResult {
     let (customer, c) = customer_chrome(&state, &console, cid, "activity").await?;
     let limit = q.limit.unwrap_or(50);
     let page =
         state.services.audit_events(console.agent(), cid, Some(limit), q.cursor.as_deref()).await.or_page(&console)?;
-    let pager = Pager::new(&format!("/customers/{cid}/activity"), &[], &page, q.page, limit);
+    let pager = Pager::new(&CustomerRoute::Activity.at(cid), &[], &page, q.page, limit);
     let events = page
         .items
         .into_iter()
@@ -220,7 +217,7 @@ async fn activity(
 }
 
 /// The whole log of a customer as CSV, newest first.
-async fn activity_csv(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> PageResult {
+async fn activity_csv(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> ConsoleResult {
     use roster_core::imports::export::csv_field;
     let mut out = String::from("\u{feff}At,Agent,Action,Users,Before,After\r\n");
     let mut cursor: Option<String> = None;

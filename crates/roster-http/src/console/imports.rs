@@ -5,7 +5,9 @@
 use super::customers::customer_chrome;
 use super::users::{Credential, credentials_page};
 use super::views::Chrome;
-use super::{Console, OrPage, PageResult, render, see_other};
+use super::{Console, ConsoleResult, OrPage, render, see_other};
+use crate::files::FileFormat;
+use crate::routes::{CustomerRoute, ItemRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
@@ -21,11 +23,14 @@ use uuid::Uuid;
 pub fn router() -> Router<AppState> {
     let upload_limit = roster_core::imports::MAX_BYTES + 1024 * 1024;
     Router::new()
-        .route("/customers/{cid}/import", get(import_page).post(upload).layer(DefaultBodyLimit::max(upload_limit)))
-        .route("/customers/{cid}/import/template", get(template))
-        .route("/customers/{cid}/imports/{jid}", get(progress))
-        .route("/customers/{cid}/imports/{jid}/status", get(status))
-        .route("/customers/{cid}/imports/{jid}/credentials", post(take_credentials))
+        .route(
+            CustomerRoute::Import.pattern(),
+            get(import_page).post(upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(CustomerRoute::ImportTemplate.pattern(), get(template))
+        .route(ItemRoute::ImportJob.pattern(), get(progress))
+        .route(ItemRoute::ImportStatus.pattern(), get(status))
+        .route(ItemRoute::ImportCredentials.pattern(), post(take_credentials))
 }
 
 /// One problem of the checked file, with its words in the UI language.
@@ -48,7 +53,7 @@ struct ImportPage {
     error: Option<String>,
 }
 
-async fn import_page(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> PageResult {
+async fn import_page(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> ConsoleResult {
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
     let location = customer.country.clone();
     Ok(render(StatusCode::OK, ImportPage { c, customer, location, checked: None, problems: vec![], error: None }))
@@ -59,12 +64,10 @@ struct TemplateQuery {
     format: Option<String>,
 }
 
-async fn template(console: Console, Query(q): Query<TemplateQuery>) -> PageResult {
-    let format = match q.format.as_deref() {
-        Some("xlsx") => crate::api::imports::FileFormat::Xlsx,
-        _ => crate::api::imports::FileFormat::Csv,
-    };
-    crate::api::imports::template_file(format, console.lang.file_language()).or_page(&console)
+/// The template in the UI language; any format but XLSX is CSV.
+async fn template(console: Console, Query(q): Query<TemplateQuery>) -> ConsoleResult {
+    let format = q.format.as_deref().and_then(FileFormat::parse).unwrap_or(FileFormat::Csv);
+    crate::files::template_file(format, console.lang.file_language()).or_page(&console)
 }
 
 fn problems(lang: super::Lang, reports: Vec<RowReport>) -> Vec<ProblemRow> {
@@ -86,17 +89,20 @@ async fn upload(
     console: Console,
     Path(cid): Path<Uuid>,
     mut multipart: Multipart,
-) -> PageResult {
+) -> ConsoleResult {
     let mut csrf = String::new();
     let mut location = String::new();
     let mut check_only = false;
     let mut file: Option<Vec<u8>> = None;
+    let back = CustomerRoute::Import.at(cid);
+    // Over the upload limit, the file is too large, as the API would say.
     let bad_form = |e: axum::extract::multipart::MultipartError| {
-        super::error_page(
-            console.lang,
-            Some(format!("/customers/{cid}/import")),
-            roster_core::Error::validation("file", e.body_text()),
-        )
+        let error = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            roster_core::imports::FileError::TooLarge.into()
+        } else {
+            roster_core::Error::validation("file", e.body_text())
+        };
+        console.error_back(&back, error)
     };
     while let Some(field) = multipart.next_field().await.map_err(bad_form)? {
         match field.name().unwrap_or_default() {
@@ -107,9 +113,7 @@ async fn upload(
             _ => {}
         }
     }
-    if !crate::cookies::constant_time_eq(&csrf, &console.session.csrf_token) {
-        return Err(super::message_page(console.lang, StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf"));
-    }
+    console.check_csrf_token(&csrf)?;
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
     let page = |status: StatusCode, checked, problems, error: Option<String>, location: String| {
         render(status, ImportPage { c: c.clone(), customer: customer.clone(), location, checked, problems, error })
@@ -131,24 +135,25 @@ async fn upload(
                 Ok(page(status, summary, problems(lang, checked.errors), None, location))
             }
             Err(e @ roster_core::Error::Import(roster_core::imports::ImportError::File(_))) => {
-                Ok(page(StatusCode::BAD_REQUEST, None, vec![], Some(super::error_text(lang, &e)), location))
+                Ok(page(crate::errors::status(&e), None, vec![], Some(super::error_text(lang, &e)), location))
             }
-            Err(e) => Err(super::error_page(lang, Some(format!("/customers/{cid}/import")), e)),
+            Err(e) => Err(console.error_back(back, e)),
         };
     }
-    match services.start_import(console.agent(), cid, &bytes, location_arg).await {
-        Ok(job) => Ok(see_other(&format!("/customers/{cid}/imports/{}", job.id))),
-        Err(roster_core::Error::Import(roster_core::imports::ImportError::Rows(reports))) => Ok(page(
-            StatusCode::BAD_REQUEST,
-            None,
-            problems(lang, reports),
-            Some(lang.t("import-has-problems")),
-            location,
-        )),
-        Err(e @ roster_core::Error::Import(roster_core::imports::ImportError::File(_))) => {
-            Ok(page(StatusCode::BAD_REQUEST, None, vec![], Some(super::error_text(lang, &e)), location))
+    let e = match services.start_import(console.agent(), cid, &bytes, location_arg).await {
+        Ok(job) => return Ok(see_other(&ItemRoute::ImportJob.at(cid, job.id))),
+        Err(e) => e,
+    };
+    // A file with problems comes back with them, at the status the API gives.
+    let status = crate::errors::status(&e);
+    match e {
+        roster_core::Error::Import(roster_core::imports::ImportError::Rows(reports)) => {
+            Ok(page(status, None, problems(lang, reports), Some(lang.t("import-has-problems")), location))
         }
-        Err(e) => Err(super::error_page(lang, Some(format!("/customers/{cid}/import")), e)),
+        e @ roster_core::Error::Import(roster_core::imports::ImportError::File(_)) => {
+            Ok(page(status, None, vec![], Some(super::error_text(lang, &e)), location))
+        }
+        e => Err(console.error_back(back, e)),
     }
 }
 
@@ -165,7 +170,11 @@ struct ProgressPage {
     has_credentials: bool,
 }
 
-async fn progress(State(state): State<AppState>, console: Console, Path((cid, jid)): Path<(Uuid, Uuid)>) -> PageResult {
+async fn progress(
+    State(state): State<AppState>,
+    console: Console,
+    Path((cid, jid)): Path<(Uuid, Uuid)>,
+) -> ConsoleResult {
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
     let (job, rows) = state.services.import_job_results(console.agent(), cid, jid).await.or_page(&console)?;
     let finished = matches!(job.status, ImportStatus::Succeeded | ImportStatus::Failed);
@@ -183,7 +192,11 @@ async fn progress(State(state): State<AppState>, console: Console, Path((cid, ji
 }
 
 /// What the progress bar polls.
-async fn status(State(state): State<AppState>, console: Console, Path((cid, jid)): Path<(Uuid, Uuid)>) -> PageResult {
+async fn status(
+    State(state): State<AppState>,
+    console: Console,
+    Path((cid, jid)): Path<(Uuid, Uuid)>,
+) -> ConsoleResult {
     let job = state.services.import_job(console.agent(), cid, jid).await.or_page(&console)?;
     Ok(axum::Json(serde_json::json!({
         "status": job.status.as_str(),
@@ -203,7 +216,7 @@ async fn take_credentials(
     console: Console,
     Path((cid, jid)): Path<(Uuid, Uuid)>,
     form: super::FormData,
-) -> PageResult {
+) -> ConsoleResult {
     console.check_csrf(&form)?;
     let taken = state.services.take_import_credentials(console.agent(), cid, jid).await.or_page(&console)?;
     let credentials = taken
@@ -214,5 +227,5 @@ async fn take_credentials(
             password: c.temporary_password.expose().to_owned(),
         })
         .collect();
-    credentials_page(&state, &console, cid, credentials, vec![], None).await
+    credentials_page(&state, &console, cid, credentials, vec![], None, StatusCode::OK).await
 }

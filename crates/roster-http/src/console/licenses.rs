@@ -4,7 +4,8 @@
 
 use super::customers::customer_chrome;
 use super::views::Chrome;
-use super::{Console, FormData, OrPage, PageResult, render};
+use super::{Console, ConsoleResult, FormData, OrPage, render};
+use crate::routes::{CustomerRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
@@ -17,8 +18,8 @@ use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/customers/{cid}/licenses", get(manage).post(submit))
-        .route("/customers/{cid}/licenses/buy", post(buy_more))
+        .route(CustomerRoute::Licenses.pattern(), get(manage).post(submit))
+        .route(CustomerRoute::BuyLicenses.pattern(), post(buy_more))
 }
 
 /// A product row of the page.
@@ -48,7 +49,7 @@ struct ManagePage {
     atomic: bool,
 }
 
-async fn selected_users(state: &AppState, console: &Console, cid: Uuid) -> Result<Vec<User>, axum::response::Response> {
+async fn selected_users(state: &AppState, console: &Console, cid: Uuid) -> ConsoleResult<Vec<User>> {
     let ids = state.services.selection(&console.session, cid).await.or_page(console)?;
     let mut users: Vec<User> = state
         .services
@@ -75,20 +76,13 @@ async fn manage_page(
     form: Option<&FormData>,
     status: StatusCode,
     notice: Option<String>,
-) -> PageResult {
+) -> ConsoleResult {
     let users = selected_users(state, console, cid).await?;
     let (customer, c) = customer_chrome(state, console, cid, "users").await?;
     let c = c.with_notice(notice);
     if users.is_empty() {
-        return Err(render(
-            StatusCode::BAD_REQUEST,
-            super::views::MessagePage {
-                lang: console.lang,
-                title: console.lang.t("licenses-title"),
-                message: console.lang.t("select-users-first"),
-                back: Some(format!("/customers/{cid}/users")),
-            },
-        ));
+        let back = Some(CustomerRoute::Users.at(cid));
+        return Err(console.refusal(StatusCode::BAD_REQUEST, "licenses-title", "select-users-first", back));
     }
     let subs = state.services.subscriptions(console.agent(), cid).await.or_page(console)?;
     let catalog = state.services.catalog().await.or_page(console)?;
@@ -136,7 +130,7 @@ async fn manage_page(
     Ok(render(status, ManagePage { c, customer, users, products, atomic }))
 }
 
-async fn manage(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> PageResult {
+async fn manage(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> ConsoleResult {
     manage_page(&state, &console, cid, None, StatusCode::OK, None).await
 }
 
@@ -147,30 +141,25 @@ async fn buy_more(
     console: Console,
     Path(cid): Path<Uuid>,
     form: FormData,
-) -> PageResult {
+) -> ConsoleResult {
     console.check_csrf(&form)?;
-    let back = Some(format!("/customers/{cid}/licenses"));
-    let sid: Uuid = form.get("buy").and_then(|s| s.parse().ok()).ok_or_else(|| {
-        super::error_page(console.lang, back.clone(), roster_core::Error::validation("buy", "names no subscription"))
-    })?;
+    let back = CustomerRoute::Licenses.at(cid);
+    let sid: Uuid = form
+        .get("buy")
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| console.error_back(&back, roster_core::Error::validation("buy", "names no subscription")))?;
     let more: i64 =
         form.get(&format!("more_{sid}")).and_then(|m| m.trim().parse().ok()).filter(|m| *m > 0).ok_or_else(|| {
-            super::error_page(
-                console.lang,
-                back.clone(),
-                roster_core::Error::validation("quantity", "must be a whole number above 0"),
-            )
+            console.error_back(&back, roster_core::Error::validation("quantity", "must be a whole number above 0"))
         })?;
     let subs = state.services.subscriptions(console.agent(), cid).await.or_page(&console)?;
-    let current = subs
-        .iter()
-        .find(|s| s.id == sid)
-        .ok_or_else(|| super::error_page(console.lang, back.clone(), roster_core::Error::NotFound))?;
+    let current =
+        subs.iter().find(|s| s.id == sid).ok_or_else(|| console.error_back(&back, roster_core::Error::NotFound))?;
     state
         .services
         .set_subscription_quantity(console.agent(), cid, sid, current.quantity.saturating_add(more))
         .await
-        .map_err(|e| super::error_page(console.lang, back.clone(), e))?;
+        .or_back(&console, &back)?;
     let notice = console.lang.t("notice-quantity-changed");
     manage_page(&state, &console, cid, Some(&form), StatusCode::OK, Some(notice)).await
 }
@@ -201,7 +190,12 @@ struct UpdatedPage {
     fields: Vec<(String, String)>,
 }
 
-async fn submit(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>, form: FormData) -> PageResult {
+async fn submit(
+    State(state): State<AppState>,
+    console: Console,
+    Path(cid): Path<Uuid>,
+    form: FormData,
+) -> ConsoleResult {
     console.check_csrf(&form)?;
     let users = selected_users(&state, &console, cid).await?;
     let mut input = LicenseUpdateInput {
@@ -236,7 +230,7 @@ async fn submit(State(state): State<AppState>, console: Console, Path(cid): Path
         .services
         .update_licenses(console.agent(), cid, &input)
         .await
-        .map_err(|e| super::error_page(console.lang, Some(format!("/customers/{cid}/licenses")), e))?;
+        .or_back(&console, CustomerRoute::Licenses.at(cid))?;
     let lang = console.lang;
     let count = |s: LicenseResultStatus| outcome.results.iter().filter(|r| r.status == s).count();
     let (succeeded, failed, unchanged) = (

@@ -4,13 +4,13 @@
 //! save the ticks of the page, and tri-state boxes fall back to a choice per
 //! product. Sessions and selections live in the database, so any instance serves
 //! any request. Every form carries the session's CSRF token.
-
-// Handlers answer with a page on success and on failure alike; an error page is
-// a `Response` as large as any other, and boxing it would buy nothing.
-#![allow(clippy::result_large_err)]
+//!
+//! Handlers return [`ConsoleResult`]; how a request ends when its page cannot be
+//! shown is written in `error.rs`. Paths come from [`crate::routes`].
 
 mod auth;
 mod customers;
+mod error;
 mod i18n;
 mod imports;
 mod licenses;
@@ -21,7 +21,10 @@ mod views;
 pub use i18n::Lang;
 pub use mail::SmtpConfig;
 
+pub(crate) use error::{ConsoleError, ConsoleResult, OrPage, error_text, reason};
+
 use crate::cookies::{constant_time_eq, cookie};
+use crate::routes::Route;
 use crate::startup::AppState;
 use axum::Router;
 use axum::extract::{FromRequestParts, Request};
@@ -44,9 +47,12 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(licenses::router())
         .merge(imports::router())
-        .route("/static/console.css", get(|| async { asset("text/css; charset=utf-8", include_str!("console.css")) }))
         .route(
-            "/static/console.js",
+            Route::ConsoleCss.path(),
+            get(|| async { asset("text/css; charset=utf-8", include_str!("console.css")) }),
+        )
+        .route(
+            Route::ConsoleJs.path(),
             get(|| async { asset("text/javascript; charset=utf-8", include_str!("console.js")) }),
         )
         .layer(axum::middleware::from_fn(remember_language))
@@ -137,7 +143,7 @@ pub(crate) struct Console {
 }
 
 impl FromRequestParts<AppState> for Console {
-    type Rejection = Response;
+    type Rejection = ConsoleError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let lang = request_lang(parts);
@@ -146,10 +152,10 @@ impl FromRequestParts<AppState> for Console {
         match state.services.agent_session(&token).await {
             Ok(Some(session)) => Ok(Console { session, lang, path }),
             Ok(None) => {
-                let next = if parts.method == axum::http::Method::GET { path } else { "/".to_owned() };
-                Err(see_other(&format!("/login?{}", encode_query(&[("next".into(), next)]))))
+                let next = if parts.method == axum::http::Method::GET { path } else { Route::Home.path().to_owned() };
+                Err(ConsoleError::SignIn { next })
             }
-            Err(e) => Err(error_page(lang, None, e)),
+            Err(e) => Err(ConsoleError::bare(lang, e)),
         }
     }
 }
@@ -171,11 +177,16 @@ impl Console {
     }
 
     /// Refuses a form without this session's CSRF token.
-    pub fn check_csrf(&self, form: &FormData) -> Result<(), Response> {
-        if constant_time_eq(form.get("csrf").unwrap_or_default(), &self.session.csrf_token) {
+    pub fn check_csrf(&self, form: &FormData) -> ConsoleResult<()> {
+        self.check_csrf_token(form.get("csrf").unwrap_or_default())
+    }
+
+    /// Refuses a token that is not this session's.
+    pub fn check_csrf_token(&self, token: &str) -> ConsoleResult<()> {
+        if constant_time_eq(token, &self.session.csrf_token) {
             Ok(())
         } else {
-            Err(message_page(self.lang, StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf"))
+            Err(self.refusal(StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf", None))
         }
     }
 }
@@ -209,12 +220,10 @@ impl FormData {
 }
 
 impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
-    type Rejection = Response;
+    type Rejection = ConsoleError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "the form is too large").into_response())?;
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| ConsoleError::FormTooLarge)?;
         Ok(FormData(form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()))
     }
 }
@@ -236,74 +245,8 @@ pub(crate) fn render(status: StatusCode, page: impl askama::Template) -> Respons
             r
         }
         Err(e) => {
-            crate::api::error::log_internal(&e);
+            crate::errors::log_internal(&e);
             (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong").into_response()
         }
-    }
-}
-
-pub(crate) fn message_page(lang: Lang, status: StatusCode, title_key: &str, message_key: &str) -> Response {
-    render(status, views::MessagePage { lang, title: lang.t(title_key), message: lang.t(message_key), back: None })
-}
-
-/// The words for a stable error code, in the page's language.
-pub(crate) fn reason(lang: Lang, code: &str) -> String {
-    let key = format!("code-{code}");
-    let text = lang.t(&key);
-    if text == key { lang.t("code-unknown") } else { text }
-}
-
-/// The words for a domain error: the code's sentence, and what it names.
-pub(crate) fn error_text(lang: Lang, e: &roster_core::Error) -> String {
-    use roster_core::Error as E;
-    match e {
-        E::Validation { field, message } => format!("{} ({field}: {message})", reason(lang, e.code())),
-        E::InvalidUsername { message, .. } => format!("{} ({message})", reason(lang, e.code())),
-        E::UsernameTaken(name) | E::DomainNotOwned(name) | E::ProductNotOwned(name) | E::SubscriptionExists(name) => {
-            format!("{} ({name})", reason(lang, e.code()))
-        }
-        E::License { product_id, .. } => format!("{} ({product_id})", reason(lang, e.code())),
-        E::QuantityBelowAssigned(n) => format!("{} ({})", reason(lang, e.code()), lang.number(*n)),
-        E::Import(roster_core::imports::ImportError::File(f)) => format!("{} ({f})", reason(lang, e.code())),
-        _ => reason(lang, e.code()),
-    }
-}
-
-/// The page for an error that ends a request. Internal errors are logged with
-/// their cause chain and shown as a generic message.
-pub(crate) fn error_page(lang: Lang, back: Option<String>, e: roster_core::Error) -> Response {
-    use roster_core::Error as E;
-    let status = match &e {
-        E::NotFound | E::UserNotFound => StatusCode::NOT_FOUND,
-        E::Forbidden => StatusCode::FORBIDDEN,
-        E::Internal(_) => {
-            crate::api::error::log_internal(&e);
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-        E::Import(roster_core::imports::ImportError::File(_)) => StatusCode::PAYLOAD_TOO_LARGE,
-        E::UsernameTaken(_) | E::SubscriptionExists(_) | E::QuantityBelowAssigned(_) | E::DomainTaken(_) => {
-            StatusCode::CONFLICT
-        }
-        _ => StatusCode::BAD_REQUEST,
-    };
-    let title = match status {
-        StatusCode::NOT_FOUND => lang.t("error-not-found-title"),
-        StatusCode::FORBIDDEN => lang.t("error-forbidden-title"),
-        StatusCode::INTERNAL_SERVER_ERROR => lang.t("error-internal-title"),
-        _ => lang.t("error-request-title"),
-    };
-    render(status, views::MessagePage { lang, title, message: error_text(lang, &e), back })
-}
-
-/// Serves `Result`-returning handlers: an error becomes its page.
-pub(crate) type PageResult = Result<Response, Response>;
-
-pub(crate) trait OrPage<T> {
-    fn or_page(self, console: &Console) -> Result<T, Response>;
-}
-
-impl<T> OrPage<T> for roster_core::Result<T> {
-    fn or_page(self, console: &Console) -> Result<T, Response> {
-        self.map_err(|e| error_page(console.lang, None, e))
     }
 }

@@ -2,6 +2,7 @@
 //! `templates/console/`.
 
 use super::i18n::{Arg, Lang};
+use crate::routes::{CustomerRoute, Route};
 use askama::Template;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -80,19 +81,35 @@ impl Chrome {
     }
 }
 
-#[derive(Template)]
-#[template(path = "console/message.html")]
-pub struct MessagePage {
+/// What went wrong, in words: the fragment both error pages show.
+#[derive(Debug, Clone)]
+pub struct ErrorView {
     pub lang: Lang,
     pub title: String,
     pub message: String,
+    /// Where the agent was, for a Back link.
     pub back: Option<String>,
 }
 
-impl MessagePage {
+impl ErrorView {
     pub fn t(&self, key: &str) -> String {
         self.lang.t(key)
     }
+}
+
+/// An error page inside the console's frame.
+#[derive(Template)]
+#[template(path = "console/error.html")]
+pub struct ErrorPage {
+    pub c: Chrome,
+    pub e: ErrorView,
+}
+
+/// An error page before sign-in, without the console's frame.
+#[derive(Template)]
+#[template(path = "console/error_bare.html")]
+pub struct BareErrorPage {
+    pub e: ErrorView,
 }
 
 #[derive(Template)]

@@ -1,0 +1,174 @@
+//! The console's errors.
+//!
+//! Policy, as in kanidm's views: a console request that cannot show its page
+//! ends in one of three ways.
+//! - Without a live session it goes to sign-in, which brings the agent back.
+//! - A form the agent can correct is shown again with the words beside what is
+//!   wrong; its handler does that, with the status [`crate::errors::status`] gives.
+//! - Anything else is an error page: inside the console's frame (the top bar with
+//!   the agent, the languages and Sign out) once the agent is known, in the bare
+//!   frame before sign-in.
+//!
+//! A domain error takes its status from [`crate::errors::status`], the map the
+//! API uses too. An internal error is logged with its cause chain and shown only
+//! as a generic message.
+
+use super::i18n::Lang;
+use super::views::{BareErrorPage, Chrome, ErrorPage, ErrorView};
+use super::{Console, encode_query, render, see_other};
+use crate::routes::Route;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use roster_core::Error;
+
+/// What console handlers return: a page, or the error that ends the request.
+pub(crate) type ConsoleResult<T = Response> = Result<T, ConsoleError>;
+
+#[derive(Debug)]
+pub(crate) enum ConsoleError {
+    /// No live session: sign in, then come back to `next`.
+    SignIn { next: String },
+    /// A form body over the server's limit.
+    FormTooLarge,
+    /// An error page, with the status it answers with.
+    Page(Box<Failure>),
+}
+
+/// An error page's content and the frame it is drawn in.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    frame: Frame,
+    status: StatusCode,
+    title: String,
+    message: String,
+    /// Where the agent was, for a Back link.
+    back: Option<String>,
+}
+
+/// Where an error page is drawn.
+#[derive(Debug)]
+enum Frame {
+    /// Before sign-in: only the language is known.
+    Bare(Lang),
+    /// The console's own frame, for a signed-in agent.
+    Console(Chrome),
+}
+
+impl Frame {
+    fn lang(&self) -> Lang {
+        match self {
+            Frame::Bare(lang) => *lang,
+            Frame::Console(c) => c.lang,
+        }
+    }
+}
+
+impl ConsoleError {
+    /// A domain error that ends a request before sign-in.
+    pub fn bare(lang: Lang, e: Error) -> Self {
+        Self::domain(Frame::Bare(lang), None, e)
+    }
+
+    fn domain(frame: Frame, back: Option<String>, e: Error) -> Self {
+        let status = crate::errors::status(&e);
+        if matches!(e, Error::Internal(_)) {
+            crate::errors::log_internal(&e);
+        }
+        let lang = frame.lang();
+        let title = lang.t(match status {
+            StatusCode::NOT_FOUND => "error-not-found-title",
+            StatusCode::FORBIDDEN => "error-forbidden-title",
+            StatusCode::INTERNAL_SERVER_ERROR => "error-internal-title",
+            _ => "error-request-title",
+        });
+        let message = error_text(lang, &e);
+        Self::Page(Box::new(Failure { frame, status, title, message, back }))
+    }
+}
+
+impl Console {
+    /// A domain error as a page in the console's frame.
+    pub fn error(&self, e: Error) -> ConsoleError {
+        ConsoleError::domain(Frame::Console(self.chrome()), None, e)
+    }
+
+    /// A domain error as a page with a link back to `back`.
+    pub fn error_back(&self, back: impl Into<String>, e: Error) -> ConsoleError {
+        ConsoleError::domain(Frame::Console(self.chrome()), Some(back.into()), e)
+    }
+
+    /// A refusal of what the agent asked that is no domain error, such as a
+    /// form without the session's token: a status and two messages' words.
+    pub fn refusal(
+        &self,
+        status: StatusCode,
+        title_key: &str,
+        message_key: &str,
+        back: Option<String>,
+    ) -> ConsoleError {
+        let (title, message) = (self.lang.t(title_key), self.lang.t(message_key));
+        ConsoleError::Page(Box::new(Failure { frame: Frame::Console(self.chrome()), status, title, message, back }))
+    }
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        match self {
+            ConsoleError::SignIn { next } => {
+                see_other(&format!("{}?{}", Route::Login, encode_query(&[("next".into(), next)])))
+            }
+            ConsoleError::FormTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "the form is too large").into_response(),
+            ConsoleError::Page(failure) => {
+                let Failure { frame, status, title, message, back } = *failure;
+                let e = ErrorView { lang: frame.lang(), title, message, back };
+                match frame {
+                    Frame::Bare(_) => render(status, BareErrorPage { e }),
+                    Frame::Console(c) => render(status, ErrorPage { c, e }),
+                }
+            }
+        }
+    }
+}
+
+/// Ends a request with a domain error's page, in the console's frame.
+pub(crate) trait OrPage<T> {
+    fn or_page(self, console: &Console) -> ConsoleResult<T>;
+
+    /// As `or_page`, with a link back to `back`.
+    fn or_back(self, console: &Console, back: impl Into<String>) -> ConsoleResult<T>;
+}
+
+impl<T> OrPage<T> for roster_core::Result<T> {
+    fn or_page(self, console: &Console) -> ConsoleResult<T> {
+        self.map_err(|e| console.error(e))
+    }
+
+    fn or_back(self, console: &Console, back: impl Into<String>) -> ConsoleResult<T> {
+        self.map_err(|e| console.error_back(back, e))
+    }
+}
+
+/// The words for a stable error code, in the page's language.
+pub(crate) fn reason(lang: Lang, code: &str) -> String {
+    let key = format!("code-{code}");
+    let text = lang.t(&key);
+    if text == key { lang.t("code-unknown") } else { text }
+}
+
+/// The words for a domain error: the code's sentence, and what it names.
+pub(crate) fn error_text(lang: Lang, e: &Error) -> String {
+    match e {
+        Error::Validation { field, message } => format!("{} ({field}: {message})", reason(lang, e.code())),
+        Error::InvalidUsername { message, .. } => format!("{} ({message})", reason(lang, e.code())),
+        Error::UsernameTaken(name)
+        | Error::DomainNotOwned(name)
+        | Error::ProductNotOwned(name)
+        | Error::SubscriptionExists(name) => {
+            format!("{} ({name})", reason(lang, e.code()))
+        }
+        Error::License { product_id, .. } => format!("{} ({product_id})", reason(lang, e.code())),
+        Error::QuantityBelowAssigned(n) => format!("{} ({})", reason(lang, e.code()), lang.number(*n)),
+        Error::Import(roster_core::imports::ImportError::File(f)) => format!("{} ({f})", reason(lang, e.code())),
+        _ => reason(lang, e.code()),
+    }
+}

@@ -1,0 +1,66 @@
+//! Restore: the selected deleted users, with what became of each one's licenses.
+
+use crate::console::customers::customer_chrome;
+use crate::console::views::Chrome;
+use crate::console::{Console, ConsoleResult, OrPage, reason, render, see_other};
+use crate::routes::{CustomerRoute, Route};
+use crate::startup::AppState;
+use askama::Template;
+use axum::http::StatusCode;
+use roster_core::model::{Customer, RestoreOutcome, User, UserState};
+use uuid::Uuid;
+
+/// A restore's result for one user, as the result page shows it.
+pub(crate) struct RestoreRow {
+    pub name: String,
+    pub restored: bool,
+    pub reason: Option<String>,
+    pub restored_licenses: Vec<String>,
+    /// Licenses that did not come back: (product, reason in words).
+    pub unrestored: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "console/restore.html")]
+struct RestorePage {
+    c: Chrome,
+    customer: Customer,
+    rows: Vec<RestoreRow>,
+}
+
+/// Restores the selection's deleted users; the Restore button of the Deleted
+/// users tab leads here through the selection.
+pub(super) async fn restore(state: &AppState, console: &Console, cid: Uuid) -> ConsoleResult {
+    let ids = state.services.selection(&console.session, cid).await.or_page(console)?;
+    let users = state.services.users_by_ids(console.agent(), cid, &ids).await.or_page(console)?;
+    let deleted: Vec<&User> = users.iter().filter(|u| u.state == UserState::Deleted).collect();
+    let back = format!("{}?state=deleted", CustomerRoute::Users.at(cid));
+    if deleted.is_empty() {
+        return Ok(see_other(&format!("{back}&notice=notice-nothing-to-restore")));
+    }
+    let deleted_ids: Vec<Uuid> = deleted.iter().map(|u| u.id).collect();
+    let outcomes: Vec<RestoreOutcome> =
+        state.services.restore_users(console.agent(), cid, &deleted_ids).await.or_back(console, back)?;
+    let restored: Vec<Uuid> = outcomes.iter().filter(|o| o.result.is_ok()).map(|o| o.user_id).collect();
+    state.services.change_selection(&console.session, cid, &restored, &[]).await.or_page(console)?;
+    let lang = console.lang;
+    let rows = outcomes
+        .into_iter()
+        .map(|o| {
+            let name = deleted
+                .iter()
+                .find(|u| u.id == o.user_id)
+                .map(|u| format!("{} ({})", u.display_name, u.user_principal_name))
+                .unwrap_or_default();
+            RestoreRow {
+                name,
+                restored: o.result.is_ok(),
+                reason: o.result.err().map(|f| reason(lang, f.code())),
+                restored_licenses: o.restored_licenses,
+                unrestored: o.unrestored_licenses.into_iter().map(|(p, code)| (p, reason(lang, &code))).collect(),
+            }
+        })
+        .collect();
+    let (customer, c) = customer_chrome(state, console, cid, "users").await?;
+    Ok(render(StatusCode::OK, RestorePage { c, customer, rows }))
+}
