@@ -2,7 +2,9 @@
 //! is a double-submit cookie; afterwards every form carries the session's own.
 
 use super::views::LoginPage;
-use super::{Console, ConsoleError, ConsoleResult, FormData, OrPage, PageLang, SESSION_COOKIE, render, see_other};
+use super::{
+    Console, ConsoleError, ConsoleResult, FormData, Localized, OrPage, PageLang, SESSION_COOKIE, render, see_other,
+};
 use crate::cookies::{constant_time_eq, cookie, http_only_cookie};
 use crate::routes::Route;
 use crate::startup::AppState;
@@ -39,7 +41,7 @@ fn safe_next(next: &str) -> String {
 
 fn login_form(
     state: &AppState,
-    lang: super::Lang,
+    lang: super::Language,
     status: StatusCode,
     email: &str,
     next: &str,

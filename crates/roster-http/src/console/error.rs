@@ -13,13 +13,14 @@
 //! API uses too. An internal error is logged with its cause chain and shown only
 //! as a generic message.
 
-use super::i18n::Lang;
+use super::i18n::Localized;
 use super::views::{BareErrorPage, Chrome, ErrorPage, ErrorView};
 use super::{Console, encode_query, render, see_other};
 use crate::routes::Route;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use roster_core::Error;
+use roster_core::domain::Language;
 
 /// What console handlers return: a page, or the error that ends the request.
 pub(crate) type ConsoleResult<T = Response> = Result<T, ConsoleError>;
@@ -49,13 +50,13 @@ pub(crate) struct Failure {
 #[derive(Debug)]
 enum Frame {
     /// Before sign-in: only the language is known.
-    Bare(Lang),
+    Bare(Language),
     /// The console's own frame, for a signed-in agent.
     Console(Chrome),
 }
 
 impl Frame {
-    fn lang(&self) -> Lang {
+    fn lang(&self) -> Language {
         match self {
             Frame::Bare(lang) => *lang,
             Frame::Console(c) => c.lang,
@@ -65,7 +66,7 @@ impl Frame {
 
 impl ConsoleError {
     /// A domain error that ends a request before sign-in.
-    pub fn bare(lang: Lang, e: Error) -> Self {
+    pub fn bare(lang: Language, e: Error) -> Self {
         Self::domain(Frame::Bare(lang), None, e)
     }
 
@@ -149,14 +150,14 @@ impl<T> OrPage<T> for roster_core::Result<T> {
 }
 
 /// The words for a stable error code, in the page's language.
-pub(crate) fn reason(lang: Lang, code: &str) -> String {
+pub(crate) fn reason(lang: Language, code: &str) -> String {
     let key = format!("code-{code}");
     let text = lang.t(&key);
     if text == key { lang.t("code-unknown") } else { text }
 }
 
 /// The words for a domain error: the code's sentence, and what it names.
-pub(crate) fn error_text(lang: Lang, e: &Error) -> String {
+pub(crate) fn error_text(lang: Language, e: &Error) -> String {
     match e {
         Error::Validation { field, message } => format!("{} ({field}: {message})", reason(lang, e.code())),
         Error::InvalidUsername { message, .. } => format!("{} ({message})", reason(lang, e.code())),

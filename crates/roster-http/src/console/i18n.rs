@@ -3,6 +3,7 @@
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
+use roster_core::domain::Language;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -16,13 +17,19 @@ fluent_templates::static_loader! {
     };
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Fr,
-    Ru,
-    ZhCn,
-    It,
+/// How the console writes in a language: Fluent messages, and numbers and dates
+/// in the locale's own form. The language itself is the core's.
+pub trait Localized: Copy {
+    fn t(self, key: &str) -> String;
+    /// A message with arguments. Numbers are passed as Fluent numbers, for plural
+    /// rules, and also formatted for display as `$<name>Text`.
+    fn ta(self, key: &str, args: &[(&'static str, Arg)]) -> String;
+    /// Digits grouped by thousands in the locale's way.
+    fn number(self, n: i64) -> String;
+    /// A date in the locale's short form (UTC).
+    fn date(self, at: OffsetDateTime) -> String;
+    /// A date and time in the locale's form (UTC).
+    fn date_time(self, at: OffsetDateTime) -> String;
 }
 
 static EN: LanguageIdentifier = langid!("en");
@@ -31,84 +38,24 @@ static RU: LanguageIdentifier = langid!("ru");
 static ZH_CN: LanguageIdentifier = langid!("zh-CN");
 static IT: LanguageIdentifier = langid!("it");
 
-impl Lang {
-    pub const ALL: [Lang; 5] = [Lang::En, Lang::Fr, Lang::Ru, Lang::ZhCn, Lang::It];
-
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Fr => "fr",
-            Lang::Ru => "ru",
-            Lang::ZhCn => "zh-CN",
-            Lang::It => "it",
-        }
+fn locale(language: Language) -> &'static LanguageIdentifier {
+    match language {
+        Language::En => &EN,
+        Language::Fr => &FR,
+        Language::Ru => &RU,
+        Language::ZhCn => &ZH_CN,
+        Language::It => &IT,
     }
+}
 
-    /// The language's name in itself, for the switcher.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::En => "English",
-            Lang::Fr => "Français",
-            Lang::Ru => "Русский",
-            Lang::ZhCn => "中文(简体)",
-            Lang::It => "Italiano",
-        }
-    }
-
-    /// A supported tag, matched without regard to case; `zh` alone means zh-CN.
-    pub fn parse(tag: &str) -> Option<Lang> {
-        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
-        match tag.as_str() {
-            "en" => Some(Lang::En),
-            "fr" => Some(Lang::Fr),
-            "ru" => Some(Lang::Ru),
-            "zh-cn" | "zh" | "zh-hans" | "zh-hans-cn" | "zh-sg" => Some(Lang::ZhCn),
-            "it" => Some(Lang::It),
-            _ => None,
-        }
-    }
-
-    /// The first supported language of an Accept-Language header, by weight;
-    /// `en-GB` counts as `en`.
-    pub fn from_accept_language(header: &str) -> Option<Lang> {
-        let mut offers: Vec<(f32, usize, Lang)> = header
-            .split(',')
-            .enumerate()
-            .filter_map(|(i, part)| {
-                let mut pieces = part.split(';');
-                let tag = pieces.next()?.trim();
-                let weight =
-                    pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
-                let lang = Lang::parse(tag).or_else(|| Lang::parse(tag.split('-').next()?))?;
-                (weight > 0.0).then_some((weight, i, lang))
-            })
-            .collect();
-        offers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        offers.first().map(|o| o.2)
-    }
-
-    /// The language used for an import template of this UI language.
-    pub fn file_language(self) -> roster_core::domain::Language {
-        roster_core::domain::Language::parse(self.tag()).unwrap_or(roster_core::domain::Language::En)
-    }
-
-    fn id(self) -> &'static LanguageIdentifier {
-        match self {
-            Lang::En => &EN,
-            Lang::Fr => &FR,
-            Lang::Ru => &RU,
-            Lang::ZhCn => &ZH_CN,
-            Lang::It => &IT,
-        }
-    }
-
-    pub fn t(self, key: &str) -> String {
-        LOCALES.lookup(self.id(), key)
+impl Localized for Language {
+    fn t(self, key: &str) -> String {
+        LOCALES.lookup(locale(self), key)
     }
 
     /// A message with arguments. Numbers are passed as Fluent numbers, for plural
     /// rules, and also formatted for display as `$<name>Text`.
-    pub fn ta(self, key: &str, args: &[(&'static str, Arg)]) -> String {
+    fn ta(self, key: &str, args: &[(&'static str, Arg)]) -> String {
         let mut map: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
         for (name, value) in args {
             match value {
@@ -121,16 +68,16 @@ impl Lang {
                 }
             }
         }
-        LOCALES.lookup_with_args(self.id(), key, &map)
+        LOCALES.lookup_with_args(locale(self), key, &map)
     }
 
     /// Digits grouped by thousands in the locale's way.
-    pub fn number(self, n: i64) -> String {
+    fn number(self, n: i64) -> String {
         let sep = match self {
-            Lang::En | Lang::ZhCn => ",",
-            Lang::Fr => "\u{202f}",
-            Lang::Ru => "\u{a0}",
-            Lang::It => ".",
+            Language::En | Language::ZhCn => ",",
+            Language::Fr => "\u{202f}",
+            Language::Ru => "\u{a0}",
+            Language::It => ".",
         };
         let digits = n.unsigned_abs().to_string();
         let mut out = String::new();
@@ -144,23 +91,23 @@ impl Lang {
     }
 
     /// A date in the locale's short form (UTC).
-    pub fn date(self, at: OffsetDateTime) -> String {
+    fn date(self, at: OffsetDateTime) -> String {
         let at = at.to_offset(time::UtcOffset::UTC);
         let (y, m, d) = (at.year(), u8::from(at.month()), at.day());
         match self {
-            Lang::En => {
+            Language::En => {
                 const MONTHS: [&str; 12] =
                     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
                 format!("{} {d}, {y}", MONTHS[usize::from(m) - 1])
             }
-            Lang::Fr | Lang::It => format!("{d:02}/{m:02}/{y}"),
-            Lang::Ru => format!("{d:02}.{m:02}.{y}"),
-            Lang::ZhCn => format!("{y}/{m:02}/{d:02}"),
+            Language::Fr | Language::It => format!("{d:02}/{m:02}/{y}"),
+            Language::Ru => format!("{d:02}.{m:02}.{y}"),
+            Language::ZhCn => format!("{y}/{m:02}/{d:02}"),
         }
     }
 
     /// A date and time in the locale's form (UTC).
-    pub fn date_time(self, at: OffsetDateTime) -> String {
+    fn date_time(self, at: OffsetDateTime) -> String {
         let at = at.to_offset(time::UtcOffset::UTC);
         format!("{} {:02}:{:02} UTC", self.date(at), at.hour(), at.minute())
     }
@@ -214,27 +161,17 @@ mod tests {
     use time::macros::datetime;
 
     #[test]
-    fn accept_language_takes_the_heaviest_supported_tag() {
-        assert_eq!(Lang::from_accept_language("de-DE,fr;q=0.8,en;q=0.5"), Some(Lang::Fr));
-        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9"), Some(Lang::ZhCn));
-        assert_eq!(Lang::from_accept_language("it;q=0.2, ru;q=0.7"), Some(Lang::Ru));
-        assert_eq!(Lang::from_accept_language("de, ja"), None);
-        assert_eq!(Lang::from_accept_language(""), None);
-    }
-
-    #[test]
     fn numbers_and_dates_take_the_locale_form() {
-        assert_eq!(Lang::En.number(1234567), "1,234,567");
-        assert_eq!(Lang::Fr.number(1234), "1\u{202f}234");
-        assert_eq!(Lang::Ru.number(999), "999");
-        assert_eq!(Lang::It.number(-12000), "-12.000");
+        assert_eq!(Language::En.number(1234567), "1,234,567");
+        assert_eq!(Language::Fr.number(1234), "1\u{202f}234");
+        assert_eq!(Language::Ru.number(999), "999");
+        assert_eq!(Language::It.number(-12000), "-12.000");
         let at = datetime!(2026-11-03 09:05 UTC);
-        assert_eq!(Lang::En.date(at), "Nov 3, 2026");
-        assert_eq!(Lang::Fr.date(at), "03/11/2026");
-        assert_eq!(Lang::Ru.date(at), "03.11.2026");
-        assert_eq!(Lang::ZhCn.date(at), "2026/11/03");
-        assert_eq!(Lang::It.date_time(at), "03/11/2026 09:05 UTC");
+        assert_eq!(Language::En.date(at), "Nov 3, 2026");
+        assert_eq!(Language::Fr.date(at), "03/11/2026");
+        assert_eq!(Language::Ru.date(at), "03.11.2026");
+        assert_eq!(Language::ZhCn.date(at), "2026/11/03");
+        assert_eq!(Language::It.date_time(at), "03/11/2026 09:05 UTC");
     }
 
     #[test]
@@ -248,22 +185,22 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
         let english = keys(&std::fs::read_to_string(dir.join("en/main.ftl")).unwrap_or_default());
         assert!(english.len() > 50, "English has {} messages", english.len());
-        for lang in &Lang::ALL[1..] {
+        for lang in &Language::ALL[1..] {
             let text = std::fs::read_to_string(dir.join(lang.tag()).join("main.ftl")).unwrap_or_default();
             let theirs = keys(&text);
             let missing: Vec<_> = english.iter().filter(|k| !theirs.contains(k)).collect();
             assert!(missing.is_empty(), "{} lacks {missing:?}", lang.tag());
         }
         // Every message parses and renders in every language.
-        for lang in Lang::ALL {
+        for lang in Language::ALL {
             for key in &english {
                 let text = lang.ta(key, &[("count", Arg::Num(3)), ("name", Arg::from("x"))]);
                 assert!(!text.is_empty() && text != *key, "{} cannot render {key}", lang.tag());
             }
         }
-        assert_eq!(Lang::Ru.ta("users-count", &[("count", Arg::Num(21))]), "21 пользователь");
-        assert_eq!(Lang::Ru.ta("users-count", &[("count", Arg::Num(3))]), "3 пользователя");
-        assert_eq!(Lang::Ru.ta("users-count", &[("count", Arg::Num(1200))]), "1\u{a0}200 пользователей");
-        assert_eq!(Lang::Fr.t("users-title"), "Utilisateurs et licences");
+        assert_eq!(Language::Ru.ta("users-count", &[("count", Arg::Num(21))]), "21 пользователь");
+        assert_eq!(Language::Ru.ta("users-count", &[("count", Arg::Num(3))]), "3 пользователя");
+        assert_eq!(Language::Ru.ta("users-count", &[("count", Arg::Num(1200))]), "1\u{a0}200 пользователей");
+        assert_eq!(Language::Fr.t("users-title"), "Utilisateurs et licences");
     }
 }

@@ -6,6 +6,7 @@ use super::customers::customer_chrome;
 use super::users::{Credential, credentials_page};
 use super::views::Chrome;
 use super::{Console, ConsoleResult, OrPage, render, see_other};
+use crate::console::Localized;
 use crate::files::FileFormat;
 use crate::routes::{CustomerRoute, ItemRoute, Route};
 use crate::startup::AppState;
@@ -67,10 +68,10 @@ struct TemplateQuery {
 /// The template in the UI language; any format but XLSX is CSV.
 async fn template(console: Console, Query(q): Query<TemplateQuery>) -> ConsoleResult {
     let format = q.format.as_deref().and_then(FileFormat::parse).unwrap_or(FileFormat::Csv);
-    crate::files::template_file(format, console.lang.file_language()).or_page(&console)
+    crate::files::template_file(format, console.lang).or_page(&console)
 }
 
-fn problems(lang: super::Lang, reports: Vec<RowReport>) -> Vec<ProblemRow> {
+fn problems(lang: super::Language, reports: Vec<RowReport>) -> Vec<ProblemRow> {
     reports
         .into_iter()
         .flat_map(|r| {

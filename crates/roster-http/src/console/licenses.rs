@@ -5,6 +5,7 @@
 use super::customers::customer_chrome;
 use super::views::Chrome;
 use super::{Console, ConsoleResult, FormData, OrPage, render};
+use crate::console::Localized;
 use crate::routes::{CustomerRoute, Route};
 use crate::startup::AppState;
 use askama::Template;

@@ -1,10 +1,11 @@
 //! Sending temporary passwords by email, through SMTP with lettre.
 
-use super::i18n::Lang;
+use super::i18n::Localized;
 use super::users::Credential;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use roster_core::domain::Language;
 
 /// Where mail goes: `smtp://host:port` (plain, for a relay on the same network),
 /// `smtp+starttls://host:port` or `smtps://host:port`, each with optional
@@ -97,7 +98,7 @@ pub enum MailError {
 }
 
 /// The message's text: one line per user, in the agent's language.
-pub fn credentials_text(lang: Lang, credentials: &[Credential]) -> String {
+pub fn credentials_text(lang: Language, credentials: &[Credential]) -> String {
     let mut body = lang.t("email-intro");
     body.push_str("\n\n");
     for c in credentials {

@@ -18,8 +18,9 @@ mod mail;
 mod users;
 mod views;
 
-pub use i18n::Lang;
+pub use i18n::Localized;
 pub use mail::SmtpConfig;
+pub use roster_core::domain::Language;
 
 pub(crate) use error::{ConsoleError, ConsoleResult, OrPage, error_text, reason};
 
@@ -76,26 +77,26 @@ async fn remember_language(req: Request, next: Next) -> Response {
 }
 
 /// The language choice, kept for a year; pages read it before Accept-Language.
-pub(crate) fn language_cookie(lang: Lang) -> HeaderValue {
+pub(crate) fn language_cookie(lang: Language) -> HeaderValue {
     HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.tag()))
         .unwrap_or(HeaderValue::from_static(""))
 }
 
-fn query_lang(query: &str) -> Option<Lang> {
-    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(&v))
+fn query_lang(query: &str) -> Option<Language> {
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang").and_then(|(_, v)| Language::parse(&v))
 }
 
 /// The language of a request: `?lang=`, then the cookie, then Accept-Language.
-pub(crate) fn request_lang(parts: &Parts) -> Lang {
+pub(crate) fn request_lang(parts: &Parts) -> Language {
     parts
         .uri
         .query()
         .and_then(query_lang)
-        .or_else(|| cookie(&parts.headers, LANG_COOKIE).and_then(|c| Lang::parse(&c)))
+        .or_else(|| cookie(&parts.headers, LANG_COOKIE).and_then(|c| Language::parse(&c)))
         .or_else(|| {
-            parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
+            parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Language::from_accept_language)
         })
-        .unwrap_or(Lang::En)
+        .unwrap_or(Language::En)
 }
 
 /// The path and query of a request without its `lang`, for links that change it.
@@ -123,7 +124,7 @@ pub(crate) fn encode_query(pairs: &[(String, String)]) -> String {
 }
 
 /// The language of a page shown before sign-in.
-pub(crate) struct PageLang(pub Lang);
+pub(crate) struct PageLang(pub Language);
 
 impl FromRequestParts<AppState> for PageLang {
     type Rejection = std::convert::Infallible;
@@ -137,7 +138,7 @@ impl FromRequestParts<AppState> for PageLang {
 /// request is sent to the sign-in page, which brings the agent back afterwards.
 pub(crate) struct Console {
     pub session: AgentSession,
-    pub lang: Lang,
+    pub lang: Language,
     /// The request's path and query without `lang`.
     pub path: String,
 }

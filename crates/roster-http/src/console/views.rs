@@ -1,16 +1,17 @@
 //! One struct per page and per fragment; the templates are under
 //! `templates/console/`.
 
-use super::i18n::{Arg, Lang};
+use super::i18n::{Arg, Localized};
 use crate::routes::{CustomerRoute, Route};
 use askama::Template;
+use roster_core::domain::Language;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// What every signed-in page shows around its content.
 #[derive(Debug, Clone)]
 pub struct Chrome {
-    pub lang: Lang,
+    pub lang: Language,
     pub csrf: String,
     pub agent_email: String,
     pub path: String,
@@ -56,8 +57,8 @@ impl Chrome {
         self.lang.date_time(*at)
     }
 
-    pub fn languages(&self) -> [Lang; 5] {
-        Lang::ALL
+    pub fn languages(&self) -> [Language; 5] {
+        Language::ALL
     }
 
     /// This page in another language.
@@ -84,7 +85,7 @@ impl Chrome {
 /// What went wrong, in words: the fragment both error pages show.
 #[derive(Debug, Clone)]
 pub struct ErrorView {
-    pub lang: Lang,
+    pub lang: Language,
     pub title: String,
     pub message: String,
     /// Where the agent was, for a Back link.
@@ -115,7 +116,7 @@ pub struct BareErrorPage {
 #[derive(Template)]
 #[template(path = "console/login.html")]
 pub struct LoginPage {
-    pub lang: Lang,
+    pub lang: Language,
     pub csrf: String,
     pub email: String,
     pub next: String,
@@ -127,8 +128,8 @@ impl LoginPage {
         self.lang.t(key)
     }
 
-    pub fn languages(&self) -> [Lang; 5] {
-        Lang::ALL
+    pub fn languages(&self) -> [Language; 5] {
+        Language::ALL
     }
 
     pub fn is_lang(&self, tag: &str) -> bool {

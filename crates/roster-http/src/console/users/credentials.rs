@@ -1,6 +1,7 @@
 //! The one-time confirmation page of new users' temporary passwords, with
 //! Download CSV and Email.
 
+use crate::console::Localized;
 use crate::console::customers::customer_chrome;
 use crate::console::i18n::Arg;
 use crate::console::views::Chrome;

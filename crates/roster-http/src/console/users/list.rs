@@ -1,6 +1,7 @@
 //! The Users page: a customer's users with filters, sorting and paging, the ticks
 //! of the selection, and the Export buttons.
 
+use crate::console::Localized;
 use crate::console::customers::{customer_chrome, list_href};
 use crate::console::views::{Chrome, Pager};
 use crate::console::{Console, ConsoleResult, OrPage, render};
@@ -239,7 +240,5 @@ pub(super) async fn export(
     Query(q): Query<ExportQuery>,
 ) -> ConsoleResult {
     let format = q.format.as_deref().and_then(FileFormat::parse).unwrap_or(FileFormat::Csv);
-    crate::files::users_file(&state, console.agent().clone(), cid, format, console.lang.file_language())
-        .await
-        .or_page(&console)
+    crate::files::users_file(&state, console.agent().clone(), cid, format, console.lang).await.or_page(&console)
 }

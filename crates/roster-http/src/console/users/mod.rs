@@ -13,11 +13,12 @@ mod selection;
 
 pub(crate) use credentials::{Credential, credentials_page};
 
-use super::i18n::{Arg, Lang};
+use super::i18n::{Arg, Localized};
 use crate::routes::CustomerRoute;
 use crate::startup::AppState;
 use axum::Router;
 use axum::routing::{get, post};
+use roster_core::domain::Language;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,7 +32,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The words of a `notice` named in a redirect; only `notice-` messages are shown.
-pub(crate) fn notice(lang: Lang, key: Option<&str>, count: Option<i64>) -> Option<String> {
+pub(crate) fn notice(lang: Language, key: Option<&str>, count: Option<i64>) -> Option<String> {
     let key = key.filter(|k| k.starts_with("notice-") && k.len() < 60)?;
     let text = lang.ta(key, &[("count", Arg::Num(count.unwrap_or(0)))]);
     (text != key).then_some(text)

@@ -3,7 +3,7 @@
 
 use crate::console::customers::customer_chrome;
 use crate::console::views::Chrome;
-use crate::console::{Console, ConsoleResult, FormData, OrPage, render};
+use crate::console::{Console, ConsoleResult, FormData, Localized, OrPage, render};
 use crate::routes::{CustomerRoute, Route};
 use crate::startup::AppState;
 use askama::Template;

@@ -1,7 +1,7 @@
 //! The selection of the Users page: the ticks of each page are saved as the
 //! agent pages on, and the buttons act on every selected user.
 
-use crate::console::{Console, ConsoleResult, FormData, OrPage, see_other};
+use crate::console::{Console, ConsoleResult, FormData, Localized, OrPage, see_other};
 use crate::routes::CustomerRoute;
 use crate::startup::AppState;
 use axum::extract::{Path, State};
