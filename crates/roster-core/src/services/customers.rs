@@ -42,7 +42,8 @@ impl Services {
         customer_id: Uuid,
     ) -> Result<std::collections::BTreeSet<ProductId>> {
         let subscriptions = self.store.list_subscriptions(partner_id, customer_id).await?;
-        Ok(subscriptions.iter().filter_map(|s| ProductId::parse(&s.product_id).ok()).collect())
+        // Stored ids were parsed when written; one that no longer parses is corrupt.
+        subscriptions.iter().map(|s| ProductId::parse(&s.product_id).map_err(Error::internal)).collect()
     }
 
     pub async fn customer(&self, agent: &Agent, customer_id: Uuid) -> Result<Customer> {

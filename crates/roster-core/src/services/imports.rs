@@ -72,14 +72,14 @@ impl Services {
             .list_subscriptions(agent.partner_id, customer.id)
             .await?
             .into_iter()
-            .filter_map(|s| {
-                Some(crate::licensing::Seats {
-                    product_id: ProductId::parse(&s.product_id).ok()?,
+            .map(|s| {
+                Ok(crate::licensing::Seats {
+                    product_id: ProductId::parse(&s.product_id).map_err(Error::internal)?,
                     quantity: s.quantity,
                     assigned: s.assigned,
                 })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let ctx = ImportContext {
             domains: &customer.domains,
             default_location,

@@ -12,8 +12,7 @@ use roster_core::Error;
 use roster_core::imports::{FileError, ImportError};
 use serde_json::json;
 
-/// Handlers log through the shared module; the name stays here for them.
-pub use crate::errors::log_internal;
+use crate::errors::log_internal;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 

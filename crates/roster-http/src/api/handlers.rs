@@ -137,7 +137,7 @@ pub async fn create_users_batch(
             },
             Err(e) => {
                 if let roster_core::Error::Internal(inner) = &e {
-                    super::error::log_internal(inner.as_ref());
+                    crate::errors::log_internal(inner.as_ref());
                 }
                 BatchItemResult {
                     index,
