@@ -177,6 +177,7 @@ async fn write_plan(
         }
     }
     seats::apply(tx, customer_id, &plan.seat_deltas, now).await?;
-    counters::move_licensed(tx, customer_id, plan.licensed_users_delta()).await?;
+    counters::apply(tx, customer_id, counters::Moves { licensed: plan.licensed_users_delta(), ..Default::default() })
+        .await?;
     audit::write_license_changes(tx, actor, customer_id, &plan.change_groups(1000), now).await
 }

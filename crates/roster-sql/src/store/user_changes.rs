@@ -13,7 +13,7 @@ use roster_core::model::*;
 use roster_core::paging::{display_name_key, search_key};
 use roster_sql::Dialect;
 use sqlx::{QueryBuilder, Row};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -48,13 +48,15 @@ pub(super) async fn create(
     } else {
         SeatLedger::default()
     };
-    // The customer row is the batch's lock and its scope check.
-    customers::lock_for_creates(tx, actor, customer_id, now).await?;
+    customers::check_owned(tx, actor, customer_id).await?;
     let mut results: Vec<Option<Result<User>>> = records.iter().map(|_| None).collect();
-    // Users without licenses take no seat, so they go in many rows per statement;
-    // users with licenses go one by one, in order, because a seat goes to the next
-    // user only once the previous one exists.
-    let plain: Vec<usize> = (0..records.len()).filter(|&i| records[i].user.licenses.is_empty()).collect();
+    // Users without licenses take no seat, so they go in many rows per statement,
+    // in username order: two batches naming the same usernames then wait on each
+    // other's index entries in the same order, never in a circle. Users with
+    // licenses go one by one, in the order given, because a seat goes to the next
+    // user only once the previous one exists; the seat lock serializes them.
+    let mut plain: Vec<usize> = (0..records.len()).filter(|&i| records[i].user.licenses.is_empty()).collect();
+    plain.sort_by_cached_key(|&i| records[i].user.upn.key());
     for chunk in plain.chunks(500) {
         let batch: Vec<&NewUserRecord> = chunk.iter().map(|&i| &records[i]).collect();
         let inserted = insert_rows(tx, actor, customer_id, &batch, now).await?;
@@ -87,9 +89,13 @@ pub(super) async fn create(
         audit::write(tx, actor, customer_id, "user.created", &ids, (serde_json::Value::Null, after), now).await?;
     }
     seats::apply(tx, customer_id, &ledger.into_deltas(), now).await?;
-    counters::move_licensed(tx, customer_id, created.iter().filter(|u| !u.licenses.is_empty()).count() as i64).await?;
-    counters::move_locations(tx, customer_id, created.iter().map(|u| (u.usage_location.as_deref(), 1))).await?;
-    counters::move_users(tx, customer_id, created.len() as i64, 0).await?;
+    let moves = counters::Moves {
+        active: created.len() as i64,
+        licensed: created.iter().filter(|u| !u.licenses.is_empty()).count() as i64,
+        ..Default::default()
+    };
+    let moves = created.iter().fold(moves, |moves, u| moves.at(u.usage_location.as_deref(), 1));
+    counters::apply(tx, customer_id, moves).await?;
     Ok(results)
 }
 
@@ -266,8 +272,10 @@ pub(super) async fn update(
     qb.push_bind(user_id);
     qb.build().execute(&mut **tx).await.map_err(db_err)?;
     if let Some(location) = patch.usage_location {
-        let moves = [(before.usage_location.as_deref(), -1), (location.as_ref().map(|c| c.as_str()), 1)];
-        counters::move_locations(tx, customer_id, moves).await?;
+        let moves = counters::Moves::default()
+            .at(before.usage_location.as_deref(), -1)
+            .at(location.as_ref().map(|c| c.as_str()), 1);
+        counters::apply(tx, customer_id, moves).await?;
     }
     if patch.sign_in_blocked == Some(true) {
         sessions::sign_out_everywhere(tx, user_id).await?;
@@ -333,9 +341,13 @@ pub(super) async fn delete(
     }
     seats::free_all_of(tx, customer_id, user_id, now).await?;
     sessions::sign_out_everywhere(tx, user_id).await?;
-    counters::move_users(tx, customer_id, -1, 1).await?;
-    counters::move_licensed(tx, customer_id, -i64::from(!before.licenses.is_empty())).await?;
-    counters::move_locations(tx, customer_id, [(before.usage_location.as_deref(), -1)]).await?;
+    let moves = counters::Moves {
+        active: -1,
+        deleted: 1,
+        licensed: -i64::from(!before.licenses.is_empty()),
+        ..Default::default()
+    };
+    counters::apply(tx, customer_id, moves.at(before.usage_location.as_deref(), -1)).await?;
     audited(tx, actor, customer_id, "user.deleted", &before, now).await
 }
 
@@ -389,9 +401,8 @@ pub(super) async fn restore(
     licenses::forget(tx, user_id, &dropped_products).await?;
     let taken = kept.keys().map(|p| (p.clone(), 1)).collect();
     seats::apply(tx, customer_id, &taken, now).await?;
-    counters::move_users(tx, customer_id, 1, -1).await?;
-    counters::move_licensed(tx, customer_id, i64::from(!kept.is_empty())).await?;
-    counters::move_locations(tx, customer_id, [(before.usage_location.as_deref(), 1)]).await?;
+    let moves = counters::Moves { active: 1, deleted: -1, licensed: i64::from(!kept.is_empty()), ..Default::default() };
+    counters::apply(tx, customer_id, moves.at(before.usage_location.as_deref(), 1)).await?;
     let after = audited(tx, actor, customer_id, "user.restored", before, now).await?;
     Ok(RestoreOutcome {
         user_id,
@@ -407,21 +418,25 @@ pub(super) async fn restore(
 /// Removes up to 500 deleted users whose window has passed, and audits each
 /// customer's share; how many went.
 pub(super) async fn purge_batch(tx: &mut Tx, now: OffsetDateTime) -> Result<u64> {
-    let rows = sqlx::query(
-        "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE state = 'deleted' AND purge_at < $1 LIMIT 500) \
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM users WHERE id IN \
+         (SELECT id FROM users WHERE state = 'deleted' AND purge_at < $1 ORDER BY id LIMIT 500{}) \
          RETURNING id, customer_id, partner_id",
-    )
+        D::SKIP_LOCKED
+    )))
     .bind(D::to_db(now))
     .fetch_all(&mut **tx)
     .await
     .map_err(db_err)?;
-    let mut by_customer: HashMap<(Uuid, Uuid), Vec<Uuid>> = HashMap::new();
+    // Counters in customer order, as every writer takes them.
+    let mut by_customer: BTreeMap<(Uuid, Uuid), Vec<Uuid>> = BTreeMap::new();
     for row in &rows {
         let key = (row.try_get("customer_id").map_err(db_err)?, row.try_get("partner_id").map_err(db_err)?);
         by_customer.entry(key).or_default().push(row.try_get("id").map_err(db_err)?);
     }
     for ((customer_id, partner_id), ids) in by_customer {
-        counters::move_users(tx, customer_id, 0, -(ids.len() as i64)).await?;
+        counters::apply(tx, customer_id, counters::Moves { deleted: -(ids.len() as i64), ..Default::default() })
+            .await?;
         let system = Actor { partner_id, agent_id: None };
         audit::write(
             tx,
