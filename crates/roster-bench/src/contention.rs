@@ -15,6 +15,9 @@ const KINDS: [&str; 6] = ["assign", "remove", "delete", "restore", "create", "ba
 const USERS: usize = 2_000;
 
 struct Run {
+    /// Creates take the seeded users' names now and then, so they race with the
+    /// deletes and restores of those users, as a directory sync does.
+    reuse_names: bool,
     servers: Vec<String>,
     token: String,
     customer: uuid::Uuid,
@@ -40,7 +43,8 @@ impl Run {
             2 => self.http.delete(format!("{base}/users/{}", pick(1)[0])),
             3 => self.http.post(format!("{base}/users/restore")).json(&json!({"userIds": pick(3)})),
             4 => self.http.post(format!("{base}/users")).json(&json!({
-                "userName": format!("s{n}"), "domain": self.domain, "displayName": format!("Single {n}"),
+                "userName": if self.reuse_names && n % 3 == 1 { format!("u{:07}", n % USERS) } else { format!("s{n}") },
+                "domain": self.domain, "displayName": format!("Single {n}"),
                 "usageLocation": "FR", "licenses": [{"productId": "MAIL_P1"}]
             })),
             _ => {
@@ -87,6 +91,7 @@ pub(crate) async fn contention(
     seconds: u64,
     clients: usize,
     instances: usize,
+    reuse_names: bool,
     database: Option<&str>,
 ) -> anyhow::Result<()> {
     let db = BenchDb::open(database).await?;
@@ -130,7 +135,15 @@ pub(crate) async fn contention(
         tokio::spawn(app.run_until_stopped());
     }
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
-    let run = Arc::new(Run { servers, token: token.expose().to_owned(), customer: customer.id, domain, users, http });
+    let run = Arc::new(Run {
+        reuse_names,
+        servers,
+        token: token.expose().to_owned(),
+        customer: customer.id,
+        domain,
+        users,
+        http,
+    });
 
     let until = Instant::now() + Duration::from_secs(seconds);
     let waits = db.pg_schema.as_ref().map(|(admin, _)| tokio::spawn(sample_waits(admin.clone(), until)));
@@ -163,7 +176,11 @@ pub(crate) async fn contention(
         Arc::try_unwrap(latencies).map_err(|_| anyhow::anyhow!("clients still running"))?.into_inner()?;
     let total: usize = latencies.iter().map(Vec::len).sum();
     let errors = errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-    let where_ = format!("{label}, {instances} instance{}", if instances > 1 { "s" } else { "" });
+    let where_ = format!(
+        "{label}, {instances} instance{}{}",
+        if instances > 1 { "s" } else { "" },
+        if reuse_names { ", names reused" } else { "" }
+    );
     println!(
         "{total} writes from {clients} clients in {secs:.1} s: {:.0} writes/s ({where_}); 5xx: {errors:?}",
         total as f64 / secs

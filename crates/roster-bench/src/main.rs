@@ -79,6 +79,9 @@ enum Bench {
         /// Servers sharing the database (2 needs PostgreSQL).
         #[arg(long, default_value_t = 1)]
         instances: usize,
+        /// Creates reuse the names of users others delete and restore.
+        #[arg(long)]
+        reuse_names: bool,
         /// A postgres:// URL; a fresh schema is made there. SQLite when absent.
         #[arg(long)]
         database: Option<String>,
@@ -102,8 +105,8 @@ async fn main() -> anyhow::Result<()> {
         Bench::Assign { users, runs, database } => assign::assign(users, runs.max(1), database.as_deref()).await,
         Bench::Create { users, clients } => load::create(users, clients.max(1)).await,
         Bench::Get { seconds, connections } => load::get(seconds, connections.max(1)).await,
-        Bench::Contention { seconds, clients, instances, database } => {
-            contention::contention(seconds, clients.max(1), instances.max(1), database.as_deref()).await
+        Bench::Contention { seconds, clients, instances, reuse_names, database } => {
+            contention::contention(seconds, clients.max(1), instances.max(1), reuse_names, database.as_deref()).await
         }
         Bench::Import { rows, runs } => import::import(rows, runs.max(1)).await,
     }
