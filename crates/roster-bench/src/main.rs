@@ -20,6 +20,7 @@
 
 mod assign;
 mod common;
+mod contention;
 mod import;
 mod load;
 mod paging;
@@ -68,6 +69,23 @@ enum Bench {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Many clients writing to one customer at once: assignments, removals,
+    /// deletes, restores, creates and batches.
+    Contention {
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        #[arg(long, default_value_t = 12)]
+        clients: usize,
+        /// Servers sharing the database (2 needs PostgreSQL).
+        #[arg(long, default_value_t = 1)]
+        instances: usize,
+        /// Creates reuse the names of users others delete and restore.
+        #[arg(long)]
+        reuse_names: bool,
+        /// A postgres:// URL; a fresh schema is made there. SQLite when absent.
+        #[arg(long)]
+        database: Option<String>,
+    },
     /// One license-update call for many users, against a bare-insert floor.
     Assign {
         #[arg(long, default_value_t = 100_000)]
@@ -87,6 +105,9 @@ async fn main() -> anyhow::Result<()> {
         Bench::Assign { users, runs, database } => assign::assign(users, runs.max(1), database.as_deref()).await,
         Bench::Create { users, clients } => load::create(users, clients.max(1)).await,
         Bench::Get { seconds, connections } => load::get(seconds, connections.max(1)).await,
+        Bench::Contention { seconds, clients, instances, reuse_names, database } => {
+            contention::contention(seconds, clients.max(1), instances.max(1), reuse_names, database.as_deref()).await
+        }
         Bench::Import { rows, runs } => import::import(rows, runs.max(1)).await,
     }
 }

@@ -45,6 +45,10 @@ pub enum Error {
     /// An import file, or some of its rows, cannot be imported; nothing was written.
     #[error(transparent)]
     Import(#[from] ImportError),
+    /// The database could not take the change for now (its transactions kept
+    /// colliding); nothing was changed, and the same request may well succeed.
+    #[error("the change could not be made just now; nothing was changed, try again")]
+    TryAgain,
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -90,6 +94,7 @@ impl Error {
             Self::Import(e) => e.code(),
             Self::SubscriptionExists(_) => "subscription_exists",
             Self::QuantityBelowAssigned(_) => "quantity_below_assigned",
+            Self::TryAgain => "try_again",
             Self::Internal(_) => "internal_error",
         }
     }

@@ -232,6 +232,15 @@ pub struct SigninUser {
     pub password_expires_at: Option<OffsetDateTime>,
 }
 
+/// A sign-in attempt as recorded before its password is checked: the rows that
+/// count it (one per key), and how many attempts each key has in the window,
+/// this one included, in the order the keys were given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigninReservation {
+    pub rows: Vec<Uuid>,
+    pub counts: Vec<i64>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionPurpose {
     /// Signed in with a temporary or expired password: may only change it.

@@ -205,6 +205,27 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
     }
 }
 
+/// `verify_password`, doing the same work whatever `stored` is: exactly one
+/// Argon2id verification, against the stored hash or, when there is none to check
+/// (no such account, or a temporary password's SHA-256 digest), against a hash of
+/// a random password. A wrong password for an account that exists then takes as
+/// long as one for an account that does not, so timing tells nothing.
+pub fn verify_password_uniformly(password: &str, stored: Option<&str>) -> bool {
+    match stored {
+        Some(stored) if !is_temporary_digest(stored) => verify_password(password, stored),
+        other => {
+            verify_password(password, dummy_hash());
+            other.is_some_and(|digest| verify_password(password, digest))
+        }
+    }
+}
+
+/// An Argon2id hash of a random password nobody knows, made once per process.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&random_base62(32)).unwrap_or_default())
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -233,6 +254,19 @@ pub fn check_chosen_password(password: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uniform_verification_gives_the_same_answers_as_plain_verification() {
+        let chosen = hash_password("Correct horse 7").unwrap();
+        let temporary = TemporaryPassword::generate();
+        let digest = temporary.digest();
+        assert!(verify_password_uniformly("Correct horse 7", Some(&chosen)));
+        assert!(!verify_password_uniformly("wrong", Some(&chosen)));
+        assert!(verify_password_uniformly(temporary.expose(), Some(&digest)));
+        assert!(!verify_password_uniformly("wrong", Some(&digest)));
+        assert!(!verify_password_uniformly("anything", None));
+        assert!(!verify_password_uniformly("", None));
+    }
 
     #[test]
     fn temporary_passwords_have_every_class_and_no_look_alikes() {

@@ -218,8 +218,18 @@ pub trait ImportStore: Send + Sync {
 #[async_trait]
 pub trait SessionStore: Send + Sync {
     async fn find_signin_user(&self, upn_key: &str) -> Result<Option<SigninUser>>;
-    async fn count_signin_failures(&self, upn_key: &str, since: OffsetDateTime) -> Result<i64>;
-    async fn record_signin_failure(&self, upn_key: &str, now: OffsetDateTime) -> Result<()>;
+    /// Records a sign-in attempt under each of `keys`, as a failure until it is
+    /// forgotten, and counts each key's attempts after `since`, this one included.
+    /// The rows are committed before they are counted, so of any number of
+    /// attempts racing, the n-th to be recorded counts at least n.
+    async fn reserve_signin_attempt(
+        &self,
+        keys: &[String],
+        since: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<SigninReservation>;
+    /// Forgets an attempt that succeeded: it was no failure.
+    async fn forget_signin_attempt(&self, rows: &[Uuid]) -> Result<()>;
     /// Clears a temporary password if it is still the stored one; false if it was
     /// already used. This is what makes a temporary password work only once.
     async fn consume_temporary_password(&self, user_id: Uuid, digest: &str, now: OffsetDateTime) -> Result<bool>;

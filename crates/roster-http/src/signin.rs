@@ -9,7 +9,7 @@ use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -18,6 +18,7 @@ use roster_core::model::SessionPurpose;
 use roster_core::secrets::random_base62;
 use roster_core::services::SigninOutcome;
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 const SESSION_COOKIE: &str = "roster_user_session";
 const CSRF_COOKIE: &str = "roster_signin_csrf";
@@ -103,7 +104,12 @@ struct SigninForm {
     csrf: String,
 }
 
-async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SigninForm>) -> Response {
+async fn signin_submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SigninForm>,
+) -> Response {
     let cookie_csrf = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
     if cookie_csrf.is_empty() || !constant_time_eq(&cookie_csrf, &form.csrf) {
         return signin_form(
@@ -113,7 +119,7 @@ async fn signin_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
             Some("Your session expired. Please try again."),
         );
     }
-    let outcome = match state.services.signin(&form.user_name, &form.password).await {
+    let outcome = match state.services.signin(&form.user_name, &form.password, peer.ip()).await {
         Ok(o) => o,
         Err(e) => return failure(e),
     };

@@ -18,6 +18,7 @@ impl roster_sql::Dialect for PgDialect {
     /// Seat rows are locked for the whole write, so two instances sharing the
     /// database hand out seats one after the other.
     const LOCK_SEATS: &'static str = " FOR UPDATE";
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
     const JSON_ROWS: &'static str = "json_agg";
     const JSON_ROW: &'static str = "json_build_array";
     const UUID_TEXT: &'static str = "text";
@@ -43,6 +44,11 @@ impl roster_sql::Dialect for PgDialect {
              CROSS JOIN LATERAL (SELECT * FROM users WHERE users.id = wanted.id OFFSET 0) u \
              LEFT JOIN LATERAL (SELECT * FROM user_licenses WHERE user_licenses.user_id = u.id OFFSET 0) l ON TRUE",
         );
+    }
+
+    /// `deadlock_detected` and `serialization_failure`.
+    fn is_transient(e: &sqlx::Error) -> bool {
+        e.as_database_error().and_then(|d| d.code()).is_some_and(|code| code == "40P01" || code == "40001")
     }
 
     fn migrator() -> &'static Migrator {

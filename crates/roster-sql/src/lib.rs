@@ -42,6 +42,12 @@ pub trait Dialect {
     /// `BEGIN_WRITE` already holds.
     const LOCK_SEATS: &'static str;
 
+    /// Appended to a subquery that picks rows to delete in a sweep (the purge of
+    /// users past their window): ` FOR UPDATE SKIP LOCKED` on PostgreSQL, so two
+    /// instances sweeping at once take different rows instead of waiting on each
+    /// other; nothing on SQLite, which has one writer.
+    const SKIP_LOCKED: &'static str;
+
     /// The aggregate that gathers rows into one JSON array (`json_group_array`,
     /// `json_agg`). Reads of many rows come back as one JSON text: the driver hands
     /// rows over one at a time, which for 100,000 rows costs more than the reads.
@@ -62,6 +68,10 @@ pub trait Dialect {
     /// Pushes the `FROM` clause of the users with these ids as `u`, each
     /// left-joined to its licenses as `l`.
     fn push_users_with_licenses(qb: &mut QueryBuilder<Self::Db>, ids: &[Uuid]);
+
+    /// Whether the database failed a statement only to break a deadlock or a
+    /// serialization conflict, so that the transaction may succeed if run again.
+    fn is_transient(e: &sqlx::Error) -> bool;
 
     /// This backend's migrations. Both backends keep the same numbers.
     fn migrator() -> &'static Migrator;

@@ -18,6 +18,7 @@ impl roster_sql::Dialect for SqliteDialect {
 
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const LOCK_SEATS: &'static str = "";
+    const SKIP_LOCKED: &'static str = "";
     const JSON_ROWS: &'static str = "json_group_array";
     const JSON_ROW: &'static str = "json_array";
     const UUID_TEXT: &'static str = "hex";
@@ -37,6 +38,12 @@ impl roster_sql::Dialect for SqliteDialect {
             list.push_bind(*id);
         }
         qb.push(")");
+    }
+
+    /// Writers queue on `BEGIN IMMEDIATE` and the busy timeout instead: SQLite
+    /// has one writer, so it has no deadlocks to break.
+    fn is_transient(_: &sqlx::Error) -> bool {
+        false
     }
 
     fn migrator() -> &'static Migrator {

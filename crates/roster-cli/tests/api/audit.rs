@@ -68,7 +68,7 @@ both_backends! {
         let reset = app.post(&app.admin_token, &format!("{users}/{u}/reset-password"), &json!({})).await;
         // A failed sign-in with the password logs nothing of it either.
         let upn = str_at(&one, "/user/userPrincipalName");
-        let _ = app.services.signin(upn, str_at(&reset.body, "/temporaryPassword")).await;
+        let _ = app.services.signin(upn, str_at(&reset.body, "/temporaryPassword"), std::net::Ipv4Addr::LOCALHOST.into()).await;
         let secrets = [
             str_at(&one, "/temporaryPassword").to_owned(),
             str_at(&batch.body, "/results/0/temporaryPassword").to_owned(),

@@ -228,7 +228,8 @@ async fn console_flows_in_chromium() {
     b.submit("form button.primary").await;
     let new_password = b.text("#new-password").await;
     assert_eq!(new_password.len(), 16, "{}", b.page_text().await);
-    let signin = app.services.signin(&format!("user02@{}", c.domain), &new_password).await;
+    let signin =
+        app.services.signin(&format!("user02@{}", c.domain), &new_password, std::net::Ipv4Addr::LOCALHOST.into()).await;
     assert!(matches!(signin, Ok(roster_core::services::SigninOutcome::MustChangePassword { .. })), "{signin:?}");
     b.screenshot("07-reset-password").await;
 

@@ -20,7 +20,7 @@ impl Drop for Server {
     }
 }
 
-fn serve(database_url: &str) -> Server {
+pub fn serve(database_url: &str) -> Server {
     serve_with(database_url, &[])
 }
 

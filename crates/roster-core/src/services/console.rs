@@ -5,6 +5,7 @@ use super::Services;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::secrets;
+use std::net::IpAddr;
 use uuid::Uuid;
 
 /// The most users one console selection holds; a license update takes as many.
@@ -19,35 +20,26 @@ pub enum AgentSigninOutcome {
 }
 
 impl Services {
-    /// Checks an agent's email and password (Argon2id). Failures are counted per
-    /// email in the database, so every instance shares one limit.
-    pub async fn agent_signin(&self, email: &str, password: &str) -> Result<AgentSigninOutcome> {
+    /// Checks an agent's email and password (Argon2id), within the sign-in limits
+    /// of `attempts`, which every instance sharing the database shares.
+    pub async fn agent_signin(&self, email: &str, password: &str, source: IpAddr) -> Result<AgentSigninOutcome> {
         let now = self.now();
         let email = email.trim().to_lowercase();
         if email.is_empty() || email.len() > 320 || password.is_empty() || password.len() > 1024 {
             return Ok(AgentSigninOutcome::InvalidCredentials);
         }
-        let key = format!("agent:{email}");
-        let failures = self.store.count_signin_failures(&key, now - self.policy.signin_window).await?;
-        if failures >= self.policy.signin_max_failures {
+        let Some(attempt) = self.begin_signin_attempt(&format!("agent:{email}"), source).await? else {
             return Ok(AgentSigninOutcome::RateLimited);
-        }
-        let found = self.store.find_agent_by_email(&email).await?;
-        let password = password.to_owned();
-        let verified = match found {
-            Some((agent, hash)) => {
-                // Argon2 takes tens of milliseconds of CPU; keep it off the async workers.
-                let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &hash))
-                    .await
-                    .map_err(Error::internal)?;
-                ok.then_some(agent)
-            }
-            None => None,
         };
-        let Some(agent) = verified else {
-            self.store.record_signin_failure(&key, now).await?;
+        let (agent, hash) = match self.store.find_agent_by_email(&email).await? {
+            Some((agent, hash)) => (Some(agent), Some(hash)),
+            None => (None, None),
+        };
+        let verified = super::attempts::verify_password(password, hash).await?;
+        let Some(agent) = agent.filter(|_| verified) else {
             return Ok(AgentSigninOutcome::InvalidCredentials);
         };
+        self.signin_succeeded(attempt).await?;
         let session_token = secrets::random_base62(43);
         let session = AgentSession {
             token_hash: secrets::sha256_hex(&session_token),

@@ -3,6 +3,7 @@
 //! per unit of work. Decisions the store must make inside its transaction are the
 //! planners' of `crate::licensing`.
 
+mod attempts;
 mod audit;
 mod catalog;
 mod console;
@@ -38,8 +39,12 @@ pub struct Policy {
     pub retention: Duration,
     pub temporary_password_ttl: Duration,
     pub chosen_password_ttl: Duration,
-    /// Failed customer-user sign-ins allowed per username within `signin_window`.
+    /// Failed sign-ins allowed per account and source address within
+    /// `signin_window` (agents and customer users alike).
     pub signin_max_failures: i64,
+    /// Failed sign-ins allowed per source address, whatever the account, within
+    /// `signin_window`: one address cannot try a password on every account.
+    pub signin_max_failures_per_source: i64,
     pub signin_window: Duration,
     pub change_password_session_ttl: Duration,
     pub signed_in_session_ttl: Duration,
@@ -63,6 +68,7 @@ impl Default for Policy {
             temporary_password_ttl: Duration::days(14),
             chosen_password_ttl: Duration::days(365),
             signin_max_failures: 5,
+            signin_max_failures_per_source: 50,
             signin_window: Duration::minutes(15),
             change_password_session_ttl: Duration::minutes(15),
             signed_in_session_ttl: Duration::hours(8),

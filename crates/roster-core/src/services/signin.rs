@@ -1,11 +1,11 @@
 //! Customer users' sign-in at `/signin`, their sessions, and the forced change of
 //! a temporary or expired password.
 
-use super::Services;
-use super::hash;
+use super::{Services, attempts, hash};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::secrets;
+use std::net::IpAddr;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -25,42 +25,38 @@ pub enum SigninOutcome {
 }
 
 impl Services {
-    pub async fn signin(&self, user_principal_name: &str, password: &str) -> Result<SigninOutcome> {
+    /// Signs a customer user in, within the sign-in limits of `attempts`.
+    pub async fn signin(&self, user_principal_name: &str, password: &str, source: IpAddr) -> Result<SigninOutcome> {
         let now = self.now();
         let key = user_principal_name.trim().to_lowercase();
         if key.is_empty() || key.len() > 400 || password.len() > 1024 {
             return Ok(SigninOutcome::InvalidCredentials);
         }
-        let failures = self.store.count_signin_failures(&key, now - self.policy.signin_window).await?;
-        if failures >= self.policy.signin_max_failures {
+        let Some(attempt) = self.begin_signin_attempt(&format!("user:{key}"), source).await? else {
             return Ok(SigninOutcome::RateLimited);
-        }
+        };
         let user = self.store.find_signin_user(&key).await?;
         let digest = user.as_ref().and_then(|u| u.password_digest.clone());
-        let verified = match &digest {
-            Some(d) => secrets::verify_password(password, d),
-            None => false,
-        };
-        let Some(user) = user.filter(|_| verified) else {
-            self.store.record_signin_failure(&key, now).await?;
+        let verified = attempts::verify_password(password, digest.clone()).await?;
+        let (Some(user), Some(digest)) = (user.filter(|_| verified), digest) else {
             return Ok(SigninOutcome::InvalidCredentials);
         };
         if user.state == UserState::Deleted || user.sign_in_blocked {
+            self.signin_succeeded(attempt).await?;
             return Ok(SigninOutcome::Blocked);
         }
-        let digest = digest.unwrap_or_default();
         let expired = user.password_expires_at.is_some_and(|at| at <= now);
         if secrets::is_temporary_digest(&digest) {
+            // A temporary password works once: a second use fails like a wrong one.
             if expired || !self.store.consume_temporary_password(user.id, &digest, now).await? {
-                self.store.record_signin_failure(&key, now).await?;
                 return Ok(SigninOutcome::InvalidCredentials);
             }
+            self.signin_succeeded(attempt).await?;
             return self.open_session(user.id, SessionPurpose::ChangePassword, now).await;
         }
-        if expired {
-            return self.open_session(user.id, SessionPurpose::ChangePassword, now).await;
-        }
-        self.open_session(user.id, SessionPurpose::SignedIn, now).await
+        self.signin_succeeded(attempt).await?;
+        let purpose = if expired { SessionPurpose::ChangePassword } else { SessionPurpose::SignedIn };
+        self.open_session(user.id, purpose, now).await
     }
 
     fn new_session(&self, user_id: Uuid, purpose: SessionPurpose, now: OffsetDateTime) -> (String, UserSession) {

@@ -9,7 +9,7 @@ use crate::cookies::{constant_time_eq, cookie, http_only_cookie};
 use crate::routes::Route;
 use crate::startup::AppState;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use roster_core::secrets::random_base62;
 use roster_core::services::AgentSigninOutcome;
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 const LOGIN_CSRF_COOKIE: &str = "roster_login_csrf";
 
@@ -65,6 +66,7 @@ async fn login_page(State(state): State<AppState>, PageLang(lang): PageLang, Que
 
 async fn login_submit(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     PageLang(lang): PageLang,
     headers: HeaderMap,
     form: FormData,
@@ -77,7 +79,7 @@ async fn login_submit(
     }
     let outcome = state
         .services
-        .agent_signin(email, form.get("password").unwrap_or_default())
+        .agent_signin(email, form.get("password").unwrap_or_default(), peer.ip())
         .await
         .map_err(|e| ConsoleError::bare(lang, e))?;
     Ok(match outcome {

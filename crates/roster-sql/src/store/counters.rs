@@ -1,56 +1,54 @@
 //! A customer's user counters, kept in the same transactions as every change so
-//! `totalCount` never counts rows. They are written last in each transaction,
-//! after seats and users, and only ever moved by increments in SQL.
+//! `totalCount` never counts rows. They move only by increments in SQL, and last
+//! in each transaction, after seats and users, always in the same order (the
+//! customer's row, then its locations in location order), so two writers never
+//! wait on each other's counters.
 
 use super::{Tx, db_err};
 use roster_core::error::Result;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-/// Moves the customer's counts of active and deleted users.
-pub(super) async fn move_users(tx: &mut Tx, customer_id: Uuid, active: i64, deleted: i64) -> Result<()> {
-    if active == 0 && deleted == 0 {
-        return Ok(());
-    }
-    sqlx::query(
-        "UPDATE customers SET active_users = active_users + $1, deleted_users = deleted_users + $2 WHERE id = $3",
-    )
-    .bind(active)
-    .bind(deleted)
-    .bind(customer_id)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    Ok(())
+/// How one change moves a customer's counters.
+#[derive(Debug, Default)]
+pub(super) struct Moves<'a> {
+    /// Active users.
+    pub active: i64,
+    /// Deleted users, still restorable.
+    pub deleted: i64,
+    /// Active users holding at least one license.
+    pub licensed: i64,
+    /// Active users per usage location; users without one are not counted.
+    pub locations: BTreeMap<&'a str, i64>,
 }
 
-/// Moves the customer's count of active users who hold at least one license.
-pub(super) async fn move_licensed(tx: &mut Tx, customer_id: Uuid, delta: i64) -> Result<()> {
-    if delta != 0 {
-        sqlx::query("UPDATE customers SET licensed_users = licensed_users + $1 WHERE id = $2")
-            .bind(delta)
-            .bind(customer_id)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
-    }
-    Ok(())
-}
-
-/// Moves the customer's counts of active users at each usage location (users
-/// without one are not counted), in location order.
-pub(super) async fn move_locations<'a>(
-    tx: &mut Tx,
-    customer_id: Uuid,
-    moves: impl IntoIterator<Item = (Option<&'a str>, i64)>,
-) -> Result<()> {
-    let mut deltas: BTreeMap<&str, i64> = BTreeMap::new();
-    for (location, delta) in moves {
+impl<'a> Moves<'a> {
+    /// Counts `delta` active users at `location`, if there is one.
+    pub fn at(mut self, location: Option<&'a str>, delta: i64) -> Self {
         if let Some(location) = location {
-            *deltas.entry(location).or_default() += delta;
+            *self.locations.entry(location).or_default() += delta;
         }
+        self
     }
-    for (location, delta) in deltas.into_iter().filter(|(_, d)| *d != 0) {
+}
+
+/// Writes the moves: one statement on the customer's row, then one per location
+/// that changed.
+pub(super) async fn apply(tx: &mut Tx, customer_id: Uuid, moves: Moves<'_>) -> Result<()> {
+    if moves.active != 0 || moves.deleted != 0 || moves.licensed != 0 {
+        sqlx::query(
+            "UPDATE customers SET active_users = active_users + $1, deleted_users = deleted_users + $2, \
+             licensed_users = licensed_users + $3 WHERE id = $4",
+        )
+        .bind(moves.active)
+        .bind(moves.deleted)
+        .bind(moves.licensed)
+        .bind(customer_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    for (location, delta) in moves.locations.into_iter().filter(|(_, d)| *d != 0) {
         // A decrement updates the row the increment made; an insert of a negative
         // count would fail its CHECK before meeting the conflict.
         let sql = if delta > 0 {

@@ -138,15 +138,14 @@ async fn domains(pool: &Pool, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<String>>
     Ok(map)
 }
 
-/// Locks the customer's row for a batch of creates, checking it is the actor's.
-/// `NotFound` when it is not.
-pub(super) async fn lock_for_creates(tx: &mut Tx, actor: Actor, customer_id: Uuid, now: OffsetDateTime) -> Result<()> {
-    let owned = sqlx::query("UPDATE customers SET updated_at = $1 WHERE id = $2 AND partner_id = $3")
-        .bind(D::to_db(now))
+/// `NotFound` unless the customer is the actor's partner's. It locks nothing:
+/// the counters, written last, take the customer's row.
+pub(super) async fn check_owned(tx: &mut Tx, actor: Actor, customer_id: Uuid) -> Result<()> {
+    let owned = sqlx::query("SELECT 1 FROM customers WHERE id = $1 AND partner_id = $2")
         .bind(customer_id)
         .bind(actor.partner_id)
-        .execute(&mut **tx)
+        .fetch_optional(&mut **tx)
         .await
         .map_err(db_err)?;
-    if owned.rows_affected() == 0 { Err(Error::NotFound) } else { Ok(()) }
+    owned.map(drop).ok_or(Error::NotFound)
 }

@@ -2,7 +2,7 @@
 //! whose users and row outcomes are written in one transaction.
 
 use super::rows::{self, IMPORT_JOB_COLUMNS};
-use super::{Pool, Tx, db_err, user_changes};
+use super::{Pool, SqlStore, Tx, db_err, user_changes};
 use crate::{D, Db};
 use roster_core::error::{Error, Result};
 use roster_core::model::*;
@@ -155,12 +155,7 @@ pub(super) async fn pending_rows(bulk: &Pool, job_id: Uuid, after: i64, limit: i
 
 /// Extends the job's lease. Taken first in each of the job's transactions: two of
 /// them never run side by side.
-pub(super) async fn extend_lease(
-    tx: &mut Tx,
-    job_id: Uuid,
-    lease_until: OffsetDateTime,
-    now: OffsetDateTime,
-) -> Result<()> {
+async fn extend_lease(tx: &mut Tx, job_id: Uuid, lease_until: OffsetDateTime, now: OffsetDateTime) -> Result<()> {
     sqlx::query("UPDATE import_jobs SET lease_until = $1, updated_at = $2 WHERE id = $3")
         .bind(D::to_db(lease_until))
         .bind(D::to_db(now))
@@ -172,7 +167,7 @@ pub(super) async fn extend_lease(
 }
 
 /// Adds a transaction's rows to the job's counters.
-pub(super) async fn count_done(tx: &mut Tx, job_id: Uuid, created: i64, failed: i64) -> Result<()> {
+async fn count_done(tx: &mut Tx, job_id: Uuid, created: i64, failed: i64) -> Result<()> {
     sqlx::query(
         "UPDATE import_jobs SET processed = processed + $1, created = created + $2, failed = failed + $3 WHERE id = $4",
     )
@@ -199,12 +194,7 @@ type Outcome = (i64, &'static str, Option<Uuid>, Option<String>, Option<String>,
 /// Creates the users of one batch and records each row's outcome, in the
 /// caller's transaction: (created, failed). Rows that are no longer pending
 /// (another worker's, before its lease ran out) are skipped.
-pub(super) async fn write_batch(
-    tx: &mut Tx,
-    job: &ImportJob,
-    work: &[ImportRowWork],
-    now: OffsetDateTime,
-) -> Result<(i64, i64)> {
+async fn write_batch(tx: &mut Tx, job: &ImportJob, work: &[ImportRowWork], now: OffsetDateTime) -> Result<(i64, i64)> {
     let (Some(first), Some(last)) = (work.iter().map(row_of).min(), work.iter().map(row_of).max()) else {
         return Ok((0, 0));
     };
@@ -268,6 +258,44 @@ pub(super) async fn write_batch(
         qb.build().execute(&mut **tx).await.map_err(db_err)?;
     }
     Ok((ok, failed))
+}
+
+/// One transaction of an import's worker: the batches an earlier attempt took
+/// (replayed after a rollback), then more that are already waiting, up to
+/// `rows_per_transaction` rows, and the job's counters; committed. Fewer commits
+/// write each index page fewer times, and a transaction never holds the write
+/// lock waiting for a batch to be prepared.
+pub(super) async fn write_batches(
+    store: &SqlStore,
+    job: &ImportJob,
+    taken: &mut Vec<ImportBatch>,
+    batches: &mut ImportBatches,
+    rows_per_transaction: usize,
+) -> Result<()> {
+    let Some(first) = taken.first() else { return Ok(()) };
+    let mut tx = store.begin_write().await?;
+    extend_lease(&mut tx, job.id, first.lease_until, first.now).await?;
+    let (mut rows, mut created, mut failed) = (0, 0, 0);
+    let mut next = 0;
+    loop {
+        if next == taken.len() {
+            if rows >= rows_per_transaction {
+                break;
+            }
+            match batches.try_recv() {
+                Ok(ready) => taken.push(ready),
+                Err(_) => break,
+            }
+        }
+        let batch = &taken[next];
+        let (ok, bad) = write_batch(&mut tx, job, &batch.work, batch.now).await?;
+        rows += batch.work.len();
+        created += ok;
+        failed += bad;
+        next += 1;
+    }
+    count_done(&mut tx, job.id, created, failed).await?;
+    tx.commit().await.map_err(db_err)
 }
 
 /// Marks a job with no pending rows left as succeeded.

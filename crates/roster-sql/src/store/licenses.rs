@@ -6,28 +6,22 @@ use roster_core::catalog::Catalog;
 use roster_core::domain::{CountryCode, ProductId};
 use roster_core::error::Result;
 use roster_core::licensing::{self, Holdings, LicenseUpdate, UpdatePlan, UserLicenses};
-use roster_core::model::{Actor, LicenseUpdateOutcome, UserState};
+use roster_core::model::{Actor, License, LicenseUpdateOutcome, UserState};
 use roster_sql::Dialect;
 use sqlx::{QueryBuilder, Row};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Licenses of the given users, as holdings.
-pub(super) async fn holdings_of(tx: &mut Tx, ids: &[Uuid]) -> Result<HashMap<Uuid, Holdings>> {
-    let mut map: HashMap<Uuid, Holdings> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let mut qb = QueryBuilder::<Db>::new(
-            "SELECT user_id, product_id, disabled_service_plans FROM user_licenses WHERE user_id IN ",
-        );
-        push_id_list(&mut qb, chunk.iter().copied());
-        for row in qb.build().fetch_all(&mut **tx).await.map_err(db_err)? {
-            let product = rows::product_id("product_id", row.try_get("product_id").map_err(db_err)?).map_err(db_err)?;
-            let plans = rows::json(&row, "disabled_service_plans").map_err(db_err)?;
-            map.entry(row.try_get("user_id").map_err(db_err)?).or_default().insert(product, plans);
-        }
-    }
-    Ok(map)
+/// A user's licenses as read with it, as holdings.
+pub(super) fn holdings(licenses: &[License]) -> Result<Holdings> {
+    licenses
+        .iter()
+        .map(|l| {
+            let product = rows::product_id("product_id", &l.product_id).map_err(db_err)?;
+            Ok((product, l.disabled_service_plans.iter().cloned().collect()))
+        })
+        .collect()
 }
 
 /// Drops a user's licenses of these products.
@@ -177,6 +171,7 @@ async fn write_plan(
         }
     }
     seats::apply(tx, customer_id, &plan.seat_deltas, now).await?;
-    counters::move_licensed(tx, customer_id, plan.licensed_users_delta()).await?;
+    counters::apply(tx, customer_id, counters::Moves { licensed: plan.licensed_users_delta(), ..Default::default() })
+        .await?;
     audit::write_license_changes(tx, actor, customer_id, &plan.change_groups(1000), now).await
 }

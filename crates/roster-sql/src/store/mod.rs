@@ -26,6 +26,7 @@ mod store;
 mod tenants;
 mod user_changes;
 mod users;
+mod write;
 
 use crate::Db;
 use roster_core::error::Error;

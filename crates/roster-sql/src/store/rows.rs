@@ -49,9 +49,10 @@ pub(super) fn product_id(column: &str, text: &str) -> Decoded<ProductId> {
     ProductId::parse(text).map_err(|e| invalid(column, e))
 }
 
-pub(super) const USER_COLUMNS: &str = "u.id, u.customer_id, u.user_principal_name, u.first_name, u.last_name, \
-    u.display_name, u.usage_location, u.roles_mask, u.sign_in_blocked, u.state, u.deleted_at, u.purge_at, \
-    u.created_at, u.updated_at";
+/// Unqualified, so that `UPDATE … RETURNING` can name them too (SQLite refuses a
+/// table name there); every statement that selects them reads `users` alone.
+pub(super) const USER_COLUMNS: &str = "id, customer_id, user_principal_name, first_name, last_name, display_name, \
+    usage_location, roles_mask, sign_in_blocked, state, deleted_at, purge_at, created_at, updated_at";
 
 /// A user of `USER_COLUMNS`, without its licenses.
 pub(super) fn user(row: &DbRow) -> Decoded<User> {

@@ -1,12 +1,12 @@
 //! Sign-in: customer users' sessions and failed attempts, and agents' console
 //! sessions. Only SHA-256 digests of session tokens are stored.
 
-use super::{Pool, Tx, db_err, rows};
+use super::{Pool, Tx, db_err, push_id_list, rows};
 use crate::{D, Db};
 use roster_core::error::{Error, Result};
-use roster_core::model::{AgentSession, SigninUser, UserSession};
+use roster_core::model::{AgentSession, SigninReservation, SigninUser, UserSession};
 use roster_sql::Dialect;
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -30,23 +30,41 @@ pub(super) async fn find_signin_user(pool: &Pool, upn_key: &str) -> Result<Optio
     row.map(|r| rows::signin_user(&r)).transpose().map_err(db_err)
 }
 
-pub(super) async fn count_signin_failures(pool: &Pool, key: &str, since: OffsetDateTime) -> Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM signin_failures WHERE upn_key = $1 AND at > $2")
-        .bind(key)
-        .bind(D::to_db(since))
-        .fetch_one(pool)
-        .await
-        .map_err(db_err)
+/// Records one attempt under each key, in one statement committed on its own,
+/// then counts each key's attempts after `since` in a second one: by then every
+/// attempt recorded before this one is committed and counted.
+pub(super) async fn reserve_signin_attempt(
+    pool: &Pool,
+    keys: &[String],
+    since: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<SigninReservation> {
+    let rows: Vec<Uuid> = keys.iter().map(|_| Uuid::now_v7()).collect();
+    let mut insert = QueryBuilder::<Db>::new("INSERT INTO signin_failures (id, upn_key, at) ");
+    insert.push_values(rows.iter().zip(keys), |mut b, (id, key)| {
+        b.push_bind(*id).push_bind(key.as_str()).push_bind(D::to_db(now));
+    });
+    insert.build().execute(pool).await.map_err(db_err)?;
+    let mut counts = Vec::with_capacity(keys.len());
+    for key in keys {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signin_failures WHERE upn_key = $1 AND at > $2")
+            .bind(key)
+            .bind(D::to_db(since))
+            .fetch_one(pool)
+            .await
+            .map_err(db_err)?;
+        counts.push(count);
+    }
+    Ok(SigninReservation { rows, counts })
 }
 
-pub(super) async fn record_signin_failure(pool: &Pool, key: &str, now: OffsetDateTime) -> Result<()> {
-    sqlx::query("INSERT INTO signin_failures (id, upn_key, at) VALUES ($1, $2, $3)")
-        .bind(Uuid::now_v7())
-        .bind(key)
-        .bind(D::to_db(now))
-        .execute(pool)
-        .await
-        .map_err(db_err)?;
+pub(super) async fn forget_signin_attempt(pool: &Pool, rows: &[Uuid]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut qb = QueryBuilder::<Db>::new("DELETE FROM signin_failures WHERE id IN ");
+    push_id_list(&mut qb, rows.iter().copied());
+    qb.build().execute(pool).await.map_err(db_err)?;
     Ok(())
 }
 
@@ -141,30 +159,32 @@ pub(super) async fn complete_password_change(
     new_session: &UserSession,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let consumed = sqlx::query(
-        "DELETE FROM user_sessions WHERE token_hash = $1 AND user_id = $2 AND purpose = 'change_password' \
-         AND expires_at > $3",
-    )
-    .bind(change_session_hash)
-    .bind(user_id)
-    .bind(D::to_db(now))
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    if consumed.rows_affected() == 0 {
-        return Err(Error::NotFound);
-    }
-    sqlx::query(
+    // The user's row first, then its sessions, as a block or a reset takes them:
+    // the update happens only while the change session is live.
+    let changed = sqlx::query(
         "UPDATE users SET password_digest = $1, password_expires_at = $2, updated_at = $3 \
-         WHERE id = $4 AND state = 'active'",
+         WHERE id = $4 AND state = 'active' AND EXISTS (SELECT 1 FROM user_sessions s \
+         WHERE s.token_hash = $5 AND s.user_id = $4 AND s.purpose = 'change_password' AND s.expires_at > $3)",
     )
     .bind(password_hash)
     .bind(D::to_db(password_expires_at))
     .bind(D::to_db(now))
     .bind(user_id)
+    .bind(change_session_hash)
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;
+    // Consuming the change session makes a replayed form fail: of two racing,
+    // the second deletes nothing and its transaction is rolled back.
+    let consumed = sqlx::query("DELETE FROM user_sessions WHERE token_hash = $1 AND user_id = $2")
+        .bind(change_session_hash)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    if changed.rows_affected() == 0 || consumed.rows_affected() == 0 {
+        return Err(Error::NotFound);
+    }
     insert_user_session(&mut **tx, new_session, now).await
 }
 

@@ -2,9 +2,9 @@
 //! its transaction (begin, the aggregate module's statements, commit) and the
 //! modules it calls hold the SQL.
 
+use super::write::{Done, again};
 use super::{
-    SqlStore, Tx, audit, catalog, customers, db_err, imports, licenses, selection, sessions, tenants, user_changes,
-    users,
+    SqlStore, audit, catalog, customers, imports, licenses, selection, sessions, tenants, user_changes, users,
 };
 use crate::D;
 use async_trait::async_trait;
@@ -19,17 +19,6 @@ use std::collections::HashSet;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-impl SqlStore {
-    async fn begin_write(&self) -> Result<Tx> {
-        self.writer.begin_with(D::BEGIN_WRITE).await.map_err(db_err)
-    }
-}
-
-async fn commit<T>(tx: Tx, value: T) -> Result<T> {
-    tx.commit().await.map_err(db_err)?;
-    Ok(value)
-}
-
 #[async_trait]
 impl Store for SqlStore {
     async fn migrate(&self) -> Result<()> {
@@ -41,12 +30,18 @@ impl Store for SqlStore {
         imports::forget_expired_credentials(&self.pool, now).await?;
         let mut total = 0;
         loop {
-            let mut tx = self.begin_write().await?;
-            let purged = user_changes::purge_batch(&mut tx, now).await?;
+            let purged = self
+                .write(|mut tx| {
+                    Box::pin(async move {
+                        let purged = user_changes::purge_batch(&mut tx, now).await?;
+                        Ok(Done::commit(tx, purged))
+                    })
+                })
+                .await?;
             if purged == 0 {
                 return Ok(total);
             }
-            total += commit(tx, purged).await?;
+            total += purged;
         }
     }
 }
@@ -85,9 +80,13 @@ impl TenantStore for SqlStore {
 #[async_trait]
 impl CatalogStore for SqlStore {
     async fn upsert_products(&self, products: &[Product], now: OffsetDateTime) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        catalog::upsert_products(&mut tx, products, now).await?;
-        commit(tx, ()).await
+        self.write(|mut tx| {
+            Box::pin(async move {
+                catalog::upsert_products(&mut tx, products, now).await?;
+                Ok(Done::commit(tx, ()))
+            })
+        })
+        .await
     }
 
     async fn catalog(&self) -> Result<Catalog> {
@@ -102,9 +101,14 @@ impl CatalogStore for SqlStore {
         quantity: i64,
         now: OffsetDateTime,
     ) -> Result<Subscription> {
-        let mut tx = self.begin_write().await?;
-        let created = catalog::create_subscription(&mut tx, actor, customer_id, product_id, quantity, now).await?;
-        commit(tx, created).await
+        self.write(|mut tx| {
+            Box::pin(async move {
+                let created =
+                    catalog::create_subscription(&mut tx, actor, customer_id, product_id, quantity, now).await?;
+                Ok(Done::commit(tx, created))
+            })
+        })
+        .await
     }
 
     async fn list_subscriptions(&self, partner_id: Uuid, customer_id: Uuid) -> Result<Vec<Subscription>> {
@@ -119,19 +123,28 @@ impl CatalogStore for SqlStore {
         quantity: i64,
         now: OffsetDateTime,
     ) -> Result<Subscription> {
-        let mut tx = self.begin_write().await?;
-        let changed =
-            catalog::set_subscription_quantity(&mut tx, actor, customer_id, subscription_id, quantity, now).await?;
-        commit(tx, changed).await
+        self.write(|mut tx| {
+            Box::pin(async move {
+                let changed =
+                    catalog::set_subscription_quantity(&mut tx, actor, customer_id, subscription_id, quantity, now)
+                        .await?;
+                Ok(Done::commit(tx, changed))
+            })
+        })
+        .await
     }
 }
 
 #[async_trait]
 impl CustomerStore for SqlStore {
     async fn create_customer(&self, actor: Actor, customer: &NewCustomer, now: OffsetDateTime) -> Result<Customer> {
-        let mut tx = self.begin_write().await?;
-        let created = customers::create(&mut tx, actor, customer, now).await?;
-        commit(tx, created).await
+        self.write(|mut tx| {
+            Box::pin(async move {
+                let created = customers::create(&mut tx, actor, customer, now).await?;
+                Ok(Done::commit(tx, created))
+            })
+        })
+        .await
     }
 
     async fn get_customer(&self, partner_id: Uuid, customer_id: Uuid) -> Result<Option<Customer>> {
@@ -157,9 +170,13 @@ impl UserStore for SqlStore {
         records: &[NewUserRecord],
         now: OffsetDateTime,
     ) -> Result<Vec<Result<User>>> {
-        let mut tx = self.begin_write().await?;
-        let results = user_changes::create(&mut tx, actor, customer_id, records, now).await?;
-        commit(tx, results).await
+        self.write(|mut tx| {
+            Box::pin(async move {
+                let results = user_changes::create(&mut tx, actor, customer_id, records, now).await?;
+                Ok(Done::commit(tx, results))
+            })
+        })
+        .await
     }
 
     async fn get_user(&self, partner_id: Uuid, customer_id: Uuid, user_id: Uuid) -> Result<Option<User>> {
@@ -191,9 +208,14 @@ impl UserStore for SqlStore {
             Some(_) => Some(catalog::load(&self.pool).await?),
             None => None,
         };
-        let mut tx = self.begin_write().await?;
-        let after = user_changes::update(&mut tx, actor, customer_id, user_id, patch, catalog.as_ref(), now).await?;
-        commit(tx, after).await
+        let catalog = catalog.as_ref();
+        self.write(|mut tx| {
+            Box::pin(async move {
+                let after = user_changes::update(&mut tx, actor, customer_id, user_id, patch, catalog, now).await?;
+                Ok(Done::commit(tx, after))
+            })
+        })
+        .await
     }
 
     async fn set_temporary_password(
@@ -205,10 +227,15 @@ impl UserStore for SqlStore {
         expires_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<User> {
-        let mut tx = self.begin_write().await?;
-        let user =
-            user_changes::set_temporary_password(&mut tx, actor, customer_id, user_id, digest, expires_at, now).await?;
-        commit(tx, user).await
+        self.write(|mut tx| {
+            Box::pin(async move {
+                let user =
+                    user_changes::set_temporary_password(&mut tx, actor, customer_id, user_id, digest, expires_at, now)
+                        .await?;
+                Ok(Done::commit(tx, user))
+            })
+        })
+        .await
     }
 
     async fn delete_user(
@@ -219,9 +246,13 @@ impl UserStore for SqlStore {
         purge_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<User> {
-        let mut tx = self.begin_write().await?;
-        let deleted = user_changes::delete(&mut tx, actor, customer_id, user_id, purge_at, now).await?;
-        commit(tx, deleted).await
+        self.write(|mut tx| {
+            Box::pin(async move {
+                let deleted = user_changes::delete(&mut tx, actor, customer_id, user_id, purge_at, now).await?;
+                Ok(Done::commit(tx, deleted))
+            })
+        })
+        .await
     }
 
     async fn restore_users(
@@ -235,12 +266,20 @@ impl UserStore for SqlStore {
         let mut outcomes = Vec::with_capacity(user_ids.len());
         // Each user in a transaction of its own: one that cannot come back keeps
         // no other from coming back.
+        let catalog = &catalog;
         for &user_id in user_ids {
-            let mut tx = self.begin_write().await?;
-            let outcome = user_changes::restore(&mut tx, actor, customer_id, user_id, &catalog, now).await?;
-            if outcome.result.is_ok() {
-                tx.commit().await.map_err(db_err)?;
-            }
+            let outcome = self
+                .write(|mut tx| {
+                    Box::pin(async move {
+                        let outcome = user_changes::restore(&mut tx, actor, customer_id, user_id, catalog, now).await?;
+                        Ok(if outcome.result.is_ok() {
+                            Done::commit(tx, outcome)
+                        } else {
+                            Done::roll_back(tx, outcome)
+                        })
+                    })
+                })
+                .await?;
             outcomes.push(outcome);
         }
         Ok(outcomes)
@@ -257,14 +296,13 @@ impl LicenseStore for SqlStore {
         update: &LicenseUpdate,
         now: OffsetDateTime,
     ) -> Result<LicenseUpdateOutcome> {
-        let mut tx = self.begin_write().await?;
-        let outcome = licenses::update(&mut tx, actor, customer_id, catalog, update, now).await?;
-        if outcome.applied {
-            commit(tx, outcome).await
-        } else {
-            tx.rollback().await.map_err(db_err)?;
-            Ok(outcome)
-        }
+        self.write(|mut tx| {
+            Box::pin(async move {
+                let outcome = licenses::update(&mut tx, actor, customer_id, catalog, update, now).await?;
+                Ok(if outcome.applied { Done::commit(tx, outcome) } else { Done::roll_back(tx, outcome) })
+            })
+        })
+        .await
     }
 }
 
@@ -275,9 +313,13 @@ impl ImportStore for SqlStore {
     }
 
     async fn create_import_job(&self, job: &ImportJob, rows: &[(i64, String)], now: OffsetDateTime) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        imports::create_job(&mut tx, job, rows, now).await?;
-        commit(tx, ()).await
+        self.write(|mut tx| {
+            Box::pin(async move {
+                imports::create_job(&mut tx, job, rows, now).await?;
+                Ok(Done::commit(tx, ()))
+            })
+        })
+        .await
     }
 
     async fn get_import_job(&self, partner_id: Uuid, customer_id: Uuid, job_id: Uuid) -> Result<Option<ImportJob>> {
@@ -302,28 +344,18 @@ impl ImportStore for SqlStore {
         mut batches: ImportBatches,
         rows_per_transaction: usize,
     ) -> Result<()> {
-        let mut next = batches.recv().await;
-        while let Some(first) = next.take() {
-            let mut tx = self.begin_write().await?;
-            imports::extend_lease(&mut tx, job.id, first.lease_until, first.now).await?;
-            let (mut rows, mut created, mut failed) = (0, 0, 0);
-            let mut batch = first;
+        while let Some(first) = batches.recv().await {
+            // The batches a transaction took, kept until it commits: a transaction
+            // the database fails to break a deadlock runs them again.
+            let mut taken = vec![first];
+            let mut attempt = 1;
             loop {
-                let (ok, bad) = imports::write_batch(&mut tx, job, &batch.work, batch.now).await?;
-                rows += batch.work.len();
-                created += ok;
-                failed += bad;
-                if rows >= rows_per_transaction {
-                    break;
+                match imports::write_batches(self, job, &mut taken, &mut batches, rows_per_transaction).await {
+                    Ok(()) => break,
+                    Err(e) => again(attempt, e).await?,
                 }
-                match batches.try_recv() {
-                    Ok(ready) => batch = ready,
-                    Err(_) => break,
-                }
+                attempt += 1;
             }
-            imports::count_done(&mut tx, job.id, created, failed).await?;
-            commit(tx, ()).await?;
-            next = batches.recv().await;
         }
         Ok(())
     }
@@ -338,9 +370,13 @@ impl ImportStore for SqlStore {
         customer_id: Uuid,
         job_id: Uuid,
     ) -> Result<Vec<SealedImportCredential>> {
-        let mut tx = self.begin_write().await?;
-        let taken = imports::take_credentials(&mut tx, partner_id, customer_id, job_id).await?;
-        commit(tx, taken).await
+        self.write(|mut tx| {
+            Box::pin(async move {
+                let taken = imports::take_credentials(&mut tx, partner_id, customer_id, job_id).await?;
+                Ok(Done::commit(tx, taken))
+            })
+        })
+        .await
     }
 }
 
@@ -350,12 +386,17 @@ impl SessionStore for SqlStore {
         sessions::find_signin_user(&self.pool, upn_key).await
     }
 
-    async fn count_signin_failures(&self, upn_key: &str, since: OffsetDateTime) -> Result<i64> {
-        sessions::count_signin_failures(&self.pool, upn_key, since).await
+    async fn reserve_signin_attempt(
+        &self,
+        keys: &[String],
+        since: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<SigninReservation> {
+        sessions::reserve_signin_attempt(&self.pool, keys, since, now).await
     }
 
-    async fn record_signin_failure(&self, upn_key: &str, now: OffsetDateTime) -> Result<()> {
-        sessions::record_signin_failure(&self.pool, upn_key, now).await
+    async fn forget_signin_attempt(&self, rows: &[Uuid]) -> Result<()> {
+        sessions::forget_signin_attempt(&self.pool, rows).await
     }
 
     async fn consume_temporary_password(&self, user_id: Uuid, digest: &str, now: OffsetDateTime) -> Result<bool> {
@@ -383,18 +424,23 @@ impl SessionStore for SqlStore {
         new_session: &UserSession,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        sessions::complete_password_change(
-            &mut tx,
-            change_session_hash,
-            user_id,
-            password_hash,
-            password_expires_at,
-            new_session,
-            now,
-        )
-        .await?;
-        commit(tx, ()).await
+        self.write(|mut tx| {
+            Box::pin(async move {
+                let (hash, expires_at) = (password_hash, password_expires_at);
+                sessions::complete_password_change(
+                    &mut tx,
+                    change_session_hash,
+                    user_id,
+                    hash,
+                    expires_at,
+                    new_session,
+                    now,
+                )
+                .await?;
+                Ok(Done::commit(tx, ()))
+            })
+        })
+        .await
     }
 
     async fn create_agent_session(
@@ -427,9 +473,13 @@ impl SessionStore for SqlStore {
         remove: &[Uuid],
         add: &[Uuid],
     ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        selection::change(&mut tx, session_hash, customer_id, remove, add).await?;
-        commit(tx, ()).await
+        self.write(|mut tx| {
+            Box::pin(async move {
+                selection::change(&mut tx, session_hash, customer_id, remove, add).await?;
+                Ok(Done::commit(tx, ()))
+            })
+        })
+        .await
     }
 
     async fn clear_selection(&self, session_hash: &str, customer_id: Uuid) -> Result<()> {

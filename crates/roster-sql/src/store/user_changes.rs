@@ -2,7 +2,10 @@
 //! Each function runs inside the caller's transaction and writes the change's
 //! audit event there too.
 
-use super::{Tx, audit, counters, customers, db_err, licenses, push_id_list, seats, sessions, unique_violation, users};
+use super::rows::{self, USER_COLUMNS};
+use super::{
+    DbRow, Tx, audit, counters, customers, db_err, licenses, push_id_list, seats, sessions, unique_violation, users,
+};
 use crate::{D, Db};
 use roster_core::audit::user_snapshot;
 use roster_core::catalog::Catalog;
@@ -13,23 +16,27 @@ use roster_core::model::*;
 use roster_core::paging::{display_name_key, search_key};
 use roster_sql::Dialect;
 use sqlx::{QueryBuilder, Row};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Reads the user after a change and audits its before and after state.
-async fn audited(
+/// Audits a change to one user, with its before and after state.
+async fn audit_change(
     tx: &mut Tx,
     actor: Actor,
-    customer_id: Uuid,
     action: &str,
-    before: &User,
+    (before, after): (&User, &User),
     now: OffsetDateTime,
-) -> Result<User> {
-    let after = users::load_existing(tx, actor, customer_id, before.id).await?;
-    let change = (user_snapshot(before), user_snapshot(&after));
-    audit::write(tx, actor, customer_id, action, &[before.id], change, now).await?;
-    Ok(after)
+) -> Result<()> {
+    let change = (user_snapshot(before), user_snapshot(after));
+    audit::write(tx, actor, before.customer_id, action, &[before.id], change, now).await
+}
+
+/// The user row an `UPDATE users AS u … RETURNING` hands back, with `licenses`:
+/// the changed row comes back with the statement that changes it, not with
+/// another read while the seats are held.
+fn changed(row: &DbRow, licenses: Vec<License>) -> Result<User> {
+    Ok(User { licenses, ..rows::user(row).map_err(db_err)? })
 }
 
 /// Inserts users into the customer: seats (when licenses are asked for) then the
@@ -48,13 +55,15 @@ pub(super) async fn create(
     } else {
         SeatLedger::default()
     };
-    // The customer row is the batch's lock and its scope check.
-    customers::lock_for_creates(tx, actor, customer_id, now).await?;
+    customers::check_owned(tx, actor, customer_id).await?;
     let mut results: Vec<Option<Result<User>>> = records.iter().map(|_| None).collect();
-    // Users without licenses take no seat, so they go in many rows per statement;
-    // users with licenses go one by one, in order, because a seat goes to the next
-    // user only once the previous one exists.
-    let plain: Vec<usize> = (0..records.len()).filter(|&i| records[i].user.licenses.is_empty()).collect();
+    // Users without licenses take no seat, so they go in many rows per statement,
+    // in username order: two batches naming the same usernames then wait on each
+    // other's index entries in the same order, never in a circle. Users with
+    // licenses go one by one, in the order given, because a seat goes to the next
+    // user only once the previous one exists; the seat lock serializes them.
+    let mut plain: Vec<usize> = (0..records.len()).filter(|&i| records[i].user.licenses.is_empty()).collect();
+    plain.sort_by_cached_key(|&i| records[i].user.upn.key());
     for chunk in plain.chunks(500) {
         let batch: Vec<&NewUserRecord> = chunk.iter().map(|&i| &records[i]).collect();
         let inserted = insert_rows(tx, actor, customer_id, &batch, now).await?;
@@ -87,9 +96,13 @@ pub(super) async fn create(
         audit::write(tx, actor, customer_id, "user.created", &ids, (serde_json::Value::Null, after), now).await?;
     }
     seats::apply(tx, customer_id, &ledger.into_deltas(), now).await?;
-    counters::move_licensed(tx, customer_id, created.iter().filter(|u| !u.licenses.is_empty()).count() as i64).await?;
-    counters::move_locations(tx, customer_id, created.iter().map(|u| (u.usage_location.as_deref(), 1))).await?;
-    counters::move_users(tx, customer_id, created.len() as i64, 0).await?;
+    let moves = counters::Moves {
+        active: created.len() as i64,
+        licensed: created.iter().filter(|u| !u.licenses.is_empty()).count() as i64,
+        ..Default::default()
+    };
+    let moves = created.iter().fold(moves, |moves, u| moves.at(u.usage_location.as_deref(), 1));
+    counters::apply(tx, customer_id, moves).await?;
     Ok(results)
 }
 
@@ -232,7 +245,7 @@ pub(super) async fn update(
             return Err(conflict.into());
         }
     }
-    let mut qb = QueryBuilder::<Db>::new("UPDATE users SET updated_at = ");
+    let mut qb = QueryBuilder::<Db>::new("UPDATE users AS u SET updated_at = ");
     qb.push_bind(D::to_db(now));
     if let Some(v) = &patch.first_name {
         qb.push(", first_name = ");
@@ -264,15 +277,20 @@ pub(super) async fn update(
     }
     qb.push(" WHERE id = ");
     qb.push_bind(user_id);
-    qb.build().execute(&mut **tx).await.map_err(db_err)?;
+    qb.push(format!(" RETURNING {USER_COLUMNS}"));
+    let row = qb.build().fetch_one(&mut **tx).await.map_err(db_err)?;
+    let after = changed(&row, before.licenses.clone())?;
     if let Some(location) = patch.usage_location {
-        let moves = [(before.usage_location.as_deref(), -1), (location.as_ref().map(|c| c.as_str()), 1)];
-        counters::move_locations(tx, customer_id, moves).await?;
+        let moves = counters::Moves::default()
+            .at(before.usage_location.as_deref(), -1)
+            .at(location.as_ref().map(|c| c.as_str()), 1);
+        counters::apply(tx, customer_id, moves).await?;
     }
     if patch.sign_in_blocked == Some(true) {
         sessions::sign_out_everywhere(tx, user_id).await?;
     }
-    audited(tx, actor, customer_id, "user.updated", &before, now).await
+    audit_change(tx, actor, "user.updated", (&before, &after), now).await?;
+    Ok(after)
 }
 
 /// Gives an active user a new temporary password and signs it out everywhere.
@@ -318,25 +336,29 @@ pub(super) async fn delete(
     // change between reading them and freeing their seats.
     seats::lock(tx, actor.partner_id, customer_id).await?;
     let before = users::load_existing(tx, actor, customer_id, user_id).await?;
-    let r = sqlx::query(
-        "UPDATE users SET state = 'deleted', deleted_at = $1, purge_at = $2, updated_at = $1 \
-         WHERE id = $3 AND state = 'active'",
-    )
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE users AS u SET state = 'deleted', deleted_at = $1, purge_at = $2, updated_at = $1 \
+         WHERE id = $3 AND state = 'active' RETURNING {USER_COLUMNS}"
+    )))
     .bind(D::to_db(now))
     .bind(D::to_db(purge_at))
     .bind(user_id)
-    .execute(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await
     .map_err(db_err)?;
-    if r.rows_affected() == 0 {
-        return Err(Error::UserDeleted);
-    }
+    let Some(row) = row else { return Err(Error::UserDeleted) };
+    let after = changed(&row, before.licenses.clone())?;
     seats::free_all_of(tx, customer_id, user_id, now).await?;
     sessions::sign_out_everywhere(tx, user_id).await?;
-    counters::move_users(tx, customer_id, -1, 1).await?;
-    counters::move_licensed(tx, customer_id, -i64::from(!before.licenses.is_empty())).await?;
-    counters::move_locations(tx, customer_id, [(before.usage_location.as_deref(), -1)]).await?;
-    audited(tx, actor, customer_id, "user.deleted", &before, now).await
+    let moves = counters::Moves {
+        active: -1,
+        deleted: 1,
+        licensed: -i64::from(!before.licenses.is_empty()),
+        ..Default::default()
+    };
+    counters::apply(tx, customer_id, moves.at(before.usage_location.as_deref(), -1)).await?;
+    audit_change(tx, actor, "user.deleted", (&before, &after), now).await?;
+    Ok(after)
 }
 
 /// Restores one deleted user within its window, with the remembered licenses that
@@ -368,31 +390,38 @@ pub(super) async fn restore(
         .map(CountryCode::parse)
         .transpose()
         .map_err(|e| Error::internal(std::io::Error::other(format!("usage location of user {user_id}: {e}"))))?;
-    let remembered = licenses::holdings_of(tx, &[user_id]).await?.remove(&user_id).unwrap_or_default();
+    let remembered = licenses::holdings(&before.licenses)?;
     let (kept, dropped) = licensing::plan_restore(catalog, &seats, location, remembered);
-    let updated = sqlx::query(
-        "UPDATE users SET state = 'active', deleted_at = NULL, purge_at = NULL, updated_at = $1 \
+    let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE users AS u SET state = 'active', deleted_at = NULL, purge_at = NULL, updated_at = $1 \
          WHERE id = $2 AND state = 'deleted' AND NOT EXISTS \
-         (SELECT 1 FROM users o WHERE o.upn_key = users.upn_key AND o.state = 'active')",
-    )
+         (SELECT 1 FROM users o WHERE o.upn_key = u.upn_key AND o.state = 'active') RETURNING {USER_COLUMNS}"
+    )))
     .bind(D::to_db(now))
     .bind(user_id)
-    .execute(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await;
-    match updated {
-        Ok(r) if r.rows_affected() == 1 => {}
-        Ok(_) => return Ok(failed(RestoreFailure::UsernameTaken)),
+    let row = match updated {
+        Ok(Some(row)) => row,
+        Ok(None) => return Ok(failed(RestoreFailure::UsernameTaken)),
         Err(e) if unique_violation(&e, "upn") => return Ok(failed(RestoreFailure::UsernameTaken)),
         Err(e) => return Err(db_err(e)),
-    }
+    };
+    let restored = kept
+        .iter()
+        .map(|(p, plans)| License {
+            product_id: p.as_ref().to_owned(),
+            disabled_service_plans: plans.iter().cloned().collect(),
+        })
+        .collect();
+    let after = changed(&row, restored)?;
     let dropped_products: Vec<&ProductId> = dropped.iter().map(|(p, _)| p).collect();
     licenses::forget(tx, user_id, &dropped_products).await?;
     let taken = kept.keys().map(|p| (p.clone(), 1)).collect();
     seats::apply(tx, customer_id, &taken, now).await?;
-    counters::move_users(tx, customer_id, 1, -1).await?;
-    counters::move_licensed(tx, customer_id, i64::from(!kept.is_empty())).await?;
-    counters::move_locations(tx, customer_id, [(before.usage_location.as_deref(), 1)]).await?;
-    let after = audited(tx, actor, customer_id, "user.restored", before, now).await?;
+    let moves = counters::Moves { active: 1, deleted: -1, licensed: i64::from(!kept.is_empty()), ..Default::default() };
+    counters::apply(tx, customer_id, moves.at(before.usage_location.as_deref(), 1)).await?;
+    audit_change(tx, actor, "user.restored", (before, &after), now).await?;
     Ok(RestoreOutcome {
         user_id,
         result: Ok(after),
@@ -407,21 +436,25 @@ pub(super) async fn restore(
 /// Removes up to 500 deleted users whose window has passed, and audits each
 /// customer's share; how many went.
 pub(super) async fn purge_batch(tx: &mut Tx, now: OffsetDateTime) -> Result<u64> {
-    let rows = sqlx::query(
-        "DELETE FROM users WHERE id IN (SELECT id FROM users WHERE state = 'deleted' AND purge_at < $1 LIMIT 500) \
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM users WHERE id IN \
+         (SELECT id FROM users WHERE state = 'deleted' AND purge_at < $1 ORDER BY id LIMIT 500{}) \
          RETURNING id, customer_id, partner_id",
-    )
+        D::SKIP_LOCKED
+    )))
     .bind(D::to_db(now))
     .fetch_all(&mut **tx)
     .await
     .map_err(db_err)?;
-    let mut by_customer: HashMap<(Uuid, Uuid), Vec<Uuid>> = HashMap::new();
+    // Counters in customer order, as every writer takes them.
+    let mut by_customer: BTreeMap<(Uuid, Uuid), Vec<Uuid>> = BTreeMap::new();
     for row in &rows {
         let key = (row.try_get("customer_id").map_err(db_err)?, row.try_get("partner_id").map_err(db_err)?);
         by_customer.entry(key).or_default().push(row.try_get("id").map_err(db_err)?);
     }
     for ((customer_id, partner_id), ids) in by_customer {
-        counters::move_users(tx, customer_id, 0, -(ids.len() as i64)).await?;
+        counters::apply(tx, customer_id, counters::Moves { deleted: -(ids.len() as i64), ..Default::default() })
+            .await?;
         let system = Actor { partner_id, agent_id: None };
         audit::write(
             tx,

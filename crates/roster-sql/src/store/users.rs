@@ -44,19 +44,7 @@ where
 
 /// A user of the partner's customer with its licenses, read in a write.
 pub(super) async fn load(tx: &mut Tx, partner_id: Uuid, customer_id: Uuid, user_id: Uuid) -> Result<Option<User>> {
-    let sql =
-        format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1 AND u.customer_id = $2 AND u.partner_id = $3");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(user_id)
-        .bind(customer_id)
-        .bind(partner_id)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    let Some(row) = row else { return Ok(None) };
-    let mut users = vec![rows::user(&row).map_err(db_err)?];
-    attach_licenses(&mut **tx, &mut users).await?;
-    Ok(users.pop())
+    fetch(&mut **tx, partner_id, customer_id, user_id).await
 }
 
 /// The user, or `UserNotFound` when it is absent or another partner's.
@@ -64,10 +52,18 @@ pub(super) async fn load_existing(tx: &mut Tx, actor: Actor, customer_id: Uuid, 
     load(tx, actor.partner_id, customer_id, user_id).await?.ok_or(Error::UserNotFound)
 }
 
-/// One user in one statement, its licenses aggregated beside the row: each
-/// statement is a round trip to the driver's thread, and on the hot read path
-/// those hand-offs cost more than the lookups.
 pub(super) async fn get(pool: &Pool, partner_id: Uuid, customer_id: Uuid, user_id: Uuid) -> Result<Option<User>> {
+    fetch(pool, partner_id, customer_id, user_id).await
+}
+
+/// One user in one statement, its licenses aggregated beside the row: each
+/// statement is a round trip to the driver's thread (and, in a write, one more
+/// wait for everyone queued on the seat lock), and on the hot read path those
+/// hand-offs cost more than the lookups.
+async fn fetch<'e, E>(exec: E, partner_id: Uuid, customer_id: Uuid, user_id: Uuid) -> Result<Option<User>>
+where
+    E: sqlx::Executor<'e, Database = Db>,
+{
     let sql = format!(
         "SELECT {USER_COLUMNS}, (SELECT CAST({}({}(l.product_id, l.disabled_service_plans)) AS TEXT) \
          FROM user_licenses l WHERE l.user_id = u.id) AS licenses \
@@ -79,7 +75,7 @@ pub(super) async fn get(pool: &Pool, partner_id: Uuid, customer_id: Uuid, user_i
         .bind(user_id)
         .bind(customer_id)
         .bind(partner_id)
-        .fetch_optional(pool)
+        .fetch_optional(exec)
         .await
         .map_err(db_err)?;
     let Some(row) = row else { return Ok(None) };
