@@ -27,6 +27,10 @@ impl Services {
         if email.is_empty() || email.len() > 320 || password.is_empty() || password.len() > 1024 {
             return Ok(AgentSigninOutcome::InvalidCredentials);
         }
+        // No agent's email holds a control character, and PostgreSQL cannot even take a NUL.
+        if email.chars().any(char::is_control) {
+            return Ok(AgentSigninOutcome::InvalidCredentials);
+        }
         let key = format!("agent:{email}");
         let failures = self.store.count_signin_failures(&key, now - self.policy.signin_window).await?;
         if failures >= self.policy.signin_max_failures {

@@ -31,6 +31,10 @@ impl Services {
         if key.is_empty() || key.len() > 400 || password.len() > 1024 {
             return Ok(SigninOutcome::InvalidCredentials);
         }
+        // No username holds a control character, and PostgreSQL cannot even take a NUL.
+        if key.chars().any(char::is_control) {
+            return Ok(SigninOutcome::InvalidCredentials);
+        }
         let failures = self.store.count_signin_failures(&key, now - self.policy.signin_window).await?;
         if failures >= self.policy.signin_max_failures {
             return Ok(SigninOutcome::RateLimited);
