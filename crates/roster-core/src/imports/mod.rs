@@ -7,13 +7,19 @@
 //! `ImportError`, which `crate::error` converts.
 
 mod check;
+mod csv_file;
 pub mod export;
 mod file;
+mod xlsx_file;
 
 pub use check::{
     CheckedRow, ImportContext, RowPayload, RowProblem, RowReport, check_rows, check_rows_each, username_key,
 };
-pub use file::{Column, FileError, MAX_BYTES, MAX_ROWS, Sheet, SheetRow, read, split_list, undefuse};
+pub use file::{
+    Column, FileError, MAX_BYTES, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_TEXT_BYTES, Sheet, SheetRow, read,
+    split_list, undefuse,
+};
+pub use xlsx_file::{MAX_ENTRIES, MAX_INFLATED_BYTES, MAX_RATIO, MAX_SHARED_STRINGS};
 
 /// Why a file was not imported.
 #[derive(Debug, thiserror::Error)]
