@@ -14,6 +14,7 @@ mod conformance;
 mod console;
 mod customers;
 mod errors;
+mod hostile;
 mod imports;
 mod isolation;
 mod licenses;
