@@ -15,7 +15,7 @@
 //! and in `xlsx_file`). An error quotes at most an excerpt of what the file holds.
 
 use super::{csv_file, xlsx_file};
-use crate::domain::{EXCERPT_CHARS, Language, cut};
+use crate::domain::{EXCERPT_CHARS, Language, cut, excerpt};
 use std::fmt;
 
 /// At most this many data rows in one file.
@@ -188,8 +188,11 @@ pub enum FileError {
     CellTooLong { row: usize, column: usize },
     #[error("row {row} has text in column {column}; a file may use at most {MAX_COLUMNS} columns")]
     TooManyColumns { row: usize, column: usize },
-    /// `header` is an excerpt of what the file holds.
-    #[error("column {position} has the header {header:?}, which is not a template column; expected: {expected}")]
+    /// `header` is what the file holds, cut short; the message escapes it too.
+    #[error(
+        "column {position} has the header {}, which is not a template column; expected: {expected}",
+        excerpt(.header)
+    )]
     UnknownColumn { position: usize, header: String, expected: String },
     #[error("the column {0} appears twice")]
     DuplicateColumn(Column),
@@ -458,6 +461,9 @@ mod tests {
         assert!(
             matches!(unknown, Err(FileError::UnknownColumn { position: 3, ref header, .. }) if header == "Shoe size")
         );
+        // A header quoted back is cut short, and so is its escaped form.
+        let escaped = read(format!("{},Username\nA,a\n", "\u{a129b}".repeat(200)).as_bytes());
+        assert!(escaped.is_err_and(|e| e.to_string().len() < 600));
         let mut big = String::from("Display name,Username\n");
         for i in 0..=MAX_ROWS {
             big.push_str(&format!("U{i},u{i}\n"));
