@@ -5,17 +5,18 @@
 //! then valid UTF-8, then Windows-1252. A NUL left after decoding means the
 //! file is not text: it is refused, so a NUL never reaches a cell.
 //!
-//! Before the csv reader holds a field, the whole text is scanned as the csv
-//! reader will split it, so no field longer than a cell may hold is ever
-//! gathered (a 5 MiB header line, a 19 MiB cell).
+//! Before the csv reader holds a record, the whole text is scanned as the csv
+//! reader will split it, so no field longer than a cell may hold (a 19 MiB
+//! cell), nor a record of more fields than a sheet has columns (a 5 MiB header
+//! line), is ever gathered.
 
-use super::file::{FileError, MAX_CELL_CHARS, SheetBuilder};
+use super::file::{FileError, MAX_CELL_CHARS, MAX_COLUMNS, SheetBuilder};
 use std::borrow::Cow;
 
 pub(super) fn read(bytes: &[u8], sheet: &mut SheetBuilder) -> Result<(), FileError> {
     let text = decode(bytes)?;
     let delimiter = sniff_delimiter(&text);
-    check_field_lengths(&text, delimiter)?;
+    check_shape(&text, delimiter)?;
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     // A spreadsheet row is a line, less the newlines quoted inside earlier rows. The
@@ -150,10 +151,15 @@ fn sniff_delimiter(text: &str) -> u8 {
     counts.iter().fold((b',', 0), |best, &(d, n)| if n > best.1 { (d, n) } else { best }).0
 }
 
-/// Refuses a field longer than a cell may hold before the csv reader gathers
-/// it, splitting the text as the csv reader does (RFC 4180 quoting with doubled
-/// quotes; a record ends at CR, LF or CRLF, and blank lines are skipped).
-fn check_field_lengths(text: &str, delimiter: u8) -> Result<(), FileError> {
+/// The most fields a record may have, empty or not: Excel's last column is XFD.
+const MAX_FIELDS: usize = 16_384;
+
+/// Refuses, before the csv reader gathers it, a field longer than a cell may
+/// hold, text further right than `MAX_COLUMNS` and a record of more than
+/// `MAX_FIELDS` fields, splitting the text as the csv reader does (RFC 4180
+/// quoting with doubled quotes; a record ends at CR, LF or CRLF, and blank
+/// lines are skipped).
+fn check_shape(text: &str, delimiter: u8) -> Result<(), FileError> {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum At {
         RecordStart,
@@ -174,6 +180,9 @@ fn check_field_lengths(text: &str, delimiter: u8) -> Result<(), FileError> {
             (At::Quoted, _) => (At::Quoted, true),
             (_, b) if b == delimiter => {
                 (column, chars) = (column + 1, 0);
+                if column >= MAX_FIELDS {
+                    return Err(FileError::TooManyColumns { row, column: column + 1 });
+                }
                 (At::FieldStart, false)
             }
             (_, _) if is_end => {
@@ -192,6 +201,9 @@ fn check_field_lengths(text: &str, delimiter: u8) -> Result<(), FileError> {
             chars += 1;
             if chars > MAX_CELL_CHARS {
                 return Err(FileError::CellTooLong { row, column: column + 1 });
+            }
+            if column >= MAX_COLUMNS && !b.is_ascii_whitespace() {
+                return Err(FileError::TooManyColumns { row, column: column + 1 });
             }
         }
     }
@@ -234,12 +246,19 @@ mod tests {
     fn a_field_longer_than_a_cell_is_refused_before_it_is_gathered() {
         let long = "x".repeat(MAX_CELL_CHARS + 1);
         let fits = "é".repeat(MAX_CELL_CHARS);
-        assert_eq!(check_field_lengths(&format!("a,b\r\nc,{fits}\n"), b','), Ok(()));
-        assert_eq!(
-            check_field_lengths(&format!("{long},b\n"), b','),
-            Err(FileError::CellTooLong { row: 1, column: 1 })
-        );
+        assert_eq!(check_shape(&format!("a,b\r\nc,{fits}\n"), b','), Ok(()));
+        assert_eq!(check_shape(&format!("{long},b\n"), b','), Err(FileError::CellTooLong { row: 1, column: 1 }));
         let quoted = format!("a;b\n\"x\ny\";\"{long}\"\"\"\n");
-        assert_eq!(check_field_lengths(&quoted, b';'), Err(FileError::CellTooLong { row: 2, column: 2 }));
+        assert_eq!(check_shape(&quoted, b';'), Err(FileError::CellTooLong { row: 2, column: 2 }));
+    }
+
+    #[test]
+    fn a_record_wider_than_a_sheet_is_refused_before_it_is_gathered() {
+        let padded = format!("a,b{}\nc,d{}\n", ",".repeat(200), ", ".repeat(200));
+        assert_eq!(check_shape(&padded, b','), Ok(()));
+        let far = format!("a,b\nc{}x\n", ",".repeat(MAX_COLUMNS));
+        assert_eq!(check_shape(&far, b','), Err(FileError::TooManyColumns { row: 2, column: MAX_COLUMNS + 1 }));
+        let wide = format!("a,b\n{}\n", ",".repeat(MAX_FIELDS));
+        assert_eq!(check_shape(&wide, b','), Err(FileError::TooManyColumns { row: 2, column: MAX_FIELDS + 1 }));
     }
 }
