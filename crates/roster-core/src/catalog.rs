@@ -4,7 +4,7 @@
 //! references to unknown products, bad country codes and duplicate service plans
 //! are refused with a message naming the product and the problem.
 
-use crate::domain::{CountryCode, ProductId};
+use crate::domain::{CountryCode, ProductId, bounded_message, check_service_plan_id, excerpt};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -114,7 +114,32 @@ fn fail<T>(msg: String) -> Result<T, CatalogError> {
 pub fn parse_catalog_file(json: &[u8], existing: &Catalog) -> Result<Vec<Product>, CatalogError> {
     let de = &mut serde_json::Deserializer::from_slice(json);
     let file: CatalogFile = deserialize_file(de)?;
+    check_text(&file.products)?;
     validate_definitions(file.products, existing)
+}
+
+/// What a file may not hold, though stored definitions are read back without
+/// this check: control characters in names and plan ids (PostgreSQL cannot even
+/// store a NUL), and plan names longer than a product's.
+fn check_text(definitions: &[ProductDefinition]) -> Result<(), CatalogError> {
+    let control = |s: &str| s.chars().any(char::is_control);
+    for d in definitions {
+        let at = |what: String| CatalogError(format!("product {}: {what}", excerpt(&d.id)));
+        if control(&d.name) {
+            return Err(at("the name must not contain control characters".into()));
+        }
+        for plan in &d.service_plans {
+            check_service_plan_id(&plan.id)
+                .map_err(|e| at(format!("service plan {}: the id {e}", excerpt(&plan.id))))?;
+            if control(&plan.name) || plan.name.chars().count() > 256 {
+                return Err(at(format!(
+                    "service plan {}: the name must be at most 256 characters, without control characters",
+                    excerpt(&plan.id)
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Rebuilds the catalog from stored definitions.
@@ -126,13 +151,13 @@ fn validate_definitions(definitions: Vec<ProductDefinition>, existing: &Catalog)
     let mut seen = BTreeSet::new();
     for d in &definitions {
         if !seen.insert(d.id.trim().to_owned()) {
-            return fail(format!("product {:?} appears twice", d.id));
+            return fail(format!("product {} appears twice", excerpt(&d.id)));
         }
     }
     let known = |id: &ProductId| seen.contains(id.as_ref()) || existing.get(id).is_some();
     let mut products = Vec::with_capacity(definitions.len());
     for d in definitions {
-        let at = |what: String| CatalogError(format!("product {:?}: {what}", d.id));
+        let at = |what: String| CatalogError(format!("product {}: {what}", excerpt(&d.id)));
         let id = ProductId::parse(&d.id).map_err(|e| at(format!("id {e}")))?;
         let name = d.name.trim();
         if name.is_empty() || name.chars().count() > 256 {
@@ -141,16 +166,19 @@ fn validate_definitions(definitions: Vec<ProductDefinition>, existing: &Catalog)
         let mut plan_ids = BTreeSet::new();
         for plan in &d.service_plans {
             if plan.id.trim().is_empty() || plan.id.len() > 64 || plan.name.trim().is_empty() {
-                return Err(at(format!("service plan {:?} needs an id (at most 64 characters) and a name", plan.id)));
+                return Err(at(format!(
+                    "service plan {} needs an id (at most 64 characters) and a name",
+                    excerpt(&plan.id)
+                )));
             }
             if !plan_ids.insert(plan.id.clone()) {
-                return Err(at(format!("service plan {:?} appears twice", plan.id)));
+                return Err(at(format!("service plan {} appears twice", excerpt(&plan.id))));
             }
         }
         let refs = |list: &[String], field: &str| -> Result<BTreeSet<ProductId>, CatalogError> {
             list.iter()
                 .map(|r| {
-                    let r = ProductId::parse(r).map_err(|e| at(format!("{field}: {r:?} {e}")))?;
+                    let r = ProductId::parse(r).map_err(|e| at(format!("{field}: {} {e}", excerpt(r))))?;
                     if r == id {
                         return Err(at(format!("{field} names the product itself")));
                     }
@@ -187,7 +215,8 @@ fn validate_definitions(definitions: Vec<ProductDefinition>, existing: &Catalog)
 fn deserialize_file<'de, T: Deserialize<'de>>(
     de: &mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>,
 ) -> Result<T, CatalogError> {
-    T::deserialize(de).map_err(|e| CatalogError(format!("the catalog file is not valid: {e}")))
+    T::deserialize(de)
+        .map_err(|e| CatalogError(format!("the catalog file is not valid: {}", bounded_message(&e.to_string()))))
 }
 
 #[cfg(test)]
@@ -237,10 +266,34 @@ mod tests {
             ),
             (r#"{"products": [{"id": "A", "name": "A", "colour": "red"}]}"#, "colour"),
             (r#"{"products": "#, "not valid"),
+            (r#"{"products": [{"id": "A", "name": "A\u0000"}]}"#, "control characters"),
+            (
+                r#"{"products": [{"id": "A", "name": "A", "servicePlans": [{"id": "X\u0000", "name": "X"}]}]}"#,
+                "control characters",
+            ),
+            (
+                r#"{"products": [{"id": "A", "name": "A", "servicePlans": [{"id": "X", "name": "\tX"}]}]}"#,
+                "control characters",
+            ),
         ];
         for (json, needle) in cases {
             let err = parse(json).err().map(|e| e.0).unwrap_or_default();
             assert!(err.contains(needle), "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn errors_quote_only_an_excerpt_of_the_file() {
+        let long = "A".repeat(1_000_000);
+        for json in [
+            format!(r#"{{"products": [{{"id": "{long}", "name": "A"}}]}}"#),
+            format!(r#"{{"products": [{{"id": "A", "name": "A", "{long}": 1}}]}}"#),
+            format!(r#"{{"products": [{{"id": "A", "name": "A", "requires": ["{long}"]}}]}}"#),
+            format!(r#"{{"products": [{{"id": "A", "name": "A", "availableIn": ["{long}"]}}]}}"#),
+            format!(r#"{{"products": [{{"id": "A", "name": {{"x": "{long}"}}}}]}}"#),
+        ] {
+            let err = parse(&json).err().map(|e| e.0).unwrap_or_default();
+            assert!(!err.is_empty() && err.len() < 1000, "{} bytes: {}", err.len(), &err[..err.len().min(300)]);
         }
     }
 

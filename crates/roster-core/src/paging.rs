@@ -93,10 +93,20 @@ pub fn encode_cursor(position: &Position, sort: &str) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&repr).unwrap_or_default())
 }
 
+/// The longest sort text a cursor may hold: names are at most 256 characters,
+/// user principal names 318; lower-casing can lengthen a few letters.
+const MAX_CURSOR_TEXT: usize = 1024;
+
 fn decode_cursor(cursor: &str, sort: &str) -> Result<Position, Error> {
     let bad = || Error::validation("cursor", "is not a cursor this list gave out");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let repr: CursorRepr = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    // The text of a key goes to the store as a bound value: a cursor this list
+    // gave out holds a lower-cased name, never a control character (a NUL would
+    // not even reach PostgreSQL) nor more than a name's length.
+    if repr.t.as_deref().is_some_and(|t| t.chars().count() > MAX_CURSOR_TEXT || t.chars().any(char::is_control)) {
+        return Err(bad());
+    }
     if repr.s != sort {
         return Err(Error::validation("cursor", "belongs to another sort order; start again from the first page"));
     }
@@ -344,6 +354,21 @@ mod tests {
         assert!(PageRequest::parse(None, Some("not-a-cursor"), "displayName").is_err());
         assert!(PageRequest::parse(Some(0), None, "displayName").is_err());
         assert!(PageRequest::parse(Some(501), None, "displayName").is_err());
+    }
+
+    #[test]
+    fn cursors_holding_control_characters_are_refused() {
+        let id = Uuid::now_v7();
+        for text in ["a\u{0}b", "\u{0}", "tab\there", "x\u{7f}"] {
+            let c = encode_cursor(&Position::After(Key { value: SortValue::Text(text.into()), id }), "displayName");
+            let refused = PageRequest::parse(None, Some(&c), "displayName");
+            assert!(matches!(refused, Err(Error::Validation { ref field, .. }) if field == "cursor"), "{text:?}");
+        }
+        let hand_made = URL_SAFE_NO_PAD
+            .encode(br#"{"p":"a","s":"displayName","t":"\u0000","i":"0190b3f0-0000-7000-8000-000000000000"}"#);
+        assert!(PageRequest::parse(None, Some(&hand_made), "displayName").is_err());
+        let long = encode_cursor(&Position::After(Key { value: SortValue::Text("x".repeat(2000)), id }), "displayName");
+        assert!(PageRequest::parse(None, Some(&long), "displayName").is_err());
     }
 
     #[test]

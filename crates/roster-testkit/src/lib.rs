@@ -18,6 +18,7 @@ pub mod browser;
 pub mod catalog;
 pub mod conformance;
 pub mod logs;
+pub mod xlsx;
 
 use reqwest::StatusCode;
 use roster_core::{Policy, Services, Store, TestClock};

@@ -15,6 +15,7 @@ mod console;
 mod contention;
 mod customers;
 mod errors;
+mod hostile;
 mod imports;
 mod isolation;
 mod licenses;

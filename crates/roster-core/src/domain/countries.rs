@@ -1,6 +1,6 @@
 //! Countries, as usage locations and where products are sold.
 
-use super::{Invalid, invalid};
+use super::{Invalid, excerpt, invalid};
 use std::fmt;
 
 /// ISO 3166-1 alpha-2 country code, upper-cased.
@@ -33,7 +33,7 @@ impl CountryCode {
             }
             _ => {}
         }
-        invalid(format!("{s:?} is not an ISO 3166-1 alpha-2 country code"))
+        invalid(format!("{} is not an ISO 3166-1 alpha-2 country code", excerpt(s)))
     }
 
     pub fn as_str(&self) -> &str {

@@ -10,7 +10,7 @@ mod roles;
 pub use countries::CountryCode;
 pub use language::Language;
 pub use names::*;
-pub use products::ProductId;
+pub use products::{ProductId, SERVICE_PLAN_ID_MAX, check_service_plan_id};
 pub use roles::{AgentRole, RoleSet, UserRole};
 
 use std::fmt;
@@ -35,6 +35,40 @@ pub(crate) fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
+/// At most this many characters of what was sent are quoted back in an error.
+pub const EXCERPT_CHARS: usize = 100;
+
+/// Text that was sent, as an error quotes it: in quotes, control characters
+/// escaped, and cut after `EXCERPT_CHARS` characters with an ellipsis, so an
+/// answer never grows with what was sent.
+pub fn excerpt(s: &str) -> String {
+    let mut quoted = String::from("\"");
+    for c in s.chars() {
+        // Counted as written: an escape (`\u{8640b}`) takes up to ten characters.
+        if quoted.chars().count() > EXCERPT_CHARS {
+            quoted.push('…');
+            break;
+        }
+        quoted.extend(c.escape_debug());
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// `s` cut after `max` characters, with an ellipsis when anything was cut.
+pub fn cut(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]).into(),
+        None => s.into(),
+    }
+}
+
+/// A message from a parser that may quote its input (serde's, say), cut to a
+/// bounded length.
+pub fn bounded_message(message: &str) -> String {
+    cut(message, 2 * EXCERPT_CHARS).into_owned()
+}
+
 /// `AsRef<str>`, `Display` and `into_inner` for a newtype over `String`.
 macro_rules! string_newtype {
     ($name:ident) => {
@@ -57,3 +91,19 @@ macro_rules! string_newtype {
 }
 
 pub(crate) use string_newtype;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_are_short_and_escaped() {
+        assert_eq!(excerpt("FRA"), "\"FRA\"");
+        assert_eq!(excerpt("a\u{0}b"), "\"a\\0b\"");
+        let long = excerpt(&"é".repeat(5_000_000));
+        assert_eq!(long.chars().count(), EXCERPT_CHARS + 3);
+        assert!(excerpt(&"\u{8640b}".repeat(1000)).chars().count() < EXCERPT_CHARS + 15);
+        assert!(long.ends_with("…\""));
+        assert!(bounded_message(&"x".repeat(10_000)).chars().count() <= 2 * EXCERPT_CHARS + 1);
+    }
+}

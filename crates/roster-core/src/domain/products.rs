@@ -1,6 +1,6 @@
 //! Catalog product ids.
 
-use super::{Invalid, invalid, string_newtype};
+use super::{Invalid, has_control, invalid, string_newtype};
 use std::fmt;
 
 /// A catalog product id such as `MAIL_P1`.
@@ -19,4 +19,20 @@ impl ProductId {
         }
         Ok(Self(s.to_owned()))
     }
+}
+
+/// The longest service plan id the catalog may name.
+pub const SERVICE_PLAN_ID_MAX: usize = 64;
+
+/// Checks a service plan id, as the catalog names a product's plans and a
+/// license disables them: 1 to 64 bytes, no control characters. Ids are kept as
+/// written, since a plan is matched by its exact id.
+pub fn check_service_plan_id(s: &str) -> Result<(), Invalid> {
+    if s.trim().is_empty() || s.len() > SERVICE_PLAN_ID_MAX {
+        return invalid(format!("must be 1 to {SERVICE_PLAN_ID_MAX} characters"));
+    }
+    if has_control(s) {
+        return invalid("must not contain control characters");
+    }
+    Ok(())
 }

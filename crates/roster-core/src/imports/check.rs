@@ -109,7 +109,9 @@ pub struct CheckedRow {
 /// store is asked which of these are taken before the rows are checked.
 pub fn username_key(row: &SheetRow, domains: &[String]) -> Option<String> {
     let (name, domain) = split_username(row.get(Column::Username), domains)?;
-    Some(format!("{}@{}", name.to_lowercase(), domain.to_lowercase()))
+    // Only a name that could be created can be taken, and only such a name goes
+    // to the store: a cell may hold anything, a NUL included.
+    Some(UserPrincipalName::new(UserName::parse(name).ok()?, DomainName::parse(domain).ok()?).key())
 }
 
 fn split_username<'a>(cell: &'a str, domains: &'a [String]) -> Option<(&'a str, &'a str)> {
@@ -280,7 +282,11 @@ fn check_row(
     for name in split_list(row.get(Column::Licenses)) {
         let product = ProductId::parse(&name).ok().filter(|p| ctx.catalog.get(p).is_some());
         match product {
-            None => problem(Column::Licenses, "unknown_product", format!("{name} is not a product of the catalog")),
+            None => problem(
+                Column::Licenses,
+                "unknown_product",
+                format!("{} is not a product of the catalog", excerpt(&name)),
+            ),
             Some(p) if !owned.contains(&p) => problem(
                 Column::Licenses,
                 "product_not_owned",

@@ -1,21 +1,37 @@
 //! Reading user import files: whatever Excel or LibreOffice saves.
 //!
-//! CSV comes in UTF-8 (with or without BOM), UTF-16LE/BE with BOM (Excel's "Unicode
-//! text") or Windows-1252, delimited by `,`, `;` or tab (sniffed from the header
-//! line), with quoted fields that may hold delimiters, quotes and newlines. XLSX
-//! is read from its first sheet. Headers are matched in any of the five UI
-//! languages, ignoring case, accents and punctuation.
+//! CSV comes in UTF-8 (with or without BOM), UTF-16LE/BE (Excel's "Unicode
+//! text", with or without BOM), UTF-32 or Windows-1252, delimited by `,`, `;` or
+//! tab (sniffed from the header line), with quoted fields that may hold
+//! delimiters, quotes and newlines (`csv_file`). XLSX is read from its first
+//! sheet (`xlsx_file`). Headers are matched in any of the five UI languages,
+//! ignoring case, accents and punctuation.
 //!
 //! Row numbers are the ones a spreadsheet shows: the header is row 1, and a quoted
 //! newline does not start a new row.
+//!
+//! A file is bounded while it is read, never after: its bytes, the XML an XLSX
+//! inflates to, rows, columns, each cell and all of its text (the limits below
+//! and in `xlsx_file`). An error quotes at most an excerpt of what the file holds.
 
-use crate::domain::Language;
+use super::{csv_file, xlsx_file};
+use crate::domain::{EXCERPT_CHARS, Language, cut, excerpt};
 use std::fmt;
 
 /// At most this many data rows in one file.
 pub const MAX_ROWS: usize = 100_000;
 /// At most this many bytes in one file.
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
+/// Text in a cell further right than this many columns is refused (the template
+/// has seven; empty cells anywhere are fine).
+pub const MAX_COLUMNS: usize = 64;
+/// At most this many characters in one cell: Excel's own limit, so nothing
+/// Excel saves is refused by it. A display name is at most 256.
+pub const MAX_CELL_CHARS: usize = 32_767;
+/// At most this many bytes of text in all the cells kept from one file. An
+/// XLSX cell may point at a shared string that other cells share, so a small
+/// file could otherwise hold one long string 700,000 times.
+pub const MAX_TEXT_BYTES: usize = 32 * 1024 * 1024;
 
 /// A column of the import template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -151,15 +167,32 @@ pub enum FileError {
     TooLarge,
     #[error("the file has {0} data rows; at most {MAX_ROWS} are allowed per file")]
     TooManyRows(usize),
+    /// An XLSX file that inflates past a limit: the reason, which quotes nothing from the file.
+    #[error("the XLSX file {0}")]
+    Inflates(String),
+    #[error("the cells of the file hold more than {} MiB of text", MAX_TEXT_BYTES / 1024 / 1024)]
+    TooMuchText,
     #[error("the file is empty; it needs a header row and at least one user")]
     Empty,
     #[error("the file has a header row but no users")]
     NoRows,
+    #[error(
+        "the file holds NUL characters, so it is not text in an encoding Roster reads; save it as CSV UTF-8 or XLSX"
+    )]
+    NotText,
     #[error("the XLSX file cannot be read: {0}")]
     Xlsx(String),
     #[error("row {row}: {message}")]
     Csv { row: usize, message: String },
-    #[error("column {position} has the header {header:?}, which is not a template column; expected: {expected}")]
+    #[error("row {row}, column {column}: a cell holds more than {MAX_CELL_CHARS} characters")]
+    CellTooLong { row: usize, column: usize },
+    #[error("row {row} has text in column {column}; a file may use at most {MAX_COLUMNS} columns")]
+    TooManyColumns { row: usize, column: usize },
+    /// `header` is what the file holds, cut short; the message escapes it too.
+    #[error(
+        "column {position} has the header {}, which is not a template column; expected: {expected}",
+        excerpt(.header)
+    )]
     UnknownColumn { position: usize, header: String, expected: String },
     #[error("the column {0} appears twice")]
     DuplicateColumn(Column),
@@ -168,10 +201,13 @@ pub enum FileError {
 }
 
 impl FileError {
-    /// The stable code, as API.md's error codes.
+    /// The stable code, as API.md's error codes: a file over a size limit is
+    /// `payload_too_large`, anything else wrong with it `validation_failed`.
     pub fn code(&self) -> &'static str {
         match self {
-            FileError::TooLarge | FileError::TooManyRows(_) => "payload_too_large",
+            FileError::TooLarge | FileError::TooManyRows(_) | FileError::Inflates(_) | FileError::TooMuchText => {
+                "payload_too_large"
+            }
             _ => "validation_failed",
         }
     }
@@ -232,144 +268,98 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, FileError> {
     if bytes.len() > MAX_BYTES {
         return Err(FileError::TooLarge);
     }
-    let grid = if bytes.starts_with(b"PK\x03\x04") { xlsx_grid(bytes)? } else { csv_grid(&decode(bytes))? };
-    sheet_from_grid(grid)
+    let mut sheet = SheetBuilder::default();
+    if bytes.starts_with(b"PK\x03\x04") {
+        xlsx_file::read(bytes, &mut sheet)?;
+    } else {
+        csv_file::read(bytes, &mut sheet)?;
+    }
+    sheet.finish()
 }
 
-/// The file's text: a BOM decides, then valid UTF-8, then Windows-1252, which is
-/// what Excel's "CSV" saves on Western Windows.
-fn decode(bytes: &[u8]) -> String {
-    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        return encoding.decode_without_bom_handling(&bytes[bom..]).0.into_owned();
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
-    }
+/// Maps rows onto the template's columns as a reader hands them over, one at a
+/// time, so no reader holds a whole file's cells: the first row that is not
+/// blank is the header, and every cell is held to the limits.
+#[derive(Debug, Default)]
+pub(super) struct SheetBuilder {
+    /// The template column of each of the header's cells, once the header is read.
+    mapping: Option<Vec<Option<Column>>>,
+    sheet: Sheet,
+    text_bytes: usize,
 }
 
-/// Rows of cells with their spreadsheet row numbers.
-/// Each row's cells share one buffer (`StringRecord`), which keeps a large file small.
-type Grid = Vec<(usize, csv::StringRecord)>;
-
-/// The delimiter the header line uses most among `,`, `;` and tab, outside quotes.
-fn sniff_delimiter(text: &str) -> u8 {
-    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
-    let mut quoted = false;
-    for b in text.bytes() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' | b'\r' if !quoted => break,
-            _ if !quoted => {
-                if let Some(entry) = counts.iter_mut().find(|(d, _)| *d == b) {
-                    entry.1 += 1;
-                }
+impl SheetBuilder {
+    /// One row, numbered as a spreadsheet shows it; its cells from the first column.
+    pub(super) fn row<'a, I>(&mut self, row: usize, cells: I) -> Result<(), FileError>
+    where
+        I: IntoIterator<Item = &'a str>,
+        I::IntoIter: Clone,
+    {
+        let cells = cells.into_iter();
+        for (i, cell) in cells.clone().enumerate() {
+            check_cell(row, i, cell)?;
+        }
+        let Some(mapping) = &self.mapping else {
+            if !cells.clone().all(|c| c.trim().is_empty()) {
+                self.mapping = Some(header_mapping(cells)?);
             }
-            _ => {}
+            return Ok(());
+        };
+        let mut record = SheetRow::new(row);
+        let mapped = || cells.clone().zip(mapping).filter_map(|(cell, column)| column.map(|c| (c, cell)));
+        record.text.reserve_exact(mapped().map(|(_, cell)| undefuse(cell.trim()).len()).sum());
+        for (column, cell) in mapped() {
+            record.set(column, undefuse(cell.trim()));
         }
-    }
-    // The first of equal counts wins, so a one-column file reads as CSV.
-    counts.iter().fold((b',', 0), |best, &(d, n)| if n > best.1 { (d, n) } else { best }).0
-}
-
-fn csv_grid(text: &str) -> Result<Grid, FileError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(sniff_delimiter(text))
-        .from_reader(text.as_bytes());
-    let mut grid = Vec::new();
-    // A spreadsheet row is a line, less the newlines quoted inside earlier rows. The
-    // csv reader skips blank lines, which a spreadsheet still numbers, and its own
-    // line numbers lag behind CRLF files, so lines are counted here from byte offsets.
-    let bytes = text.as_bytes();
-    let (mut counted_to, mut newlines, mut quoted_newlines) = (0usize, 0usize, 0usize);
-    let mut row_at = |start: usize, quoted_newlines: usize| {
-        // A record's offset may point at the LF of the previous CRLF.
-        let start = if bytes.get(start) == Some(&b'\n') { start + 1 } else { start }.min(bytes.len());
-        newlines += bytes[counted_to.min(start)..start].iter().filter(|b| **b == b'\n').count();
-        counted_to = counted_to.max(start);
-        newlines.saturating_sub(quoted_newlines) + 1
-    };
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let start = e.position().map_or(0, |p| p.byte() as usize);
-                return Err(FileError::Csv { row: row_at(start, quoted_newlines), message: csv_problem(&e) });
-            }
+        if record.is_blank() {
+            return Ok(());
         }
-        let start = record.position().map_or(0, |p| p.byte() as usize);
-        grid.push((row_at(start, quoted_newlines), record.clone()));
-        quoted_newlines += record.iter().map(|f| f.matches('\n').count()).sum::<usize>();
-        // The header and one row past the limit are enough to refuse the file.
-        if grid.len() > MAX_ROWS + 1 {
-            break;
+        if self.sheet.rows.len() == MAX_ROWS {
+            return Err(FileError::TooManyRows(MAX_ROWS + 1));
         }
-    }
-    Ok(grid)
-}
-
-/// The csv crate's error without its byte offsets, which mean nothing to a spreadsheet user.
-fn csv_problem(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "the text is not valid in the file's encoding".into(),
-        other => format!("{other:?}").chars().take(200).collect(),
-    }
-}
-
-fn xlsx_grid(bytes: &[u8]) -> Result<Grid, FileError> {
-    use calamine::Reader;
-    let opened: Result<calamine::Xlsx<_>, calamine::XlsxError> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes));
-    let mut book = opened.map_err(|e| FileError::Xlsx(e.to_string()))?;
-    let range = match book.worksheet_range_at(0) {
-        Some(range) => range.map_err(|e| FileError::Xlsx(e.to_string()))?,
-        None => return Err(FileError::Empty),
-    };
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let first_column = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut grid = Vec::new();
-    for (index, cells) in range.rows().enumerate() {
-        // Cells left of the used range are empty; keep positions as the sheet shows them.
-        let mut row: Vec<String> = vec![String::new(); first_column];
-        row.extend(cells.iter().map(cell_text));
-        grid.push((first_row + index + 1, csv::StringRecord::from(row)));
-        if grid.len() > MAX_ROWS + 1 {
-            break;
+        self.text_bytes += record.text.len();
+        if self.text_bytes > MAX_TEXT_BYTES {
+            return Err(FileError::TooMuchText);
         }
+        self.sheet.rows.push(record);
+        Ok(())
     }
-    Ok(grid)
+
+    pub(super) fn finish(self) -> Result<Sheet, FileError> {
+        let Some(mapping) = self.mapping else { return Err(FileError::Empty) };
+        if self.sheet.rows.is_empty() {
+            return Err(FileError::NoRows);
+        }
+        let mut sheet = self.sheet;
+        sheet.columns = mapping.into_iter().flatten().collect();
+        Ok(sheet)
+    }
 }
 
-fn cell_text(cell: &calamine::Data) -> String {
-    match cell {
-        calamine::Data::Empty => String::new(),
-        // Whole numbers typed into a cell come back as floats.
-        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        other => other.to_string(),
+/// A cell of row `row` at index `index` (from 0) within the limits.
+pub(super) fn check_cell(row: usize, index: usize, cell: &str) -> Result<(), FileError> {
+    if cell.len() > MAX_CELL_CHARS && cell.chars().count() > MAX_CELL_CHARS {
+        return Err(FileError::CellTooLong { row, column: index + 1 });
     }
+    if index >= MAX_COLUMNS && !cell.trim().is_empty() {
+        return Err(FileError::TooManyColumns { row, column: index + 1 });
+    }
+    Ok(())
 }
 
-fn sheet_from_grid(grid: Grid) -> Result<Sheet, FileError> {
-    // Sized once: growing by doubling holds both buffers while it copies.
-    let capacity = grid.len().min(MAX_ROWS + 1);
-    let mut rows = grid.into_iter().skip_while(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()));
-    let Some((_, header)) = rows.next() else { return Err(FileError::Empty) };
-    let header: Vec<&str> = header.iter().collect();
-    // Trailing empty header cells (Excel pads rows) are not columns.
-    let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
+/// The template column each header cell names; trailing empty header cells
+/// (Excel pads rows) are not columns.
+fn header_mapping<'a>(header: impl Iterator<Item = &'a str> + Clone) -> Result<Vec<Option<Column>>, FileError> {
+    let width = header.clone().enumerate().filter(|(_, h)| !h.trim().is_empty()).last().map_or(0, |(i, _)| i + 1);
     let mut mapping: Vec<Option<Column>> = Vec::with_capacity(width);
-    for (i, h) in header[..width].iter().copied().enumerate() {
+    for (i, h) in header.take(width).enumerate() {
         match recognise(h) {
             Some(Some(column)) if mapping.contains(&Some(column)) => return Err(FileError::DuplicateColumn(column)),
             Some(column) => mapping.push(column),
             None => {
                 return Err(FileError::UnknownColumn {
                     position: i + 1,
-                    header: h.trim().to_owned(),
+                    header: cut(h.trim(), EXCERPT_CHARS).into_owned(),
                     expected: Column::ALL.map(Column::name).join(", "),
                 });
             }
@@ -380,27 +370,7 @@ fn sheet_from_grid(grid: Grid) -> Result<Sheet, FileError> {
             return Err(FileError::MissingColumn(required));
         }
     }
-    let mut sheet = Sheet { columns: mapping.iter().flatten().copied().collect(), rows: Vec::with_capacity(capacity) };
-    for (row, cells) in rows {
-        let mut record = SheetRow::new(row);
-        record.text.reserve_exact(cells.as_slice().len());
-        for (cell, column) in cells.iter().zip(&mapping) {
-            if let Some(column) = column {
-                record.set(*column, undefuse(cell.trim()));
-            }
-        }
-        if record.is_blank() {
-            continue;
-        }
-        if sheet.rows.len() == MAX_ROWS {
-            return Err(FileError::TooManyRows(MAX_ROWS + 1));
-        }
-        sheet.rows.push(record);
-    }
-    if sheet.rows.is_empty() {
-        return Err(FileError::NoRows);
-    }
-    Ok(sheet)
+    Ok(mapping)
 }
 
 /// Takes off the apostrophe an export put before a cell that looked like a formula.
@@ -491,6 +461,9 @@ mod tests {
         assert!(
             matches!(unknown, Err(FileError::UnknownColumn { position: 3, ref header, .. }) if header == "Shoe size")
         );
+        // A header quoted back is cut short, and so is its escaped form.
+        let escaped = read(format!("{},Username\nA,a\n", "\u{a129b}".repeat(200)).as_bytes());
+        assert!(escaped.is_err_and(|e| e.to_string().len() < 600));
         let mut big = String::from("Display name,Username\n");
         for i in 0..=MAX_ROWS {
             big.push_str(&format!("U{i},u{i}\n"));

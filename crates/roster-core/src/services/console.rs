@@ -28,6 +28,10 @@ impl Services {
         if email.is_empty() || email.len() > 320 || password.is_empty() || password.len() > 1024 {
             return Ok(AgentSigninOutcome::InvalidCredentials);
         }
+        // No agent's email holds a control character, and PostgreSQL cannot even take a NUL.
+        if email.chars().any(char::is_control) {
+            return Ok(AgentSigninOutcome::InvalidCredentials);
+        }
         let Some(attempt) = self.begin_signin_attempt(&format!("agent:{email}"), source).await? else {
             return Ok(AgentSigninOutcome::RateLimited);
         };

@@ -58,7 +58,7 @@ impl Services {
         cursor: Option<&str>,
     ) -> Result<Page<Customer>> {
         let page = PageRequest::parse(limit, cursor, "companyName")?;
-        let search = search.map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase);
+        let search = super::inputs::search_term(search)?;
         self.store.list_customers(agent.partner_id, search.as_deref(), &page).await
     }
 }

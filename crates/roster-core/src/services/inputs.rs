@@ -27,6 +27,39 @@ pub struct LicenseInput {
     pub disabled_service_plans: Vec<String>,
 }
 
+impl LicenseInput {
+    /// The service plans to disable, each checked; `field` names this license.
+    /// Unknown plans are the catalog's to refuse, but only text that could be a
+    /// plan id goes that far, and an error quotes none longer than an id.
+    pub(crate) fn disabled_plans(&self, field: &str) -> Result<Vec<String>> {
+        self.disabled_service_plans
+            .iter()
+            .enumerate()
+            .map(|(i, plan)| {
+                check_service_plan_id(plan)
+                    .map(|()| plan.clone())
+                    .map_err(|e| Error::validation(format!("{field}.disabledServicePlans[{i}]"), e))
+            })
+            .collect()
+    }
+}
+
+/// The longest search term a list takes.
+pub const MAX_SEARCH_CHARS: usize = 256;
+
+/// A `search=` term, lower-cased; blank is none. Control characters are refused
+/// here, before any store sees them (PostgreSQL cannot even hold a NUL).
+pub(crate) fn search_term(raw: Option<&str>) -> Result<Option<String>> {
+    let Some(term) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+    if term.chars().count() > MAX_SEARCH_CHARS {
+        return Err(Error::validation("search", format!("must be at most {MAX_SEARCH_CHARS} characters")));
+    }
+    if has_control(term) {
+        return Err(Error::validation("search", "must not contain control characters"));
+    }
+    Ok(Some(term.to_lowercase()))
+}
+
 /// A license update of API.md, as it arrived.
 #[derive(Debug, Clone, Default)]
 pub struct LicenseUpdateInput {
@@ -74,21 +107,7 @@ impl UserListParams {
             Some("deleted") => UserState::Deleted,
             Some(_) => return Err(Error::validation("state", "use active or deleted")),
         };
-        let search = self
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                if s.chars().count() > 256 {
-                    Err(Error::validation("search", "must be at most 256 characters"))
-                } else if s.chars().any(char::is_control) {
-                    Err(Error::validation("search", "must not contain control characters"))
-                } else {
-                    Ok(s.to_lowercase())
-                }
-            })
-            .transpose()?;
+        let search = search_term(self.search.as_deref())?;
         let license = match self.license.as_deref() {
             None | Some("") => None,
             Some("none") => Some(LicenseFilter::None),

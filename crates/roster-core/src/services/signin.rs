@@ -32,6 +32,10 @@ impl Services {
         if key.is_empty() || key.len() > 400 || password.len() > 1024 {
             return Ok(SigninOutcome::InvalidCredentials);
         }
+        // No username holds a control character, and PostgreSQL cannot even take a NUL.
+        if key.chars().any(char::is_control) {
+            return Ok(SigninOutcome::InvalidCredentials);
+        }
         let Some(attempt) = self.begin_signin_attempt(&format!("user:{key}"), source).await? else {
             return Ok(SigninOutcome::RateLimited);
         };

@@ -66,7 +66,8 @@ impl Services {
             if licenses.iter().any(|seen| seen.product_id == product_id) {
                 return Err(Error::validation(at, format!("{} is listed twice", product_id.as_ref())));
             }
-            licenses.push(LicenseRequest { product_id, disabled_service_plans: l.disabled_service_plans.clone() });
+            let disabled_service_plans = l.disabled_plans(&field(&format!("licenses[{i}]")))?;
+            licenses.push(LicenseRequest { product_id, disabled_service_plans });
         }
         Ok(NewUser {
             upn: UserPrincipalName::new(name, domain),

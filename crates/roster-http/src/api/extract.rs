@@ -90,7 +90,8 @@ fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> Result<T, ApiE
         &format!("/?{query}").parse().map_err(|_| ApiError::bad_request(None, "malformed query string"))?,
     )
     .map(|q| q.0)
-    .map_err(|e| ApiError::bad_request(None, e.body_text()))
+    // serde names an unknown parameter in its message: quote only the start of it.
+    .map_err(|e| ApiError::bad_request(None, roster_core::domain::bounded_message(&e.body_text())))
 }
 
 /// Path ids; a malformed id is a bad request, not a server error.
@@ -100,10 +101,9 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|p| Self(p.0))
-            .map_err(|e| ApiError::bad_request(Some("path".into()), e.body_text()))
+        axum::extract::Path::<T>::from_request_parts(parts, state).await.map(|p| Self(p.0)).map_err(|e| {
+            ApiError::bad_request(Some("path".into()), roster_core::domain::bounded_message(&e.body_text()))
+        })
     }
 }
 

@@ -101,7 +101,7 @@ fn job_dto(job: ImportJob, rows: Option<Vec<ImportRowView>>) -> ImportJobDto {
         (status = 202, description = "every row is good; the job is queued", body = ImportJobDto),
         (status = 400, description = "validation_failed, with details.rows naming every problem by row and column", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, description = "over 20 MiB or 100,000 rows", body = ErrorBody),
+        (status = 413, description = "over 20 MiB, 100,000 rows, 32 MiB of cell text, or (XLSX) 64 MiB of XML inflated", body = ErrorBody),
         (status = 415, body = ErrorBody)))]
 pub async fn start_import(
     State(state): State<AppState>,
