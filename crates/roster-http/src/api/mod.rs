@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 mod handlers;
 pub mod imports;
+pub mod limits;
 
 use crate::startup::AppState;
 use axum::Router;
@@ -38,5 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{cid}/imports/{jid}", get(imports::get_import))
         .route("/customers/{cid}/imports/{jid}/credentials", post(imports::take_credentials))
         .route("/openapi.json", get(handlers::openapi))
+        // After every route: it gives the routes there are its answer to a method
+        // they do not take; axum adds the `Allow` header.
+        .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
         .fallback(|| async { error::ApiError::RouteNotFound })
 }
