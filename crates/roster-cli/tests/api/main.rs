@@ -23,6 +23,7 @@ mod openapi;
 mod restart;
 mod schema;
 mod signin;
+mod strict;
 mod subscriptions;
 mod two_servers;
 mod users;
