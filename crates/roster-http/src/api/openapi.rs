@@ -62,6 +62,19 @@ pub async fn openapi() -> Json<&'static Value> {
 
 /// The whole document, as `/api/v1/openapi.json` serves it.
 pub fn document() -> Value {
+    let (doc, misses) = build();
+    for miss in misses {
+        tracing::error!(miss, "the OpenAPI document lacks a place openapi.rs adds to");
+    }
+    doc
+}
+
+/// What is added here names schemas, properties, parameters and responses; those
+/// it does not find (a type renamed, say) are returned, and a test wants none.
+type Misses = Vec<String>;
+
+fn build() -> (Value, Misses) {
+    let mut misses = Misses::new();
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
@@ -70,16 +83,16 @@ pub fn document() -> Value {
             }
         }
     }
-    constrain_values(&mut doc);
-    require_nullable_fields(&mut doc);
-    declare_files(&mut doc);
-    add_links(&mut doc);
-    doc
+    constrain_values(&mut doc, &mut misses);
+    require_nullable_fields(&mut doc, &mut misses);
+    declare_files(&mut doc, &mut misses);
+    add_links(&mut doc, &mut misses);
+    (doc, misses)
 }
 
 /// Fields that are always there, `null` when empty: utoipa makes every `Option`
 /// optional.
-fn require_nullable_fields(doc: &mut Value) {
+fn require_nullable_fields(doc: &mut Value, misses: &mut Misses) {
     for (name, fields) in [
         ("UserDto", &["firstName", "lastName", "usageLocation", "deletedAt", "purgeAt"][..]),
         ("CursorsDto", &["prev", "next"]),
@@ -89,7 +102,7 @@ fn require_nullable_fields(doc: &mut Value) {
         ("ImportJobDto", &["finishedAt"]),
     ] {
         let Some(required) = doc.pointer_mut(&format!("/components/schemas/{name}/required")) else {
-            tracing::error!(name, "the OpenAPI document has no such schema");
+            misses.push(format!("schema {name}"));
             continue;
         };
         if let Value::Array(required) = required {
@@ -101,17 +114,19 @@ fn require_nullable_fields(doc: &mut Value) {
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// The files some operations answer with, in the format asked for.
-fn declare_files(doc: &mut Value) {
+fn declare_files(doc: &mut Value, misses: &mut Misses) {
     let file = json!({"schema": {"type": "string"}});
     for path in ["/customers/{cid}/users/export", "/imports/template"] {
         let pointer = format!("/paths/{}/get/responses/200/content", path.replace('/', "~1"));
-        if let Some(content) = doc.pointer_mut(&pointer) {
-            *content = json!({"text/csv": file, XLSX: file});
+        match doc.pointer_mut(&pointer) {
+            Some(content) => *content = json!({"text/csv": file, XLSX: file}),
+            None => misses.push(pointer),
         }
     }
     let pointer = "/paths/~1customers~1{cid}~1imports~1{jid}~1credentials/post/responses/200/content";
-    if let Some(Value::Object(content)) = doc.pointer_mut(pointer) {
-        content.insert("text/csv".into(), file);
+    match doc.pointer_mut(pointer) {
+        Some(Value::Object(content)) => drop(content.insert("text/csv".into(), file)),
+        _ => misses.push(pointer.to_owned()),
     }
 }
 
@@ -211,21 +226,21 @@ fn one_of(values: &[&str]) -> Value {
 
 /// Merges `constraint` into the schema at `pointer`, or puts it in the place of
 /// what is there when that is not a schema (a `required` list).
-fn constrain(doc: &mut Value, pointer: &str, constraint: Value) {
+fn constrain(doc: &mut Value, misses: &mut Misses, pointer: &str, constraint: Value) {
     match (doc.pointer_mut(pointer), constraint) {
         (Some(Value::Object(schema)), Value::Object(constraint)) => schema.extend(constraint),
         (Some(target), constraint) => *target = constraint,
-        (None, _) => tracing::error!(pointer, "the OpenAPI document has nothing to constrain here"),
+        (None, _) => misses.push(pointer.to_owned()),
     }
 }
 
 /// Merges `constraint` into the schema of the query or path parameter `name` of
 /// the operation `method path`.
-fn constrain_param(doc: &mut Value, path: &str, method: &str, name: &str, constraint: Value) {
+fn constrain_param(doc: &mut Value, misses: &mut Misses, path: &str, method: &str, name: &str, constraint: Value) {
     let params = doc.pointer_mut(&format!("/paths/{}/{method}/parameters", path.replace('/', "~1")));
     let Some(param) = params.and_then(Value::as_array_mut).and_then(|ps| ps.iter_mut().find(|p| p["name"] == name))
     else {
-        tracing::error!(path, method, name, "the OpenAPI document has no such parameter");
+        misses.push(format!("{method} {path} parameter {name}"));
         return;
     };
     if let (Some(Value::Object(schema)), Value::Object(constraint)) = (param.get_mut("schema"), constraint) {
@@ -233,7 +248,7 @@ fn constrain_param(doc: &mut Value, path: &str, method: &str, name: &str, constr
     }
 }
 
-fn constrain_values(doc: &mut Value) {
+fn constrain_values(doc: &mut Value, misses: &mut Misses) {
     let schema = |name: &str, property: &str| format!("/components/schemas/{name}/properties/{property}");
     let null_or_blank = [Value::Null, json!("")];
     let cases: Vec<(String, Value)> = vec![
@@ -293,7 +308,7 @@ fn constrain_values(doc: &mut Value) {
         (schema("ImportRowDto", "status"), one_of(&["pending", "created", "failed"])),
     ];
     for (pointer, constraint) in cases {
-        constrain(doc, &pointer, constraint);
+        constrain(doc, misses, &pointer, constraint);
     }
 
     let limit = json!({"minimum": 1, "maximum": MAX_LIMIT, "default": roster_core::paging::DEFAULT_LIMIT});
@@ -327,22 +342,30 @@ fn constrain_values(doc: &mut Value) {
         ("/customers/{cid}/imports/{jid}/credentials", "post", "format", one_of(&["json", "csv"])),
     ];
     for (path, method, name, constraint) in params {
-        constrain_param(doc, path, method, name, constraint);
+        constrain_param(doc, misses, path, method, name, constraint);
     }
 }
 
-/// A link to `operation_id` for the responses `status` of `method path`.
-fn link(doc: &mut Value, path: &str, method: &str, status: &str, name: &str, operation_id: &str, parameters: Value) {
+/// A link to `operation_id` from the response `from`: (path, method, status).
+fn link(
+    doc: &mut Value,
+    misses: &mut Misses,
+    from: (&str, &str, &str),
+    name: &str,
+    operation_id: &str,
+    parameters: Value,
+) {
+    let (path, method, status) = from;
     let pointer = format!("/paths/{}/{method}/responses/{status}", path.replace('/', "~1"));
     let Some(Value::Object(response)) = doc.pointer_mut(&pointer) else {
-        tracing::error!(pointer, "the OpenAPI document has no such response to link from");
+        misses.push(pointer);
         return;
     };
     let links = response.entry("links").or_insert_with(|| Value::Object(Map::new()));
     links[name] = json!({"operationId": operation_id, "parameters": parameters});
 }
 
-fn add_links(doc: &mut Value) {
+fn add_links(doc: &mut Value, misses: &mut Misses) {
     let customer = json!({"cid": "$response.body#/id"});
     for (name, operation_id) in [
         ("GetCustomer", "get_customer"),
@@ -355,7 +378,7 @@ fn add_links(doc: &mut Value) {
         ("ExportUsers", "export_users"),
         ("StartImport", "start_import"),
     ] {
-        link(doc, "/customers", "post", "201", name, operation_id, customer.clone());
+        link(doc, misses, ("/customers", "post", "201"), name, operation_id, customer.clone());
     }
     let user = json!({"cid": "$request.path.cid", "uid": "$response.body#/user/id"});
     for (name, operation_id) in [
@@ -364,36 +387,33 @@ fn add_links(doc: &mut Value) {
         ("ResetPassword", "reset_password"),
         ("DeleteUser", "delete_user"),
     ] {
-        link(doc, "/customers/{cid}/users", "post", "201", name, operation_id, user.clone());
+        link(doc, misses, ("/customers/{cid}/users", "post", "201"), name, operation_id, user.clone());
     }
     let subscription = json!({"cid": "$request.path.cid", "sid": "$response.body#/id"});
     link(
         doc,
-        "/customers/{cid}/subscriptions",
-        "post",
-        "201",
+        misses,
+        ("/customers/{cid}/subscriptions", "post", "201"),
         "SetQuantity",
         "set_subscription_quantity",
         subscription,
     );
     let job = json!({"cid": "$request.path.cid", "jid": "$response.body#/id"});
-    link(doc, "/customers/{cid}/imports", "post", "202", "GetImport", "get_import", job.clone());
-    link(doc, "/customers/{cid}/imports", "post", "202", "TakeCredentials", "take_credentials", job);
+    link(doc, misses, ("/customers/{cid}/imports", "post", "202"), "GetImport", "get_import", job.clone());
+    link(doc, misses, ("/customers/{cid}/imports", "post", "202"), "TakeCredentials", "take_credentials", job);
     // Only a cursor a list gave out is one it takes back; the last page's always exists.
     link(
         doc,
-        "/customers",
-        "get",
-        "200",
+        misses,
+        ("/customers", "get", "200"),
         "LastPage",
         "list_customers",
         json!({"cursor": "$response.body#/cursors/last"}),
     );
     link(
         doc,
-        "/customers/{cid}/audit-events",
-        "get",
-        "200",
+        misses,
+        ("/customers/{cid}/audit-events", "get", "200"),
         "LastPage",
         "list_audit_events",
         json!({"cid": "$request.path.cid", "cursor": "$response.body#/cursors/last"}),
@@ -403,6 +423,11 @@ fn add_links(doc: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn everything_added_finds_its_place() {
+        assert_eq!(build().1, Misses::new());
+    }
 
     #[test]
     fn every_operation_declares_401_and_500_and_every_response_a_description() {
