@@ -195,8 +195,11 @@ const NOT_CONTROL: &str = r"[^\x00-\x1F\x7F-\x9F]";
 /// control characters; when not `required`, blank means absent.
 fn text(max: usize, required: bool) -> Value {
     let core = format!("{VISIBLE}(?:{NOT_CONTROL}{{0,{}}}{VISIBLE})?", max - 2);
-    let core = if required { core } else { format!("(?:{core})?") };
-    json!({"pattern": format!("^[{SPACE}]*{core}[{SPACE}]*$")})
+    if required {
+        json!({"minLength": 1, "pattern": format!("^[{SPACE}]*{core}[{SPACE}]*$")})
+    } else {
+        json!({"pattern": format!("^[{SPACE}]*(?:{core})?[{SPACE}]*$")})
+    }
 }
 
 const LABEL: &str = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
@@ -204,6 +207,10 @@ const TOP_LABEL: &str = "[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
 /// No dot first, last, or twice in a row.
 const USER_NAME: &str = r"[A-Za-z0-9'_!#^~-]+(?:\.[A-Za-z0-9'_!#^~-]+)*";
 const PRODUCT_ID: &str = "[A-Za-z0-9_.-]{1,64}";
+
+fn product_id() -> Value {
+    json!({"minLength": 1, "maxLength": 64, "pattern": format!("^{PRODUCT_ID}$")})
+}
 
 fn domain() -> String {
     format!("(?:{LABEL}\\.)+{TOP_LABEL}")
@@ -280,8 +287,8 @@ fn constrain_values(doc: &mut Value, misses: &mut Misses) {
         (schema("UserPatch", "displayName"), text(DISPLAY_NAME_MAX, true)),
         (schema("UserPatch", "usageLocation"), countries(&null_or_blank)),
         (schema("UserPatch", "roles") + "/items", roles(&[])),
-        (schema("LicenseRequest", "productId"), json!({"pattern": format!("^{PRODUCT_ID}$")})),
-        (schema("BuyRequest", "productId"), json!({"pattern": format!("^{PRODUCT_ID}$")})),
+        (schema("LicenseRequest", "productId"), product_id()),
+        (schema("BuyRequest", "productId"), product_id()),
         (schema("BuyRequest", "quantity"), json!({"minimum": 1, "maximum": roster_core::services::MAX_SEATS})),
         (schema("QuantityRequest", "quantity"), json!({"minimum": 0, "maximum": roster_core::services::MAX_SEATS})),
         (schema("BatchRequest", "users"), json!({"minItems": 1, "maxItems": roster_core::services::MAX_BATCH})),
@@ -297,7 +304,7 @@ fn constrain_values(doc: &mut Value, misses: &mut Misses) {
                 {"required": ["remove"], "properties": {"remove": {"minItems": 1}}}
             ]}),
         ),
-        (schema("LicenseUpdate", "remove") + "/items", json!({"pattern": format!("^{PRODUCT_ID}$")})),
+        (schema("LicenseUpdate", "remove") + "/items", product_id()),
         (schema("LicenseUpdate", "mode"), json!({"enum": ["partial", "atomic", null]})),
         (schema("UserDto", "state"), one_of(&["active", "deleted"])),
         (schema("UserDto", "roles") + "/items", roles(&[])),
