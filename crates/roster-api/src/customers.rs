@@ -61,3 +61,14 @@ pub struct ListParams {
     /// An opaque cursor from a previous page.
     pub cursor: Option<String>,
 }
+
+/// The paging parameters of a list that has no search.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    /// 1 to 500, default 50.
+    pub limit: Option<u32>,
+    /// An opaque cursor from a previous page.
+    pub cursor: Option<String>,
+}

@@ -56,6 +56,7 @@ pub struct SubscriptionDto {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BuyRequest {
     pub product_id: String,
+    #[serde(deserialize_with = "whole_number")]
     pub quantity: i64,
 }
 
@@ -63,7 +64,42 @@ pub struct BuyRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QuantityRequest {
+    #[serde(deserialize_with = "whole_number")]
     pub quantity: i64,
+}
+
+/// A whole number, written `3` or `3.0`: JSON does not tell them apart, and JSON
+/// Schema's `integer` takes both.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    struct WholeNumber;
+
+    impl serde::de::Visitor<'_> for WholeNumber {
+        type Value = i64;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a whole number")
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
+            // Past 2^53 a float holds only even numbers; such a count is out of range anyway.
+            const EXACT: f64 = 9_007_199_254_740_992.0;
+            if v.fract() == 0.0 && v.abs() <= EXACT {
+                Ok(v as i64)
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+
+    d.deserialize_i64(WholeNumber)
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -68,3 +68,12 @@ fn a_page_names_its_next_cursor() {
     assert_eq!((page.total_count(), page.next_cursor()), (7, Some("n")));
     assert!(page.into_items().is_empty());
 }
+
+#[test]
+fn a_quantity_is_a_whole_number_however_written() {
+    assert_eq!(from::<QuantityRequest>(json!({"quantity": 7})).quantity, 7);
+    assert_eq!(from::<QuantityRequest>(json!({"quantity": 7.0})).quantity, 7);
+    for bad in [json!(7.5), json!("7"), json!(1e300), json!(null)] {
+        assert!(serde_json::from_value::<QuantityRequest>(json!({"quantity": bad})).is_err(), "{bad}");
+    }
+}

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::signin::router())
         .merge(crate::console::router())
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(crate::api::limits::refuse_oversized_heads))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -26,6 +26,7 @@ mod restart;
 mod schema;
 mod signin;
 mod signin_limits;
+mod strict;
 mod subscriptions;
 mod two_servers;
 mod users;

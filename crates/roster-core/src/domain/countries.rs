@@ -36,6 +36,11 @@ impl CountryCode {
         invalid(format!("{} is not an ISO 3166-1 alpha-2 country code", excerpt(s)))
     }
 
+    /// Every assigned code, in alphabetical order.
+    pub fn all() -> impl Iterator<Item = CountryCode> {
+        ISO_3166_ALPHA2.split(' ').filter_map(|c| Self::parse(c).ok())
+    }
+
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or("??")
     }

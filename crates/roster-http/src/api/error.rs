@@ -32,6 +32,12 @@ pub enum ApiError {
     UnsupportedMediaType(&'static str),
     #[error("no such route")]
     RouteNotFound,
+    #[error("this path does not answer that method; the Allow header lists those it does")]
+    MethodNotAllowed,
+    #[error("the URI is longer than {} bytes", super::limits::MAX_URI_BYTES)]
+    UriTooLong,
+    #[error("the request headers are larger than {} bytes", super::limits::MAX_HEADER_BYTES)]
+    HeadersTooLarge,
 }
 
 impl ApiError {
@@ -105,6 +111,18 @@ impl IntoResponse for ApiError {
             ApiError::RouteNotFound => (
                 StatusCode::NOT_FOUND,
                 ErrorBody { code: "not_found".into(), message: self.to_string(), details: None },
+            ),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                ErrorBody { code: "method_not_allowed".into(), message: self.to_string(), details: None },
+            ),
+            ApiError::UriTooLong => (
+                StatusCode::URI_TOO_LONG,
+                ErrorBody { code: "uri_too_long".into(), message: self.to_string(), details: None },
+            ),
+            ApiError::HeadersTooLarge => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                ErrorBody { code: "headers_too_large".into(), message: self.to_string(), details: None },
             ),
         };
         let mut response = (status, Json(body)).into_response();

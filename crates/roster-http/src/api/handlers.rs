@@ -7,46 +7,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use roster_api::{
     AuditEventPage, BatchItemResult, BatchRequest, BatchResponse, BuyRequest, CreatedUserDto, CustomerDto,
-    CustomerPage, LicenseUpdateInput, LicenseUpdateResponse, ListParams, NewCustomerRequest, NewUserInput, ProductList,
-    QuantityRequest, ResetPasswordResponse, RestoreRequest, RestoreResponse, SubscriptionDto, UserDto, UserListParams,
-    UserPage, UserPatchInput,
+    CustomerPage, LicenseUpdateInput, LicenseUpdateResponse, ListParams, NewCustomerRequest, NewUserInput, PageParams,
+    ProductList, QuantityRequest, ResetPasswordResponse, RestoreRequest, RestoreResponse, SubscriptionDto, UserDto,
+    UserListParams, UserPage, UserPatchInput,
 };
-use utoipa::OpenApi;
 use uuid::Uuid;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Roster API", description = "Users and licenses of a partner's customers."),
-    servers((url = "/api/v1")),
-    paths(
-        list_products, list_subscriptions, buy_subscription, set_subscription_quantity, update_licenses,
-        list_customers, create_customer, get_customer, list_users, create_user, create_users_batch,
-        get_user, update_user, delete_user, reset_password, restore_users, list_audit_events,
-        super::imports::start_import, super::imports::get_import, super::imports::take_credentials,
-        super::imports::export_users, super::imports::import_template
-    ),
-    components(schemas(ErrorBody)),
-    modifiers(&BearerAuth),
-    security(("bearer" = []))
-)]
-pub struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("rst_…").build()),
-        );
-    }
-}
-
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
-}
 
 #[utoipa::path(get, path = "/customers", params(ListParams), responses(
     (status = 200, body = CustomerPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
@@ -211,7 +176,7 @@ pub async fn restore_users(
     Ok(Json(RestoreResponse { results: outcomes.into_iter().map(IntoApi::into_api).collect() }))
 }
 
-#[utoipa::path(get, path = "/customers/{cid}/audit-events", params(("cid" = Uuid, Path), ListParams),
+#[utoipa::path(get, path = "/customers/{cid}/audit-events", params(("cid" = Uuid, Path), PageParams),
     responses((status = 200, description = "Newest first", body = AuditEventPage), (status = 404, body = ErrorBody)))]
 pub async fn list_audit_events(
     State(state): State<AppState>,

@@ -5,12 +5,14 @@ pub mod error;
 pub mod extract;
 mod handlers;
 pub mod imports;
+pub mod limits;
+mod openapi;
 
 use crate::startup::AppState;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use handlers::ApiDoc;
+pub use openapi::{ApiDoc, document};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,6 +39,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/customers/{cid}/imports/{jid}", get(imports::get_import))
         .route("/customers/{cid}/imports/{jid}/credentials", post(imports::take_credentials))
-        .route("/openapi.json", get(handlers::openapi))
+        .route("/openapi.json", get(openapi::openapi))
+        // After every route: it gives the routes there are its answer to a method
+        // they do not take; axum adds the `Allow` header.
+        .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
         .fallback(|| async { error::ApiError::RouteNotFound })
 }
