@@ -66,6 +66,16 @@ pub struct QuantityRequest {
     pub quantity: i64,
 }
 
+/// Seats to buy on top of the quantity, in one atomic increment: purchases made
+/// at the same time all count.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeatsRequest {
+    /// At least 1.
+    pub add: i64,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LicenseRequest))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

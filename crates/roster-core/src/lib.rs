@@ -15,6 +15,7 @@ pub mod paging;
 pub mod secrets;
 pub mod services;
 pub mod store;
+pub mod versions;
 
 pub use clock::{Clock, SystemClock, TestClock};
 pub use error::{Error, Result};

@@ -18,6 +18,7 @@ use crate::error::Result;
 use crate::licensing::LicenseUpdate;
 use crate::model::*;
 use crate::paging::{Page, PageRequest, UserFilter, UserQuery};
+use crate::versions::Expected;
 use async_trait::async_trait;
 use std::collections::HashSet;
 use time::OffsetDateTime;
@@ -34,6 +35,8 @@ pub trait Store:
     + ImportStore
     + SessionStore
     + AuditStore
+    + ConditionalStore
+    + SeatStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -272,4 +275,63 @@ pub trait AuditStore: Send + Sync {
         customer_id: Uuid,
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>>;
+}
+
+/// Writes that go ahead only while the resource is at a version the caller
+/// names (`If-Match`): each locks the row, in the order every writer takes (the
+/// customer's seats, then the user), reads it, checks its version and writes, in
+/// one transaction, so no change can come between the check and the write.
+/// `PreconditionFailed` when the version is not the one expected.
+#[async_trait]
+pub trait ConditionalStore: Send + Sync {
+    async fn update_user_if(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        user_id: Uuid,
+        expected: &Expected,
+        patch: &UserPatch,
+        now: OffsetDateTime,
+    ) -> Result<User>;
+    async fn delete_user_if(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        user_id: Uuid,
+        expected: &Expected,
+        purge_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<User>;
+    async fn set_subscription_quantity_if(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        subscription_id: Uuid,
+        expected: &Expected,
+        quantity: i64,
+        now: OffsetDateTime,
+    ) -> Result<Subscription>;
+}
+
+/// Buying more seats of a subscription the customer has.
+#[async_trait]
+pub trait SeatStore: Send + Sync {
+    async fn get_subscription(
+        &self,
+        partner_id: Uuid,
+        customer_id: Uuid,
+        subscription_id: Uuid,
+    ) -> Result<Option<Subscription>>;
+    /// Adds `add` seats in one statement (`quantity = quantity + add`), never past
+    /// `services::MAX_SEATS` (a validation error naming `add`), so purchases made
+    /// at once all count. With `expected`, only at that version.
+    async fn add_seats(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        subscription_id: Uuid,
+        add: i64,
+        expected: Option<&Expected>,
+        now: OffsetDateTime,
+    ) -> Result<Subscription>;
 }

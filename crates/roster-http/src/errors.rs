@@ -31,6 +31,7 @@ pub fn status(e: &Error) -> StatusCode {
         | Error::RestoreWindowExpired
         | Error::SubscriptionExists(_)
         | Error::QuantityBelowAssigned(_) => StatusCode::CONFLICT,
+        Error::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

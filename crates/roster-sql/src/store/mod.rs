@@ -18,6 +18,7 @@ mod customers;
 mod imports;
 mod licenses;
 mod paging;
+mod preconditions;
 mod rows;
 mod seats;
 mod selection;

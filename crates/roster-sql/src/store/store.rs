@@ -2,6 +2,7 @@
 //! its transaction (begin, the aggregate module's statements, commit) and the
 //! modules it calls hold the SQL.
 
+use super::preconditions;
 use super::{
     SqlStore, Tx, audit, catalog, customers, db_err, imports, licenses, selection, sessions, tenants, user_changes,
     users,
@@ -14,6 +15,7 @@ use roster_core::licensing::LicenseUpdate;
 use roster_core::model::*;
 use roster_core::paging::{Page, PageRequest, UserFilter, UserQuery};
 use roster_core::store::*;
+use roster_core::versions::Expected;
 use roster_sql::Dialect;
 use std::collections::HashSet;
 use time::OffsetDateTime;
@@ -446,5 +448,87 @@ impl AuditStore for SqlStore {
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>> {
         audit::list(&self.pool, partner_id, customer_id, page).await
+    }
+}
+
+#[async_trait]
+impl ConditionalStore for SqlStore {
+    async fn update_user_if(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        user_id: Uuid,
+        expected: &Expected,
+        patch: &UserPatch,
+        now: OffsetDateTime,
+    ) -> Result<User> {
+        let catalog = match patch.usage_location {
+            Some(_) => Some(catalog::load(&self.pool).await?),
+            None => None,
+        };
+        let mut tx = self.begin_write().await?;
+        preconditions::lock_user_at(&mut tx, actor, customer_id, user_id, expected).await?;
+        let after = user_changes::update(&mut tx, actor, customer_id, user_id, patch, catalog.as_ref(), now).await?;
+        commit(tx, after).await
+    }
+
+    async fn delete_user_if(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        user_id: Uuid,
+        expected: &Expected,
+        purge_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<User> {
+        let mut tx = self.begin_write().await?;
+        preconditions::lock_user_at(&mut tx, actor, customer_id, user_id, expected).await?;
+        let deleted = user_changes::delete(&mut tx, actor, customer_id, user_id, purge_at, now).await?;
+        commit(tx, deleted).await
+    }
+
+    async fn set_subscription_quantity_if(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        subscription_id: Uuid,
+        expected: &Expected,
+        quantity: i64,
+        now: OffsetDateTime,
+    ) -> Result<Subscription> {
+        let mut tx = self.begin_write().await?;
+        catalog::lock_subscription_at(&mut tx, actor, customer_id, subscription_id, expected).await?;
+        let changed =
+            catalog::set_subscription_quantity(&mut tx, actor, customer_id, subscription_id, quantity, now).await?;
+        commit(tx, changed).await
+    }
+}
+
+#[async_trait]
+impl SeatStore for SqlStore {
+    async fn get_subscription(
+        &self,
+        partner_id: Uuid,
+        customer_id: Uuid,
+        subscription_id: Uuid,
+    ) -> Result<Option<Subscription>> {
+        catalog::get_subscription(&self.pool, partner_id, customer_id, subscription_id).await
+    }
+
+    async fn add_seats(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        subscription_id: Uuid,
+        add: i64,
+        expected: Option<&Expected>,
+        now: OffsetDateTime,
+    ) -> Result<Subscription> {
+        let mut tx = self.begin_write().await?;
+        if let Some(expected) = expected {
+            catalog::lock_subscription_at(&mut tx, actor, customer_id, subscription_id, expected).await?;
+        }
+        let added = catalog::add_seats(&mut tx, actor, customer_id, subscription_id, add, now).await?;
+        commit(tx, added).await
     }
 }
