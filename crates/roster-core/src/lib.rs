@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod clock;
 pub mod domain;
 pub mod error;
+pub mod idempotency;
 pub mod imports;
 pub mod licensing;
 pub mod model;

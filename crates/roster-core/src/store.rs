@@ -15,6 +15,7 @@
 
 use crate::catalog::{Catalog, Product};
 use crate::error::Result;
+use crate::idempotency::{Claim, IdempotencyKey, KeptAnswer};
 use crate::licensing::LicenseUpdate;
 use crate::model::*;
 use crate::paging::{Page, PageRequest, UserFilter, UserQuery};
@@ -37,6 +38,7 @@ pub trait Store:
     + AuditStore
     + ConditionalStore
     + SeatStore
+    + IdempotencyStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -46,7 +48,9 @@ pub trait Store:
 
     /// Removes deleted users whose window has passed (`purge_at < now`); returns
     /// how many. Also drops expired sessions, day-old failed sign-ins and import
-    /// credentials past their hour: the housekeeping of every aggregate.
+    /// credentials past their hour, and idempotency keys past their window (and
+    /// the secrets of kept answers past their hour): the housekeeping of every
+    /// aggregate.
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64>;
 }
 
@@ -334,4 +338,33 @@ pub trait SeatStore: Send + Sync {
         expected: Option<&Expected>,
         now: OffsetDateTime,
     ) -> Result<Subscription>;
+}
+
+/// Idempotency keys and the answers kept for them (see `crate::idempotency`).
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
+    /// Takes the key for a request (`Claim::Run`), or says why not: its kept
+    /// answer, another request's key, or a request still running. A key past
+    /// `expires_at` is as good as new; one whose holder let its lease run out is
+    /// taken over. A new hold lasts until `locked_until`.
+    async fn claim_idempotency_key(
+        &self,
+        partner_id: Uuid,
+        key: &IdempotencyKey,
+        fingerprint: &str,
+        locked_until: OffsetDateTime,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Claim>;
+    /// Extends the hold of a request still running.
+    async fn hold_idempotency_key(
+        &self,
+        partner_id: Uuid,
+        key: &IdempotencyKey,
+        locked_until: OffsetDateTime,
+    ) -> Result<()>;
+    /// Keeps the answer of the request that holds the key.
+    async fn keep_idempotent_answer(&self, partner_id: Uuid, key: &IdempotencyKey, answer: &KeptAnswer) -> Result<()>;
+    /// Lets go of a key whose request kept no answer, so a retry runs again.
+    async fn release_idempotency_key(&self, partner_id: Uuid, key: &IdempotencyKey) -> Result<()>;
 }

@@ -129,7 +129,7 @@ both_backends! {
         assert_eq!(send(&app, &other, Method::GET, &sub, &[], None).await.status, StatusCode::NOT_FOUND);
     }
 
-    async fn the_openapi_document_names_etags_and_if_match(app) {
+    async fn the_openapi_document_names_etags_if_match_and_idempotency_keys(app) {
         let doc = app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json::<Value>().await.unwrap();
         let names = |op: &Value| -> Vec<String> {
             op["parameters"].as_array().map(|a| a.iter().filter_map(|p| p["name"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
@@ -142,5 +142,13 @@ both_backends! {
         }
         assert!(paths["/customers/{cid}/users/{uid}"]["get"]["responses"]["200"]["headers"]["ETag"].is_object());
         assert!(paths["/customers/{cid}/subscriptions/{sid}"]["get"].is_object());
+        for path in ["/customers", "/customers/{cid}/users", "/customers/{cid}/users/batch", "/customers/{cid}/users/{uid}/reset-password", "/customers/{cid}/users/restore", "/customers/{cid}/license-updates", "/customers/{cid}/imports", "/customers/{cid}/subscriptions", "/customers/{cid}/subscriptions/{sid}/seats"] {
+            let op = &paths[path]["post"];
+            assert!(names(op).contains(&"Idempotency-Key".to_owned()), "POST {path}");
+            assert!(op["responses"]["422"]["description"].as_str().is_some_and(|d| d.contains("idempotency_key_reused")), "POST {path}");
+            assert!(op["responses"]["409"]["description"].as_str().is_some_and(|d| d.contains("idempotency_key_in_use")), "POST {path}");
+        }
+        assert!(!names(&paths["/customers/{cid}/imports/{jid}/credentials"]["post"]).contains(&"Idempotency-Key".to_owned()));
+        assert!(paths["/customers/{cid}/subscriptions"]["post"]["responses"]["409"]["description"].as_str().is_some_and(|d| d.contains("subscription_exists")), "a documented 409 keeps its words");
     }
 }

@@ -15,6 +15,7 @@ mod console;
 mod customers;
 mod errors;
 mod etags;
+mod idempotency;
 mod imports;
 mod isolation;
 mod licenses;

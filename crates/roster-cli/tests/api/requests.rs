@@ -21,6 +21,10 @@ impl Answer {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    pub fn replayed(&self) -> bool {
+        self.header("idempotent-replayed") == Some("true")
+    }
 }
 
 /// Sends a request with extra headers (such as `Idempotency-Key` or `If-Match`)

@@ -32,6 +32,10 @@ pub enum ApiError {
     UnsupportedMediaType(&'static str),
     #[error("no such route")]
     RouteNotFound,
+    #[error("this Idempotency-Key was used for another request; send a new key with a new request")]
+    IdempotencyKeyReused,
+    #[error("a request with this Idempotency-Key is still running; try again in a moment")]
+    IdempotencyKeyInUse,
 }
 
 impl ApiError {
@@ -106,12 +110,23 @@ impl IntoResponse for ApiError {
                 StatusCode::NOT_FOUND,
                 ErrorBody { code: "not_found".into(), message: self.to_string(), details: None },
             ),
+            ApiError::IdempotencyKeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorBody { code: "idempotency_key_reused".into(), message: self.to_string(), details: None },
+            ),
+            ApiError::IdempotencyKeyInUse => (
+                StatusCode::CONFLICT,
+                ErrorBody { code: "idempotency_key_in_use".into(), message: self.to_string(), details: None },
+            ),
         };
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
                 .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        }
+        if matches!(self, ApiError::IdempotencyKeyInUse) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
         }
         response
     }

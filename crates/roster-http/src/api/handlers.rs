@@ -1,6 +1,7 @@
 use super::dto::{IntoApi, IntoCore};
 use super::error::{ApiError, ApiResult, ErrorBody, domain_body};
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthAgent};
+use super::idempotency::IdempotencyDoc;
 use super::preconditions::{IfMatch, PreconditionsDoc, Tagged};
 use crate::startup::AppState;
 use axum::Json;
@@ -28,7 +29,7 @@ use uuid::Uuid;
         super::subscriptions::get_subscription, super::subscriptions::add_seats
     ),
     components(schemas(ErrorBody)),
-    modifiers(&BearerAuth, &PreconditionsDoc),
+    modifiers(&BearerAuth, &IdempotencyDoc, &PreconditionsDoc),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;

@@ -4,6 +4,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 mod handlers;
+pub mod idempotency;
 pub mod imports;
 mod openapi_doc;
 pub mod preconditions;

@@ -1,7 +1,7 @@
 //! Helpers for the modifiers that add what every matching operation shares to
-//! the OpenAPI document (`If-Match` and `ETag` on users, subscriptions and
-//! customers), so each handler's annotation stays about its own request and
-//! answers.
+//! the OpenAPI document (`Idempotency-Key` on changing POSTs, `If-Match` and
+//! `ETag` on users, subscriptions and customers), so each handler's annotation
+//! stays about its own request and answers.
 
 use axum::http::StatusCode;
 use utoipa::openapi::path::Operation;

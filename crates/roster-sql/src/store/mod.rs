@@ -15,6 +15,7 @@ mod audit;
 mod catalog;
 mod counters;
 mod customers;
+mod idempotency;
 mod imports;
 mod licenses;
 mod paging;

@@ -2,15 +2,16 @@
 //! its transaction (begin, the aggregate module's statements, commit) and the
 //! modules it calls hold the SQL.
 
-use super::preconditions;
 use super::{
     SqlStore, Tx, audit, catalog, customers, db_err, imports, licenses, selection, sessions, tenants, user_changes,
     users,
 };
+use super::{idempotency, preconditions};
 use crate::D;
 use async_trait::async_trait;
 use roster_core::catalog::{Catalog, Product};
 use roster_core::error::{Error, Result};
+use roster_core::idempotency::{Claim, IdempotencyKey, KeptAnswer};
 use roster_core::licensing::LicenseUpdate;
 use roster_core::model::*;
 use roster_core::paging::{Page, PageRequest, UserFilter, UserQuery};
@@ -41,6 +42,7 @@ impl Store for SqlStore {
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64> {
         sessions::forget_expired(&self.pool, now).await?;
         imports::forget_expired_credentials(&self.pool, now).await?;
+        idempotency::forget_expired(&self.pool, now).await?;
         let mut total = 0;
         loop {
             let mut tx = self.begin_write().await?;
@@ -530,5 +532,39 @@ impl SeatStore for SqlStore {
         }
         let added = catalog::add_seats(&mut tx, actor, customer_id, subscription_id, add, now).await?;
         commit(tx, added).await
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for SqlStore {
+    async fn claim_idempotency_key(
+        &self,
+        partner_id: Uuid,
+        key: &IdempotencyKey,
+        fingerprint: &str,
+        locked_until: OffsetDateTime,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Claim> {
+        let mut tx = self.begin_write().await?;
+        let claim = idempotency::claim(&mut tx, partner_id, key, fingerprint, locked_until, expires_at, now).await?;
+        commit(tx, claim).await
+    }
+
+    async fn hold_idempotency_key(
+        &self,
+        partner_id: Uuid,
+        key: &IdempotencyKey,
+        locked_until: OffsetDateTime,
+    ) -> Result<()> {
+        idempotency::hold(&self.pool, partner_id, key, locked_until).await
+    }
+
+    async fn keep_idempotent_answer(&self, partner_id: Uuid, key: &IdempotencyKey, answer: &KeptAnswer) -> Result<()> {
+        idempotency::keep(&self.pool, partner_id, key, answer).await
+    }
+
+    async fn release_idempotency_key(&self, partner_id: Uuid, key: &IdempotencyKey) -> Result<()> {
+        idempotency::release(&self.pool, partner_id, key).await
     }
 }
