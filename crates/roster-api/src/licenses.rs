@@ -102,6 +102,18 @@ fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error>
     d.deserialize_i64(WholeNumber)
 }
 
+/// Seats to buy on top of the quantity, in one atomic increment: purchases made
+/// at the same time all count.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeatsRequest {
+    /// At least 1.
+    #[serde(deserialize_with = "whole_number")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    pub add: i64,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LicenseRequest))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -42,6 +42,9 @@ pub enum Error {
     SubscriptionExists(String),
     #[error("the quantity cannot drop below the {0} seats assigned")]
     QuantityBelowAssigned(i64),
+    /// The resource changed since the version the caller named (`If-Match`).
+    #[error("it was changed since the version you sent; read it again and make your change on that")]
+    PreconditionFailed,
     /// An import file, or some of its rows, cannot be imported; nothing was written.
     #[error(transparent)]
     Import(#[from] ImportError),
@@ -95,6 +98,7 @@ impl Error {
             Self::SubscriptionExists(_) => "subscription_exists",
             Self::QuantityBelowAssigned(_) => "quantity_below_assigned",
             Self::TryAgain => "try_again",
+            Self::PreconditionFailed => "precondition_failed",
             Self::Internal(_) => "internal_error",
         }
     }

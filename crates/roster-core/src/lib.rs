@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod clock;
 pub mod domain;
 pub mod error;
+pub mod idempotency;
 pub mod imports;
 pub mod licensing;
 pub mod model;
@@ -15,6 +16,7 @@ pub mod paging;
 pub mod secrets;
 pub mod services;
 pub mod store;
+pub mod versions;
 
 pub use clock::{Clock, SystemClock, TestClock};
 pub use error::{Error, Result};

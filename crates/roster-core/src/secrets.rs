@@ -133,6 +133,28 @@ impl CredentialsKey {
         let plain = cipher.decrypt(nonce.into(), Payload { msg: ciphertext, aad: context }).ok()?;
         String::from_utf8(plain).ok().map(TemporaryPassword)
     }
+
+    /// As `seal`, for any bytes that hold secrets, such as a kept API answer
+    /// with temporary passwords in it.
+    pub fn seal_bytes(&self, plain: &[u8], context: &[u8]) -> Vec<u8> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&self.0).into());
+        let mut nonce = [0u8; 24];
+        UnwrapErr(SysRng).fill_bytes(&mut nonce);
+        let sealed = cipher.encrypt((&nonce).into(), Payload { msg: plain, aad: context }).unwrap_or_default();
+        [nonce.as_slice(), &sealed].concat()
+    }
+
+    /// As `open`, for what `seal_bytes` sealed.
+    pub fn open_bytes(&self, sealed: &[u8], context: &[u8]) -> Option<Vec<u8>> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        if sealed.len() < 24 {
+            return None;
+        }
+        let (nonce, ciphertext) = sealed.split_at(24);
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&self.0).into());
+        cipher.decrypt(nonce.into(), Payload { msg: ciphertext, aad: context }).ok()
+    }
 }
 
 /// Whether a stored password is a temporary one (a SHA-256 digest).
@@ -349,5 +371,17 @@ mod tests {
         let again = CredentialsKey::from_base64(&key.to_base64()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(again.open(&sealed, b"job/2"), Some(password));
         assert!(CredentialsKey::from_base64("c2hvcnQ=").is_err());
+    }
+
+    #[test]
+    fn sealed_bytes_open_only_with_their_key_and_context() {
+        let key = CredentialsKey::generate();
+        let plain = br#"{"temporaryPassword":"Secret-Value-1"}"#;
+        let sealed = key.seal_bytes(plain, b"partner/key");
+        assert!(!sealed.windows(14).any(|w| w == b"Secret-Value-1"));
+        assert_eq!(key.open_bytes(&sealed, b"partner/key").as_deref(), Some(plain.as_slice()));
+        assert_eq!(key.open_bytes(&sealed, b"partner/other"), None);
+        assert_eq!(CredentialsKey::generate().open_bytes(&sealed, b"partner/key"), None);
+        assert_eq!(key.open_bytes(b"short", b"partner/key"), None);
     }
 }

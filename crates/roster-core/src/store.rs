@@ -15,9 +15,11 @@
 
 use crate::catalog::{Catalog, Product};
 use crate::error::Result;
+use crate::idempotency::{Claim, IdempotencyKey, KeptAnswer};
 use crate::licensing::LicenseUpdate;
 use crate::model::*;
 use crate::paging::{Page, PageRequest, UserFilter, UserQuery};
+use crate::versions::Expected;
 use async_trait::async_trait;
 use std::collections::HashSet;
 use time::OffsetDateTime;
@@ -34,6 +36,9 @@ pub trait Store:
     + ImportStore
     + SessionStore
     + AuditStore
+    + ConditionalStore
+    + SeatStore
+    + IdempotencyStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -43,7 +48,9 @@ pub trait Store:
 
     /// Removes deleted users whose window has passed (`purge_at < now`); returns
     /// how many. Also drops expired sessions, day-old failed sign-ins and import
-    /// credentials past their hour: the housekeeping of every aggregate.
+    /// credentials past their hour, and idempotency keys past their window (and
+    /// the secrets of kept answers past their hour): the housekeeping of every
+    /// aggregate.
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64>;
 }
 
@@ -282,4 +289,92 @@ pub trait AuditStore: Send + Sync {
         customer_id: Uuid,
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>>;
+}
+
+/// Writes that go ahead only while the resource is at a version the caller
+/// names (`If-Match`): each locks the row, in the order every writer takes (the
+/// customer's seats, then the user), reads it, checks its version and writes, in
+/// one transaction, so no change can come between the check and the write.
+/// `PreconditionFailed` when the version is not the one expected.
+#[async_trait]
+pub trait ConditionalStore: Send + Sync {
+    async fn update_user_if(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        user_id: Uuid,
+        expected: &Expected,
+        patch: &UserPatch,
+        now: OffsetDateTime,
+    ) -> Result<User>;
+    async fn delete_user_if(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        user_id: Uuid,
+        expected: &Expected,
+        purge_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<User>;
+    async fn set_subscription_quantity_if(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        subscription_id: Uuid,
+        expected: &Expected,
+        quantity: i64,
+        now: OffsetDateTime,
+    ) -> Result<Subscription>;
+}
+
+/// Buying more seats of a subscription the customer has.
+#[async_trait]
+pub trait SeatStore: Send + Sync {
+    async fn get_subscription(
+        &self,
+        partner_id: Uuid,
+        customer_id: Uuid,
+        subscription_id: Uuid,
+    ) -> Result<Option<Subscription>>;
+    /// Adds `add` seats in one statement (`quantity = quantity + add`), never past
+    /// `services::MAX_SEATS` (a validation error naming `add`), so purchases made
+    /// at once all count. With `expected`, only at that version.
+    async fn add_seats(
+        &self,
+        actor: Actor,
+        customer_id: Uuid,
+        subscription_id: Uuid,
+        add: i64,
+        expected: Option<&Expected>,
+        now: OffsetDateTime,
+    ) -> Result<Subscription>;
+}
+
+/// Idempotency keys and the answers kept for them (see `crate::idempotency`).
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
+    /// Takes the key for a request (`Claim::Run`), or says why not: its kept
+    /// answer, another request's key, or a request still running. A key past
+    /// `expires_at` is as good as new; one whose holder let its lease run out is
+    /// taken over. A new hold lasts until `locked_until`.
+    async fn claim_idempotency_key(
+        &self,
+        partner_id: Uuid,
+        key: &IdempotencyKey,
+        fingerprint: &str,
+        locked_until: OffsetDateTime,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Claim>;
+    /// Extends the hold of a request still running.
+    async fn hold_idempotency_key(
+        &self,
+        partner_id: Uuid,
+        key: &IdempotencyKey,
+        locked_until: OffsetDateTime,
+    ) -> Result<()>;
+    /// Keeps the answer of the request that holds the key.
+    async fn keep_idempotent_answer(&self, partner_id: Uuid, key: &IdempotencyKey, answer: &KeptAnswer) -> Result<()>;
+    /// Lets go of a key whose request kept no answer, so a retry runs again.
+    async fn release_idempotency_key(&self, partner_id: Uuid, key: &IdempotencyKey) -> Result<()>;
 }

@@ -32,6 +32,7 @@ pub fn status(e: &Error) -> StatusCode {
         | Error::SubscriptionExists(_)
         | Error::QuantityBelowAssigned(_) => StatusCode::CONFLICT,
         Error::TryAgain => StatusCode::SERVICE_UNAVAILABLE,
+        Error::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

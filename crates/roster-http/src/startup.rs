@@ -41,8 +41,10 @@ pub struct Application {
 
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
+    // Every changing POST of the API takes an Idempotency-Key; see api::idempotency.
+    let keyed = axum::middleware::from_fn_with_state(state.clone(), crate::api::idempotency::keyed);
     Router::new()
-        .nest("/api/v1", crate::api::router())
+        .nest("/api/v1", crate::api::router().route_layer(keyed))
         .merge(crate::signin::router())
         .merge(crate::console::router())
         .layer(DefaultBodyLimit::max(limit))

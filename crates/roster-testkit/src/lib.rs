@@ -452,3 +452,16 @@ impl TestApp {
         rows.expect("reading the stored import credentials")
     }
 }
+
+impl TestApp {
+    /// The idempotency keys as stored: each key, its stored body and its sealed
+    /// body, to check that no secret is kept in clear.
+    pub async fn raw_idempotency_keys(&self) -> Vec<(String, Option<Vec<u8>>, Option<Vec<u8>>)> {
+        let sql = "SELECT idempotency_key, body, sealed_body FROM idempotency_keys ORDER BY idempotency_key";
+        let rows = match self.fixture.raw_db().await {
+            RawDb::Sqlite(pool) => sqlx::query_as(sql).fetch_all(&pool).await,
+            RawDb::Postgres(pool) => sqlx::query_as(sql).fetch_all(&pool).await,
+        };
+        rows.expect("reading the stored idempotency keys")
+    }
+}

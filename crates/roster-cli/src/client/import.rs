@@ -68,9 +68,8 @@ impl ApiClient {
             .query(params)
             .header(CONTENT_TYPE, content_type)
             .body(file);
-        let response = self.send(request).await?;
-        let status = response.status();
-        let text = response.text().await?;
+        let (status, body) = self.fetch(request).await?;
+        let text = String::from_utf8_lossy(&body);
         match status.as_u16() {
             200 => Ok(ImportAnswer::Checked(serde_json::from_str(&text)?)),
             202 => Ok(ImportAnswer::Queued(serde_json::from_str(&text)?)),

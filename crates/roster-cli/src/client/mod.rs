@@ -20,6 +20,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+/// The header that names a changing request, so that sending it again is safe.
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
 #[derive(Debug, Clone, Args)]
 pub struct Connection {
     #[arg(long, env = "ROSTER_SERVER", default_value = "http://127.0.0.1:8080")]
@@ -32,11 +35,21 @@ pub struct Connection {
     /// Print CSV instead of a table.
     #[arg(long)]
     pub csv: bool,
+    /// The Idempotency-Key of the command's first changing request (the next
+    /// ones add `.2`, `.3`…). Running the command again with the same key
+    /// within 24 hours replays its answers instead of changing anything twice.
+    /// Without it, each run makes a random key of its own.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
 }
 
 impl Connection {
     pub fn client(&self) -> ApiClient {
-        ApiClient::new(&self.server, &self.token)
+        let client = ApiClient::new(&self.server, &self.token);
+        match &self.idempotency_key {
+            Some(key) => client.with_idempotency_key(key),
+            None => client,
+        }
     }
 }
 
@@ -90,11 +103,26 @@ impl ClientError {
 
 /// A server's API under `/api/v1`, called with one agent's token. The calls of
 /// each command group are in its file.
+///
+/// One client serves one command. Every POST it sends carries an
+/// `Idempotency-Key`: the command's key, then the key with `.2`, `.3`… for its
+/// next POSTs. A POST whose connection fails, or whose first attempt is still
+/// running on the server (409 `idempotency_key_in_use`), is sent again with the
+/// same key, so a retry never applies a change twice: the server replays the
+/// answer of the attempt that went through.
 pub struct ApiClient {
     http: reqwest::Client,
     base: String,
     token: String,
+    idempotency_key: String,
+    posts: std::sync::atomic::AtomicU32,
 }
+
+/// Sends of a keyed POST after a failed connection, and the pause before each.
+const RETRY_PAUSES_MS: [u64; 3] = [500, 1000, 2000];
+
+/// How long a keyed POST waits, in all, for the server's first attempt at it.
+const IN_USE_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl ApiClient {
     pub fn new(server: &str, token: &str) -> Self {
@@ -102,22 +130,75 @@ impl ApiClient {
             http: reqwest::Client::new(),
             base: format!("{}/api/v1", server.trim_end_matches('/')),
             token: token.to_owned(),
+            idempotency_key: format!("roster-cli-{}", roster_core::secrets::random_base62(24)),
+            posts: Default::default(),
         }
     }
 
-    fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token)
+    /// The key of the command's first POST, instead of a random one.
+    pub fn with_idempotency_key(self, key: &str) -> Self {
+        Self { idempotency_key: key.to_owned(), ..self }
     }
 
-    async fn send(&self, request: RequestBuilder) -> Result<reqwest::Response, ClientError> {
-        request.send().await.map_err(|source| ClientError::Unreachable { base: self.base.clone(), source })
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let request = self.http.request(method.clone(), format!("{}{path}", self.base)).bearer_auth(&self.token);
+        if method != Method::POST {
+            return request;
+        }
+        let n = self.posts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let key = if n == 1 { self.idempotency_key.clone() } else { format!("{}.{n}", self.idempotency_key) };
+        request.header(IDEMPOTENCY_KEY, key)
+    }
+
+    fn unreachable(&self, source: reqwest::Error) -> ClientError {
+        ClientError::Unreachable { base: self.base.clone(), source }
+    }
+
+    /// Sends a request and reads its whole answer. A keyed POST is sent again
+    /// with its key when the connection fails before the answer is read, or
+    /// while the server says its first attempt is still running.
+    async fn fetch(&self, request: RequestBuilder) -> Result<(StatusCode, Vec<u8>), ClientError> {
+        let request = request.build().map_err(|source| self.unreachable(source))?;
+        let keyed = request.headers().contains_key(IDEMPOTENCY_KEY);
+        let started = std::time::Instant::now();
+        let mut failures = 0;
+        loop {
+            let attempt = match request.try_clone() {
+                Some(attempt) if keyed => attempt,
+                // Not keyed, or a body that cannot be sent twice: one attempt.
+                _ => return self.read(self.http.execute(request).await).await,
+            };
+            match self.read(self.http.execute(attempt).await).await {
+                Err(ClientError::Unreachable { .. } | ClientError::Read(_)) if failures < RETRY_PAUSES_MS.len() => {
+                    tokio::time::sleep(std::time::Duration::from_millis(RETRY_PAUSES_MS[failures])).await;
+                    failures += 1;
+                }
+                Ok((status, body)) if status == StatusCode::CONFLICT && started.elapsed() < IN_USE_WAIT => {
+                    let in_use =
+                        serde_json::from_slice::<ErrorBody>(&body).is_ok_and(|b| b.code == "idempotency_key_in_use");
+                    if !in_use {
+                        return Ok((status, body));
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+                answer => return answer,
+            }
+        }
+    }
+
+    async fn read(
+        &self,
+        sent: Result<reqwest::Response, reqwest::Error>,
+    ) -> Result<(StatusCode, Vec<u8>), ClientError> {
+        let response = sent.map_err(|source| self.unreachable(source))?;
+        let status = response.status();
+        Ok((status, response.bytes().await?.to_vec()))
     }
 
     /// The text of a successful answer; an error answer is an error.
     async fn text(&self, request: RequestBuilder) -> Result<String, ClientError> {
-        let response = self.send(request).await?;
-        let status = response.status();
-        let text = response.text().await?;
+        let (status, body) = self.fetch(request).await?;
+        let text = String::from_utf8_lossy(&body).into_owned();
         if !status.is_success() {
             return Err(ClientError::refused(status, &text));
         }
@@ -131,13 +212,11 @@ impl ApiClient {
 
     /// A file the server sends, as bytes; an error answer is an error.
     async fn file(&self, request: RequestBuilder) -> Result<Vec<u8>, ClientError> {
-        let response = self.send(request).await?;
-        let status = response.status();
-        let bytes = response.bytes().await?;
+        let (status, bytes) = self.fetch(request).await?;
         if !status.is_success() {
             return Err(ClientError::refused_file(status, &bytes));
         }
-        Ok(bytes.to_vec())
+        Ok(bytes)
     }
 
     /// One page of a list; `query` holds the list's parameters as API.md names them.

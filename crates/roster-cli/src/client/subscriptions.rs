@@ -3,7 +3,7 @@
 use super::{ApiClient, ClientError, Connection, print_rows};
 use clap::Subcommand;
 use reqwest::Method;
-use roster_api::{BuyRequest, QuantityRequest, SubscriptionDto};
+use roster_api::{BuyRequest, QuantityRequest, SeatsRequest, SubscriptionDto};
 use uuid::Uuid;
 
 #[derive(Debug, Subcommand)]
@@ -37,6 +37,19 @@ pub enum SubscriptionsCommand {
         #[arg(long)]
         quantity: i64,
     },
+    /// Buy more seats: adds to the quantity in one atomic step, so purchases
+    /// made at the same time all count.
+    AddSeats {
+        #[command(flatten)]
+        conn: Connection,
+        #[arg(long)]
+        customer: Uuid,
+        #[arg(long)]
+        subscription: Uuid,
+        /// How many seats to add (at least 1).
+        #[arg(long)]
+        add: i64,
+    },
 }
 
 fn subscriptions_path(customer: Uuid) -> String {
@@ -60,6 +73,16 @@ impl ApiClient {
     ) -> Result<SubscriptionDto, ClientError> {
         let path = format!("{}/{subscription}", subscriptions_path(customer));
         self.json(self.request(Method::PATCH, &path).json(&QuantityRequest { quantity })).await
+    }
+
+    pub async fn add_seats(
+        &self,
+        customer: Uuid,
+        subscription: Uuid,
+        add: i64,
+    ) -> Result<SubscriptionDto, ClientError> {
+        let path = format!("{}/{subscription}/seats", subscriptions_path(customer));
+        self.json(self.request(Method::POST, &path).json(&SeatsRequest { add })).await
     }
 }
 
@@ -85,6 +108,10 @@ pub async fn run_subscriptions(cmd: SubscriptionsCommand) -> anyhow::Result<()> 
         }
         SubscriptionsCommand::SetQuantity { conn, customer, subscription, quantity } => {
             let s = conn.client().set_subscription_quantity(customer, subscription, quantity).await?;
+            (conn, vec![s])
+        }
+        SubscriptionsCommand::AddSeats { conn, customer, subscription, add } => {
+            let s = conn.client().add_seats(customer, subscription, add).await?;
             (conn, vec![s])
         }
     };

@@ -5,19 +5,19 @@ use super::*;
 use reqwest::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
 
 /// A console session as a browser would hold it: its cookie and the page's CSRF token.
-struct Session<'a> {
+pub(crate) struct Session<'a> {
     app: &'a TestApp,
     cookie: String,
 }
 
-struct Page {
-    status: StatusCode,
-    location: String,
+pub(crate) struct Page {
+    pub status: StatusCode,
+    pub location: String,
     set_cookies: Vec<String>,
-    body: String,
+    pub body: String,
 }
 
-fn field(body: &str, name: &str) -> String {
+pub(crate) fn field(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let value = body.split(&marker).nth(1).and_then(|rest| rest.split('"').next());
     value.unwrap_or_else(|| panic!("no field {name} in the page: {body}")).to_owned()
@@ -52,7 +52,7 @@ async fn try_login(app: &TestApp, email: &str, password: &str) -> Page {
     .await
 }
 
-async fn login<'a>(app: &'a TestApp, email: &str, password: &str) -> Session<'a> {
+pub(crate) async fn login<'a>(app: &'a TestApp, email: &str, password: &str) -> Session<'a> {
     let page = try_login(app, email, password).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let cookie = cookie_value(&page.set_cookies, "roster_agent_session").unwrap_or_default();
@@ -61,11 +61,11 @@ async fn login<'a>(app: &'a TestApp, email: &str, password: &str) -> Session<'a>
 }
 
 impl Session<'_> {
-    async fn get(&self, path: &str) -> Page {
+    pub async fn get(&self, path: &str) -> Page {
         fetch(self.app.http.get(format!("{}{path}", self.app.address)).header(COOKIE, self.cookie_header())).await
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
         fetch(self.app.http.post(format!("{}{path}", self.app.address)).header(COOKIE, self.cookie_header()).form(form))
             .await
     }
@@ -91,7 +91,7 @@ impl Session<'_> {
     }
 
     /// The CSRF token the session's pages carry.
-    async fn csrf(&self) -> String {
+    pub async fn csrf(&self) -> String {
         field(&self.get("/customers").await.body, "csrf")
     }
 }

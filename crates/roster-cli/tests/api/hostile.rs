@@ -272,12 +272,14 @@ both_backends! {
         let long = "Z".repeat(1 << 20);
         let customer = app.customer().await;
         let users = format!("/customers/{}/users", customer.id);
+        // 7,000 characters: long, yet under the 8 KiB a URI may have (longer ones
+        // get 414 `uri_too_long` before any parameter is read).
         for path in [
-            format!("{users}?role={}", &long[..30_000]),
-            format!("{users}?usageLocation={}", &long[..30_000]),
-            format!("{users}?{}=1", &long[..30_000]),
-            format!("/customers?{}=1", &long[..30_000]),
-            format!("/customers/{}?a=1", &long[..30_000]),
+            format!("{users}?role={}", &long[..7_000]),
+            format!("{users}?usageLocation={}", &long[..7_000]),
+            format!("{users}?{}=1", &long[..7_000]),
+            format!("/customers?{}=1", &long[..7_000]),
+            format!("/customers/{}?a=1", &long[..7_000]),
         ] {
             let r = app.get(token, &path).await;
             assert_refused(&r, StatusCode::BAD_REQUEST, "validation_failed", "a long query parameter");

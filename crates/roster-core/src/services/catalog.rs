@@ -4,6 +4,7 @@ use super::{Services, actor, require};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::model::*;
+use crate::versions::Expected;
 use uuid::Uuid;
 
 impl Services {
@@ -51,10 +52,55 @@ impl Services {
         subscription_id: Uuid,
         quantity: i64,
     ) -> Result<Subscription> {
+        self.set_subscription_quantity_if(agent, customer_id, subscription_id, quantity, None).await
+    }
+
+    /// As `set_subscription_quantity`; with `expected`, only while the
+    /// subscription is at one of those versions.
+    pub async fn set_subscription_quantity_if(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        subscription_id: Uuid,
+        quantity: i64,
+        expected: Option<&Expected>,
+    ) -> Result<Subscription> {
         require(agent, &[AgentRole::Admin, AgentRole::Sales])?;
         let quantity = seat_count(quantity, 0)?;
         self.customer(agent, customer_id).await?;
-        self.store.set_subscription_quantity(actor(agent), customer_id, subscription_id, quantity, self.now()).await
+        let (actor, now) = (actor(agent), self.now());
+        match expected {
+            Some(expected) => {
+                self.store
+                    .set_subscription_quantity_if(actor, customer_id, subscription_id, expected, quantity, now)
+                    .await
+            }
+            None => self.store.set_subscription_quantity(actor, customer_id, subscription_id, quantity, now).await,
+        }
+    }
+
+    /// One subscription of the customer.
+    pub async fn subscription(&self, agent: &Agent, customer_id: Uuid, subscription_id: Uuid) -> Result<Subscription> {
+        self.store.get_subscription(agent.partner_id, customer_id, subscription_id).await?.ok_or(Error::NotFound)
+    }
+
+    /// Buys `add` more seats (at least 1) in one atomic increment, so purchases
+    /// made at the same time all count; with `expected`, only while the
+    /// subscription is at one of those versions.
+    pub async fn add_seats(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        subscription_id: Uuid,
+        add: i64,
+        expected: Option<&Expected>,
+    ) -> Result<Subscription> {
+        require(agent, &[AgentRole::Admin, AgentRole::Sales])?;
+        if !(1..=MAX_SEATS).contains(&add) {
+            return Err(Error::validation("add", format!("must be between 1 and {MAX_SEATS}")));
+        }
+        self.customer(agent, customer_id).await?;
+        self.store.add_seats(actor(agent), customer_id, subscription_id, add, expected, self.now()).await
     }
 }
 

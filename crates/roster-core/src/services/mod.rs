@@ -9,6 +9,7 @@ mod catalog;
 mod console;
 mod customers;
 mod group_commit;
+mod idempotency;
 mod imports;
 mod inputs;
 mod licenses;
@@ -18,6 +19,7 @@ mod users;
 
 pub use catalog::MAX_SEATS;
 pub use console::{AgentSigninOutcome, MAX_SELECTION};
+pub use idempotency::KeyedRequest;
 pub use imports::{CheckedImport, ImportCredential, ImportRowView};
 pub use inputs::*;
 pub use signin::SigninOutcome;

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::paging::*;
 use crate::secrets::TemporaryPassword;
+use crate::versions::Expected;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -176,6 +177,19 @@ impl Services {
         user_id: Uuid,
         input: &UserPatchInput,
     ) -> Result<User> {
+        self.update_user_if(agent, customer_id, user_id, input, None).await
+    }
+
+    /// As `update_user`; with `expected`, only while the user is at one of
+    /// those versions (`PreconditionFailed` otherwise).
+    pub async fn update_user_if(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        user_id: Uuid,
+        input: &UserPatchInput,
+        expected: Option<&Expected>,
+    ) -> Result<User> {
         let only_sign_in = input.first_name.is_none()
             && input.last_name.is_none()
             && input.display_name.is_none()
@@ -216,9 +230,19 @@ impl Services {
         };
         self.customer(agent, customer_id).await?;
         if patch.is_empty() {
-            return self.user(agent, customer_id, user_id).await;
+            // Nothing is written, so reading and comparing is enough.
+            let user = self.user(agent, customer_id, user_id).await?;
+            if let Some(expected) = expected {
+                expected.check(&user)?;
+            }
+            return Ok(user);
         }
-        self.store.update_user(actor(agent), customer_id, user_id, &patch, self.now()).await
+        match expected {
+            Some(expected) => {
+                self.store.update_user_if(actor(agent), customer_id, user_id, expected, &patch, self.now()).await
+            }
+            None => self.store.update_user(actor(agent), customer_id, user_id, &patch, self.now()).await,
+        }
     }
 
     /// A new temporary password, shown once. Helpdesk agents may reset only users
@@ -247,10 +271,28 @@ impl Services {
     }
 
     pub async fn delete_user(&self, agent: &Agent, customer_id: Uuid, user_id: Uuid) -> Result<User> {
+        self.delete_user_if(agent, customer_id, user_id, None).await
+    }
+
+    /// As `delete_user`; with `expected`, only while the user is at one of
+    /// those versions.
+    pub async fn delete_user_if(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        user_id: Uuid,
+        expected: Option<&Expected>,
+    ) -> Result<User> {
         require(agent, &[AgentRole::Admin])?;
         self.customer(agent, customer_id).await?;
         let now = self.now();
-        self.store.delete_user(actor(agent), customer_id, user_id, now + self.policy.retention, now).await
+        let purge_at = now + self.policy.retention;
+        match expected {
+            Some(expected) => {
+                self.store.delete_user_if(actor(agent), customer_id, user_id, expected, purge_at, now).await
+            }
+            None => self.store.delete_user(actor(agent), customer_id, user_id, purge_at, now).await,
+        }
     }
 
     pub async fn restore_users(

@@ -272,6 +272,7 @@ code-usage_location_required = The user needs a usage location first
 code-unknown_service_plan = The service plan is not part of this product
 code-subscription_exists = The customer already has this subscription
 code-quantity_below_assigned = The quantity cannot be lower than the licenses assigned
+code-precondition_failed = Someone changed this after you opened the page, so nothing was saved. The page now shows it as it is; make your change again if you still want it.
 code-payload_too_large = The file is too large
 code-unsupported_media_type = This kind of file is not supported
 code-internal_error = Something went wrong. The problem has been logged.

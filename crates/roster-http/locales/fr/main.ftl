@@ -272,6 +272,7 @@ code-usage_location_required = L'utilisateur doit d'abord avoir un emplacement d
 code-unknown_service_plan = Ce plan de service ne fait pas partie du produit
 code-subscription_exists = Le client a déjà cet abonnement
 code-quantity_below_assigned = La quantité ne peut pas être inférieure au nombre de licences attribuées
+code-precondition_failed = Quelqu'un l'a modifié après l'ouverture de la page, donc rien n'a été enregistré. La page le montre maintenant tel qu'il est ; refaites votre modification si vous le souhaitez toujours.
 code-payload_too_large = Le fichier est trop volumineux
 code-unsupported_media_type = Ce type de fichier n'est pas pris en charge
 code-internal_error = Une erreur s'est produite. Le problème a été consigné.

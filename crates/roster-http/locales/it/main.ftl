@@ -272,6 +272,7 @@ code-usage_location_required = L'utente deve prima avere una posizione di utiliz
 code-unknown_service_plan = Il piano di servizio non fa parte del prodotto
 code-subscription_exists = Il cliente ha già questa sottoscrizione
 code-quantity_below_assigned = La quantità non può essere inferiore alle licenze assegnate
+code-precondition_failed = Qualcuno l'ha modificato dopo che hai aperto la pagina, quindi non è stato salvato nulla. Ora la pagina lo mostra com'è; ripeti la modifica se serve ancora.
 code-payload_too_large = Il file è troppo grande
 code-unsupported_media_type = Questo tipo di file non è supportato
 code-internal_error = Si è verificato un problema. L'errore è stato registrato.

@@ -254,6 +254,7 @@ code-usage_location_required = 需要先为用户设置使用位置
 code-unknown_service_plan = 该服务计划不属于此产品
 code-subscription_exists = 客户已有此订阅
 code-quantity_below_assigned = 数量不能低于已分配的许可证数
+code-precondition_failed = 在您打开此页面后，其他人修改了此内容，因此未保存任何更改。页面现在显示的是最新状态；如仍需要，请重新修改。
 code-payload_too_large = 文件太大
 code-unsupported_media_type = 不支持此文件类型
 code-internal_error = 出现问题。已记录该问题。

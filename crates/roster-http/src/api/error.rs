@@ -38,6 +38,10 @@ pub enum ApiError {
     UriTooLong,
     #[error("the request headers are larger than {} bytes", super::limits::MAX_HEADER_BYTES)]
     HeadersTooLarge,
+    #[error("this Idempotency-Key was used for another request; send a new key with a new request")]
+    IdempotencyKeyReused,
+    #[error("a request with this Idempotency-Key is still running; try again in a moment")]
+    IdempotencyKeyInUse,
 }
 
 impl ApiError {
@@ -124,6 +128,14 @@ impl IntoResponse for ApiError {
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
                 ErrorBody { code: "headers_too_large".into(), message: self.to_string(), details: None },
             ),
+            ApiError::IdempotencyKeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorBody { code: "idempotency_key_reused".into(), message: self.to_string(), details: None },
+            ),
+            ApiError::IdempotencyKeyInUse => (
+                StatusCode::CONFLICT,
+                ErrorBody { code: "idempotency_key_in_use".into(), message: self.to_string(), details: None },
+            ),
         };
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
@@ -131,7 +143,7 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
         }
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        if status == StatusCode::SERVICE_UNAVAILABLE || matches!(self, ApiError::IdempotencyKeyInUse) {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
         }
         response

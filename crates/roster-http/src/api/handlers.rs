@@ -1,6 +1,7 @@
 use super::dto::{IntoApi, IntoCore};
 use super::error::{ApiError, ApiResult, ErrorBody, domain_body};
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthAgent};
+use super::preconditions::{IfMatch, Tagged};
 use crate::startup::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -32,9 +33,9 @@ pub async fn create_customer(
     State(state): State<AppState>,
     AuthAgent(agent): AuthAgent,
     ApiJson(body): ApiJson<NewCustomerRequest>,
-) -> ApiResult<(StatusCode, Json<CustomerDto>)> {
+) -> ApiResult<Tagged<(StatusCode, Json<CustomerDto>)>> {
     let customer = state.services.create_customer(&agent, &body.company_name, &body.domains, &body.country).await?;
-    Ok((StatusCode::CREATED, Json(customer.into_api())))
+    Ok(Tagged::created(customer))
 }
 
 #[utoipa::path(get, path = "/customers/{cid}", params(("cid" = Uuid, Path)), responses(
@@ -43,8 +44,8 @@ pub async fn get_customer(
     State(state): State<AppState>,
     AuthAgent(agent): AuthAgent,
     ApiPath(cid): ApiPath<Uuid>,
-) -> ApiResult<Json<CustomerDto>> {
-    Ok(Json(state.services.customer(&agent, cid).await?.into_api()))
+) -> ApiResult<Tagged<Json<CustomerDto>>> {
+    Ok(Tagged::json(state.services.customer(&agent, cid).await?))
 }
 
 #[utoipa::path(get, path = "/customers/{cid}/users", params(("cid" = Uuid, Path), UserListParams), responses(
@@ -123,8 +124,8 @@ pub async fn get_user(
     State(state): State<AppState>,
     AuthAgent(agent): AuthAgent,
     ApiPath((cid, uid)): ApiPath<(Uuid, Uuid)>,
-) -> ApiResult<Json<UserDto>> {
-    Ok(Json(state.services.user(&agent, cid, uid).await?.into_api()))
+) -> ApiResult<Tagged<Json<UserDto>>> {
+    Ok(Tagged::json(state.services.user(&agent, cid, uid).await?))
 }
 
 #[utoipa::path(patch, path = "/customers/{cid}/users/{uid}", params(("cid" = Uuid, Path), ("uid" = Uuid, Path)),
@@ -134,9 +135,10 @@ pub async fn update_user(
     State(state): State<AppState>,
     AuthAgent(agent): AuthAgent,
     ApiPath((cid, uid)): ApiPath<(Uuid, Uuid)>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<UserPatchInput>,
-) -> ApiResult<Json<UserDto>> {
-    Ok(Json(state.services.update_user(&agent, cid, uid, &body.into_core()).await?.into_api()))
+) -> ApiResult<Tagged<Json<UserDto>>> {
+    Ok(Tagged::json(state.services.update_user_if(&agent, cid, uid, &body.into_core(), if_match.expected()).await?))
 }
 
 #[utoipa::path(delete, path = "/customers/{cid}/users/{uid}", params(("cid" = Uuid, Path), ("uid" = Uuid, Path)),
@@ -146,8 +148,9 @@ pub async fn delete_user(
     State(state): State<AppState>,
     AuthAgent(agent): AuthAgent,
     ApiPath((cid, uid)): ApiPath<(Uuid, Uuid)>,
+    if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
-    state.services.delete_user(&agent, cid, uid).await?;
+    state.services.delete_user_if(&agent, cid, uid, if_match.expected()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -219,9 +222,8 @@ pub async fn buy_subscription(
     AuthAgent(agent): AuthAgent,
     ApiPath(cid): ApiPath<Uuid>,
     ApiJson(body): ApiJson<BuyRequest>,
-) -> ApiResult<(StatusCode, Json<SubscriptionDto>)> {
-    let subscription = state.services.buy_subscription(&agent, cid, &body.product_id, body.quantity).await?;
-    Ok((StatusCode::CREATED, Json(subscription.into_api())))
+) -> ApiResult<Tagged<(StatusCode, Json<SubscriptionDto>)>> {
+    Ok(Tagged::created(state.services.buy_subscription(&agent, cid, &body.product_id, body.quantity).await?))
 }
 
 #[utoipa::path(patch, path = "/customers/{cid}/subscriptions/{sid}", params(("cid" = Uuid, Path), ("sid" = Uuid, Path)),
@@ -232,9 +234,11 @@ pub async fn set_subscription_quantity(
     State(state): State<AppState>,
     AuthAgent(agent): AuthAgent,
     ApiPath((cid, sid)): ApiPath<(Uuid, Uuid)>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<QuantityRequest>,
-) -> ApiResult<Json<SubscriptionDto>> {
-    Ok(Json(state.services.set_subscription_quantity(&agent, cid, sid, body.quantity).await?.into_api()))
+) -> ApiResult<Tagged<Json<SubscriptionDto>>> {
+    let expected = if_match.expected();
+    Ok(Tagged::json(state.services.set_subscription_quantity_if(&agent, cid, sid, body.quantity, expected).await?))
 }
 
 #[utoipa::path(post, path = "/customers/{cid}/license-updates", params(("cid" = Uuid, Path)), request_body = LicenseUpdateInput,

@@ -4,9 +4,13 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 mod handlers;
+pub mod idempotency;
 pub mod imports;
 pub mod limits;
 mod openapi;
+mod openapi_doc;
+pub mod preconditions;
+mod subscriptions;
 
 use crate::startup::AppState;
 use axum::Router;
@@ -18,7 +22,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/products", get(handlers::list_products))
         .route("/customers/{cid}/subscriptions", get(handlers::list_subscriptions).post(handlers::buy_subscription))
-        .route("/customers/{cid}/subscriptions/{sid}", axum::routing::patch(handlers::set_subscription_quantity))
+        .route(
+            "/customers/{cid}/subscriptions/{sid}",
+            get(subscriptions::get_subscription).patch(handlers::set_subscription_quantity),
+        )
+        .route("/customers/{cid}/subscriptions/{sid}/seats", post(subscriptions::add_seats))
         .route("/customers", get(handlers::list_customers).post(handlers::create_customer))
         .route("/customers/{cid}", get(handlers::get_customer))
         .route("/customers/{cid}/users", get(handlers::list_users).post(handlers::create_user))

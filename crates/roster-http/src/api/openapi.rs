@@ -12,6 +12,8 @@
 //!   created resource to the operations on it.
 
 use super::error::ErrorBody;
+use super::idempotency::IdempotencyDoc;
+use super::preconditions::PreconditionsDoc;
 use axum::Json;
 use roster_core::domain::{CountryCode, DISPLAY_NAME_MAX, Language, PERSON_NAME_MAX, USER_NAME_MAX, UserRole};
 use roster_core::paging::MAX_LIMIT;
@@ -33,10 +35,11 @@ use utoipa::OpenApi;
         super::handlers::get_user, super::handlers::update_user, super::handlers::delete_user,
         super::handlers::reset_password, super::handlers::restore_users, super::handlers::list_audit_events,
         super::imports::start_import, super::imports::get_import, super::imports::take_credentials,
-        super::imports::export_users, super::imports::import_template
+        super::imports::export_users, super::imports::import_template,
+        super::subscriptions::get_subscription, super::subscriptions::add_seats
     ),
     components(schemas(ErrorBody)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &IdempotencyDoc, &PreconditionsDoc),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;

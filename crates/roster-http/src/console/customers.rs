@@ -1,7 +1,7 @@
 //! Customers: the list, a customer's menu, its subscriptions and its activity log.
 
 use super::views::{Chrome, Pager};
-use super::{Console, ConsoleResult, FormData, OrPage, encode_query, render, see_other};
+use super::{Console, ConsoleResult, FormData, Localized, OrPage, encode_query, render, see_other};
 use crate::routes::{CustomerRoute, ItemRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use roster_core::model::{AuditEvent, Customer, Subscription};
+use roster_core::versions::{Expected, Version, Versioned};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -92,13 +93,16 @@ pub(crate) struct SubscriptionRow {
     pub available: i64,
     /// Assigned seats as a share of the quantity, 0 to 100.
     pub percent: i64,
+    /// The version the page shows, which Set quantity is based on.
+    pub version: String,
 }
 
 impl SubscriptionRow {
     pub fn new(s: Subscription) -> Self {
         let available = s.available();
         let percent = if s.quantity > 0 { (s.assigned * 100 / s.quantity).clamp(0, 100) } else { 0 };
-        Self { s, available, percent }
+        let version = s.version().to_string();
+        Self { s, available, percent, version }
     }
 }
 
@@ -118,17 +122,29 @@ async fn subscriptions(
     Path(cid): Path<Uuid>,
     Query(q): Query<ListQuery>,
 ) -> ConsoleResult {
-    let (customer, c) = customer_chrome(&state, &console, cid, "subscriptions").await?;
-    let subs = state.services.subscriptions(console.agent(), cid).await.or_page(&console)?;
-    let catalog = state.services.catalog().await.or_page(&console)?;
+    let notice = super::users::notice(console.lang, q.notice.as_deref(), None);
+    subscriptions_page(&state, &console, cid, StatusCode::OK, notice).await
+}
+
+/// The subscriptions as they are now, with a notice.
+async fn subscriptions_page(
+    state: &AppState,
+    console: &Console,
+    cid: Uuid,
+    status: StatusCode,
+    notice: Option<String>,
+) -> ConsoleResult {
+    let (customer, c) = customer_chrome(state, console, cid, "subscriptions").await?;
+    let subs = state.services.subscriptions(console.agent(), cid).await.or_page(console)?;
+    let catalog = state.services.catalog().await.or_page(console)?;
     let buyable = catalog
         .products()
         .filter(|p| !subs.iter().any(|s| s.product_id == p.id.as_ref()))
         .map(|p| (p.id.as_ref().to_owned(), p.name.clone()))
         .collect();
-    let c = c.with_notice(super::users::notice(console.lang, q.notice.as_deref(), None));
+    let c = c.with_notice(notice);
     let rows = subs.into_iter().map(SubscriptionRow::new).collect();
-    Ok(render(StatusCode::OK, SubscriptionsPage { c, customer, rows, buyable }))
+    Ok(render(status, SubscriptionsPage { c, customer, rows, buyable }))
 }
 
 fn parse_quantity(console: &Console, field: &str, value: Option<&str>) -> ConsoleResult<i64> {
@@ -155,8 +171,11 @@ async fn buy_subscription(
     Ok(see_other(&format!("{back}?notice=notice-subscription-bought")))
 }
 
-/// Sets a quantity, or adds seats (`add`); `back` returns to the page that asked,
-/// such as Manage licenses.
+/// Buy more (`add`): that many seats more, in one atomic increment, so two
+/// agents buying at once both count. Set quantity (`quantity`): the quantity
+/// given, only while the subscription is still at the version the page showed
+/// (`version`); if it changed meanwhile, nothing is saved and the page comes
+/// back as it is now, saying so.
 async fn change_quantity(
     State(state): State<AppState>,
     console: Console,
@@ -165,17 +184,23 @@ async fn change_quantity(
 ) -> ConsoleResult {
     console.check_csrf(&form)?;
     let back = CustomerRoute::Subscriptions.at(cid);
-    let quantity = if form.get("add").is_some_and(|v| !v.trim().is_empty()) {
+    let services = &state.services;
+    if form.get("add").is_some_and(|v| !v.trim().is_empty()) {
         let add = parse_quantity(&console, "add", form.get("add"))?;
-        let subs = state.services.subscriptions(console.agent(), cid).await.or_page(&console)?;
-        let current =
-            subs.iter().find(|s| s.id == sid).ok_or_else(|| console.error_back(&back, roster_core::Error::NotFound))?;
-        current.quantity.saturating_add(add)
-    } else {
-        parse_quantity(&console, "quantity", form.get("quantity"))?
-    };
-    state.services.set_subscription_quantity(console.agent(), cid, sid, quantity).await.or_back(&console, &back)?;
-    Ok(see_other(&format!("{back}?notice=notice-quantity-changed")))
+        services.add_seats(console.agent(), cid, sid, add, None).await.or_back(&console, &back)?;
+        return Ok(see_other(&format!("{back}?notice=notice-quantity-changed")));
+    }
+    let quantity = parse_quantity(&console, "quantity", form.get("quantity"))?;
+    // A form without a version (an older page) sets the quantity unchecked, as before.
+    let expected = form.get("version").map(|v| Expected::new(Version::parse(v.trim()).into_iter().collect()));
+    match services.set_subscription_quantity_if(console.agent(), cid, sid, quantity, expected.as_ref()).await {
+        Ok(_) => Ok(see_other(&format!("{back}?notice=notice-quantity-changed"))),
+        Err(roster_core::Error::PreconditionFailed) => {
+            let notice = Some(console.lang.t("code-precondition_failed"));
+            subscriptions_page(&state, &console, cid, StatusCode::PRECONDITION_FAILED, notice).await
+        }
+        Err(e) => Err(console.error_back(&back, e)),
+    }
 }
 
 #[derive(Template)]

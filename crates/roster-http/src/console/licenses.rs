@@ -4,13 +4,13 @@
 
 use super::customers::customer_chrome;
 use super::views::Chrome;
-use super::{Console, ConsoleResult, FormData, OrPage, render};
+use super::{Console, ConsoleResult, FormData, OrPage, encode_query, render, see_other};
 use crate::console::Localized;
 use crate::routes::{CustomerRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use roster_core::model::{Customer, LicenseResultStatus, User, UserState};
@@ -131,11 +131,25 @@ async fn manage_page(
     Ok(render(status, ManagePage { c, customer, users, products, atomic }))
 }
 
-async fn manage(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> ConsoleResult {
-    manage_page(&state, &console, cid, None, StatusCode::OK, None).await
+/// The page; after Buy more, with the choices already made (`op_`, `off_` and
+/// `mode` in the query) and a notice.
+async fn manage(
+    State(state): State<AppState>,
+    console: Console,
+    Path(cid): Path<Uuid>,
+    RawQuery(query): RawQuery,
+) -> ConsoleResult {
+    let pairs: Vec<(String, String)> =
+        query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let notice =
+        super::users::notice(console.lang, pairs.iter().find(|(k, _)| k == "notice").map(|(_, v)| v.as_str()), None);
+    let choices = FormData(pairs);
+    let chosen = choices.with_prefix("op_").next().is_some() || choices.has("mode");
+    manage_page(&state, &console, cid, chosen.then_some(&choices), StatusCode::OK, notice).await
 }
 
-/// Raises a subscription's quantity from the page, then shows the page again
+/// Buys more seats of a product from the page, in one atomic increment (two
+/// agents buying at once both count), then sends the agent back to the page
 /// with the choices already made.
 async fn buy_more(
     State(state): State<AppState>,
@@ -153,16 +167,11 @@ async fn buy_more(
         form.get(&format!("more_{sid}")).and_then(|m| m.trim().parse().ok()).filter(|m| *m > 0).ok_or_else(|| {
             console.error_back(&back, roster_core::Error::validation("quantity", "must be a whole number above 0"))
         })?;
-    let subs = state.services.subscriptions(console.agent(), cid).await.or_page(&console)?;
-    let current =
-        subs.iter().find(|s| s.id == sid).ok_or_else(|| console.error_back(&back, roster_core::Error::NotFound))?;
-    state
-        .services
-        .set_subscription_quantity(console.agent(), cid, sid, current.quantity.saturating_add(more))
-        .await
-        .or_back(&console, &back)?;
-    let notice = console.lang.t("notice-quantity-changed");
-    manage_page(&state, &console, cid, Some(&form), StatusCode::OK, Some(notice)).await
+    state.services.add_seats(console.agent(), cid, sid, more, None).await.or_back(&console, &back)?;
+    let mut choices: Vec<(String, String)> =
+        form.0.iter().filter(|(k, _)| k.starts_with("op_") || k.starts_with("off_") || k == "mode").cloned().collect();
+    choices.push(("notice".into(), "notice-quantity-changed".into()));
+    Ok(see_other(&format!("{back}?{}", encode_query(&choices))))
 }
 
 /// One user's line on "Licenses updated".

@@ -6,6 +6,7 @@ use crate::D;
 use roster_core::catalog::{Catalog, Product, ProductDefinition, catalog_from_definitions};
 use roster_core::error::{Error, Result};
 use roster_core::model::{Actor, Subscription};
+use roster_core::versions::Expected;
 use roster_sql::Dialect;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -135,4 +136,88 @@ async fn load_subscription(tx: &mut Tx, partner_id: Uuid, customer_id: Uuid, id:
         .await
         .map_err(db_err)?;
     row.map(|r| rows::subscription(&r)).transpose().map_err(db_err)
+}
+
+/// One subscription of the partner's customer.
+pub(super) async fn get_subscription(
+    pool: &Pool,
+    partner_id: Uuid,
+    customer_id: Uuid,
+    id: Uuid,
+) -> Result<Option<Subscription>> {
+    let sql = format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions s JOIN products p ON p.id = s.product_id \
+         WHERE s.id = $1 AND s.customer_id = $2 AND s.partner_id = $3"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(customer_id)
+        .bind(partner_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    row.map(|r| rows::subscription(&r)).transpose().map_err(db_err)
+}
+
+/// Locks one subscription's row for the rest of the transaction and checks its
+/// version (`PreconditionFailed`). One seat row alone keeps the seats' order.
+pub(super) async fn lock_subscription_at(
+    tx: &mut Tx,
+    actor: Actor,
+    customer_id: Uuid,
+    id: Uuid,
+    expected: &Expected,
+) -> Result<()> {
+    let sql =
+        format!("SELECT id FROM subscriptions WHERE id = $1 AND customer_id = $2 AND partner_id = $3{}", D::LOCK_SEATS);
+    let locked = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(customer_id)
+        .bind(actor.partner_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    if locked.is_none() {
+        return Err(Error::NotFound);
+    }
+    expected.check(&load_subscription(tx, actor.partner_id, customer_id, id).await?.ok_or(Error::NotFound)?)
+}
+
+/// Adds seats in one statement, `quantity = quantity + add`, so purchases made
+/// at once all count; the bound (`MAX_SEATS`) is part of the same statement.
+pub(super) async fn add_seats(
+    tx: &mut Tx,
+    actor: Actor,
+    customer_id: Uuid,
+    subscription_id: Uuid,
+    add: i64,
+    now: OffsetDateTime,
+) -> Result<Subscription> {
+    let max_quantity = roster_core::services::MAX_SEATS;
+    let added = sqlx::query(
+        "UPDATE subscriptions SET quantity = quantity + $1, updated_at = $2 \
+         WHERE id = $3 AND customer_id = $4 AND partner_id = $5 AND quantity <= $6 - $1",
+    )
+    .bind(add)
+    .bind(D::to_db(now))
+    .bind(subscription_id)
+    .bind(customer_id)
+    .bind(actor.partner_id)
+    .bind(max_quantity)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    // The update holds the row until commit, so this reads what it wrote.
+    let after = load_subscription(tx, actor.partner_id, customer_id, subscription_id).await?.ok_or(Error::NotFound)?;
+    if added.rows_affected() == 0 {
+        let room = max_quantity - after.quantity;
+        return Err(Error::validation(
+            "add",
+            format!("at most {room} more: a subscription holds up to {max_quantity} seats"),
+        ));
+    }
+    let before = Subscription { quantity: after.quantity - add, ..after.clone() };
+    let change = (snapshot(&before), snapshot(&after));
+    audit::write(tx, actor, customer_id, "subscription.seats_added", &[], change, now).await?;
+    Ok(after)
 }

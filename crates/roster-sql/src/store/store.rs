@@ -2,6 +2,7 @@
 //! its transaction (begin, the aggregate module's statements, commit) and the
 //! modules it calls hold the SQL.
 
+use super::idempotency;
 use super::write::{Done, again};
 use super::{
     SqlStore, audit, catalog, customers, imports, licenses, selection, sessions, tenants, user_changes, users,
@@ -28,6 +29,7 @@ impl Store for SqlStore {
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64> {
         sessions::forget_expired(&self.pool, now).await?;
         imports::forget_expired_credentials(&self.pool, now).await?;
+        idempotency::forget_expired(&self.pool, now).await?;
         let mut total = 0;
         loop {
             let purged = self
