@@ -38,6 +38,8 @@ CROSS_FIELD = {
     "assign": ("assign or remove at least one product",),
     "remove": ("is both assigned and removed",),
     "productId": ("is not in the catalog",),
+    # Seats added on top of a quantity that is already near the most a subscription holds.
+    "add": ("a subscription holds up to",),
 }
 
 
@@ -62,10 +64,60 @@ def _excused(body, operation):
     return any(words in message for words in CROSS_FIELD.get(field, ()))
 
 
+# Refusals that depend on what earlier requests did, which no schema can state:
+# an `If-Match` that is not the resource's current version, and an
+# `Idempotency-Key` already used for another request.
+HISTORY = {412: "precondition_failed", 422: "idempotency_key_reused"}
+
+
+# A batch answers 200 with a result per item, so an item that breaks the schema
+# fails on its own, in its result, rather than failing the whole request.
+BATCH = ("POST", "/customers/{cid}/users/batch")
+
+
+def _failed_items_only(response):
+    try:
+        results = json.loads(response.content).get("results")
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return isinstance(results, list) and any(r.get("status") == "failed" for r in results)
+
+
 @schemathesis.hook
 def filter_failure(context, failure, case, response):
-    """Keep a failure unless it is a 400 for one of the rules above."""
-    if type(failure).__name__ != "RejectedPositiveData" or response.status_code != 400:
+    """Keep a failure unless it is a refusal for one of the rules above."""
+    operation = (case.operation.method.upper(), case.operation.path)
+    if type(failure).__name__ == "AcceptedNegativeData" and operation == BATCH and response.status_code == 200:
+        if _failed_items_only(response):
+            EXCUSED[(" ".join(operation), "failed items", "")] += 1
+            return False
+        return True
+    if type(failure).__name__ != "RejectedPositiveData":
+        return True
+    # Every JSON body of the API is an object, and the document says so; a body
+    # that is not one (schemathesis's coverage phase sends `0` alongside a valid
+    # header now and then, and counts the case as valid) is rightly refused.
+    json_body = case.media_type == "application/json" and isinstance(case.body, (list, str, int, float, bool))
+    if json_body and response.status_code == 400:
+        try:
+            message = json.loads(response.content).get("message")
+        except (ValueError, TypeError, AttributeError):
+            return True
+        if message == "the body must be a JSON object":
+            EXCUSED[(" ".join(operation), "a body that is not an object", "")] += 1
+            return False
+        return True
+    if response.status_code in HISTORY:
+        try:
+            code = json.loads(response.content).get("code")
+        except (ValueError, TypeError, AttributeError):
+            return True
+        if code != HISTORY[response.status_code]:
+            return True
+        operation = (case.operation.method.upper(), case.operation.path)
+        EXCUSED[(" ".join(operation), code, "")] += 1
+        return False
+    if response.status_code != 400:
         return True
     try:
         body = json.loads(response.content)

@@ -28,7 +28,7 @@ pub const SERVICE_PLAN_ID_MAX: usize = 64;
 /// license disables them: 1 to 64 bytes, no control characters. Ids are kept as
 /// written, since a plan is matched by its exact id.
 pub fn check_service_plan_id(s: &str) -> Result<(), Invalid> {
-    if s.trim().is_empty() || s.len() > SERVICE_PLAN_ID_MAX {
+    if s.trim().is_empty() || s.chars().count() > SERVICE_PLAN_ID_MAX {
         return invalid(format!("must be 1 to {SERVICE_PLAN_ID_MAX} characters"));
     }
     if has_control(s) {

@@ -65,17 +65,19 @@ pub async fn keyed(State(state): State<AppState>, request: Request, next: Next) 
     if unkeyed {
         return next.run(request).await;
     }
+    // Who asks comes first: without a valid token the answer is 401, whatever the key.
+    let raw = raw.clone();
+    let (mut parts, body) = request.into_parts();
+    let agent = match AuthAgent::from_request_parts(&mut parts, &state).await {
+        Ok(AuthAgent(agent)) => agent,
+        Err(refused) => return refused.into_response(),
+    };
     let key = match raw.to_str().map_err(|_| "must be printable ASCII").and_then(IdempotencyKey::parse) {
         Ok(key) => key,
         Err(problem) => {
             return ApiError::bad_request(Some("Idempotency-Key".into()), format!("the Idempotency-Key {problem}"))
                 .into_response();
         }
-    };
-    let (mut parts, body) = request.into_parts();
-    let agent = match AuthAgent::from_request_parts(&mut parts, &state).await {
-        Ok(AuthAgent(agent)) => agent,
-        Err(refused) => return refused.into_response(),
     };
     let limit = state.config.max_body_bytes.max(roster_core::imports::MAX_BYTES);
     let declared =
@@ -197,7 +199,7 @@ pub struct IdempotencyDoc;
 impl utoipa::Modify for IdempotencyDoc {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::{Object, Required, Type};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
         let posts: Vec<String> = openapi
             .paths
             .paths
@@ -218,7 +220,13 @@ impl utoipa::Modify for IdempotencyDoc {
                      an hour, then as null. Keys are per partner; another agent's or another request's use of \
                      the key is refused.",
                 ))
-                .schema(Some(Object::with_type(Type::String)))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(IdempotencyKey::MAX_LEN))
+                        .pattern(Some("^[ -~]+$")),
+                ))
                 .build();
             op.parameters.get_or_insert_with(Vec::new).push(parameter.into());
             super::openapi_doc::error_response(

@@ -211,6 +211,12 @@ const TOP_LABEL: &str = "[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
 const USER_NAME: &str = r"[A-Za-z0-9'_!#^~-]+(?:\.[A-Za-z0-9'_!#^~-]+)*";
 const PRODUCT_ID: &str = "[A-Za-z0-9_.-]{1,64}";
 
+/// A service plan id as `domain::check_service_plan_id` takes it.
+fn service_plan_id() -> Value {
+    let max = roster_core::domain::SERVICE_PLAN_ID_MAX;
+    json!({"minLength": 1, "maxLength": max, "pattern": format!("^{NOT_CONTROL}*{VISIBLE}{NOT_CONTROL}*$")})
+}
+
 fn product_id() -> Value {
     json!({"minLength": 1, "maxLength": 64, "pattern": format!("^{PRODUCT_ID}$")})
 }
@@ -291,9 +297,11 @@ fn constrain_values(doc: &mut Value, misses: &mut Misses) {
         (schema("UserPatch", "usageLocation"), countries(&null_or_blank)),
         (schema("UserPatch", "roles") + "/items", roles(&[])),
         (schema("LicenseRequest", "productId"), product_id()),
+        (schema("LicenseRequest", "disabledServicePlans") + "/items", service_plan_id()),
         (schema("BuyRequest", "productId"), product_id()),
         (schema("BuyRequest", "quantity"), json!({"minimum": 1, "maximum": roster_core::services::MAX_SEATS})),
         (schema("QuantityRequest", "quantity"), json!({"minimum": 0, "maximum": roster_core::services::MAX_SEATS})),
+        (schema("SeatsRequest", "add"), json!({"minimum": 1, "maximum": roster_core::services::MAX_SEATS})),
         (schema("BatchRequest", "users"), json!({"minItems": 1, "maxItems": roster_core::services::MAX_BATCH})),
         (schema("RestoreRequest", "userIds"), json!({"minItems": 1, "maxItems": roster_core::services::MAX_BATCH})),
         (
@@ -329,6 +337,7 @@ fn constrain_values(doc: &mut Value, misses: &mut Misses) {
     let users = "/customers/{cid}/users";
     let params: Vec<(&str, &str, &str, Value)> = vec![
         ("/customers", "get", "limit", limit.clone()),
+        ("/customers", "get", "search", text(256, false)),
         ("/customers/{cid}/audit-events", "get", "limit", limit.clone()),
         (users, "get", "limit", limit),
         (users, "get", "state", one_of(&["active", "deleted"])),

@@ -40,21 +40,44 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
             if text.trim() == "*" {
                 return Ok(Self(None));
             }
-            for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-                let weak = tag.starts_with("W/");
-                let opaque =
-                    tag.trim_start_matches("W/").strip_prefix('"').and_then(|t| t.strip_suffix('"')).ok_or_else(
-                        || refused("If-Match takes entity tags in double quotes, such as the ETag answered"),
-                    )?;
-                // A tag that cannot be one of ours, or a weak one, matches no version.
-                if let Some(version) = Version::parse(opaque).filter(|_| !weak) {
-                    versions.push(version);
-                }
-            }
+            let tags = entity_tags(text)
+                .ok_or_else(|| refused("If-Match takes entity tags in double quotes, such as the ETag answered"))?;
+            // A tag that cannot be one of ours, or a weak one, matches no version.
+            versions
+                .extend(tags.into_iter().filter(|(weak, _)| !weak).filter_map(|(_, opaque)| Version::parse(opaque)));
         }
         Ok(Self(Some(Expected::new(versions))))
     }
 }
+
+/// An `If-Match` list as RFC 9110 writes it: entity tags (`"…"` or `W/"…"`, whose
+/// quoted text may hold commas) separated by commas and optional whitespace.
+/// Each as (weak, opaque text); `None` when the list is not one. An empty list
+/// is one (RFC 9110's `#entity-tag`), and no version matches it.
+fn entity_tags(mut text: &str) -> Option<Vec<(bool, &str)>> {
+    let mut tags = Vec::new();
+    loop {
+        text = text.trim_start_matches([' ', '\t', ',']);
+        if text.is_empty() {
+            return Some(tags);
+        }
+        let weak = text.starts_with("W/");
+        let quoted = text.strip_prefix("W/").unwrap_or(text).strip_prefix('"')?;
+        let end = quoted.find('"')?;
+        let (opaque, rest) = (&quoted[..end], &quoted[end + 1..]);
+        if !opaque.bytes().all(|b| b == 0x21 || (0x23..=0x7E).contains(&b)) {
+            return None;
+        }
+        tags.push((weak, opaque));
+        text = rest.trim_start_matches([' ', '\t']);
+        if !(text.is_empty() || text.starts_with(',')) {
+            return None;
+        }
+    }
+}
+
+/// The OpenAPI pattern of such a list (empty elements and all), or `*`.
+pub(super) const IF_MATCH_PATTERN: &str = r#"^(?:[ \t]*\*[ \t]*|[ \t,]*(?:(?:W/)?"[\x21\x23-\x7E]*"[ \t]*(?:,[ \t,]*(?:W/)?"[\x21\x23-\x7E]*"[ \t]*)*)?[ \t,]*)$"#;
 
 fn refused(message: &str) -> ApiError {
     ApiError::bad_request(Some("If-Match".into()), message)
@@ -118,7 +141,7 @@ impl utoipa::Modify for PreconditionsDoc {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::header::HeaderBuilder;
         use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::{Object, Required, Type};
+        use utoipa::openapi::{Object, ObjectBuilder, Required, Type};
         for (path, method) in CONDITIONAL {
             let Some(op) = super::openapi_doc::operation(openapi, path, method) else { continue };
             let parameter = ParameterBuilder::new()
@@ -129,7 +152,7 @@ impl utoipa::Modify for PreconditionsDoc {
                     "The ETag this change is based on; if the resource has changed since, nothing is changed and \
                      the answer is 412 precondition_failed. `*` or no header: no check.",
                 ))
-                .schema(Some(Object::with_type(Type::String)))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String).pattern(Some(IF_MATCH_PATTERN))))
                 .build();
             op.parameters.get_or_insert_with(Vec::new).push(parameter.into());
             super::openapi_doc::error_response(
@@ -148,6 +171,22 @@ impl utoipa::Modify for PreconditionsDoc {
                     .build();
                 response.headers.insert("ETag".into(), header.into());
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entity_tags;
+
+    #[test]
+    fn if_match_lists_are_read_as_rfc_9110_writes_them() {
+        assert_eq!(entity_tags(r#""abc""#), Some(vec![(false, "abc")]));
+        assert_eq!(entity_tags(r#"W/"a,b" , "", "c""#), Some(vec![(true, "a,b"), (false, ""), (false, "c")]));
+        assert_eq!(entity_tags(""), Some(vec![]));
+        assert_eq!(entity_tags(" , "), Some(vec![]));
+        for bad in [r#"abc"#, r#""abc"#, r#""a"b""#, r#"W/abc"#, "\"a\"x", "\"\u{e9}\""] {
+            assert_eq!(entity_tags(bad), None, "{bad}");
         }
     }
 }
