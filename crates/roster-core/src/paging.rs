@@ -317,20 +317,57 @@ pub fn user_key(user: &crate::model::User, sort: UserSort) -> Key {
     Key { value, id: user.id }
 }
 
-/// Sorting is case-insensitive; both backends store this key.
+/// The key display names sort by, as a person reads them: case and accents do not
+/// count, so "Élodie" sorts with the E's and not after "Zoë". Letters are taken
+/// apart (NFKD) and their marks dropped; the few Latin letters that do not come
+/// apart (ß, æ, ø, œ, ł, đ, þ, ı) are spelled out. Scripts without such marks keep
+/// their letters, lower-cased. Both backends store this key and compare it
+/// bytewise, so the order is the same on either.
 pub fn display_name_key(display_name: &str) -> String {
-    display_name.to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let mut key = String::with_capacity(display_name.len());
+    for c in display_name.nfkd().filter(|c| !is_combining_mark(*c)) {
+        match c {
+            'ß' | 'ẞ' => key.push_str("ss"),
+            'æ' | 'Æ' => key.push_str("ae"),
+            'œ' | 'Œ' => key.push_str("oe"),
+            'ø' | 'Ø' => key.push('o'),
+            'ł' | 'Ł' => key.push('l'),
+            'đ' | 'Đ' | 'ð' | 'Ð' => key.push('d'),
+            'þ' | 'Þ' => key.push_str("th"),
+            'ı' => key.push('i'),
+            c => key.extend(c.to_lowercase()),
+        }
+    }
+    key
 }
 
-/// What `search=` matches: the display name and the user principal name, lower-cased,
-/// joined by a newline that no search term may contain.
+/// What `search=` matches: the display name and the user principal name, lower-cased
+/// (accents kept: a search term is matched as typed), joined by a newline that no
+/// search term may contain.
 pub fn search_key(display_name: &str, upn_key: &str) -> String {
-    format!("{}\n{upn_key}", display_name_key(display_name))
+    format!("{}\n{upn_key}", display_name.to_lowercase())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_names_sort_as_a_person_reads_them() {
+        let mut names =
+            ["Zoë Adams", "Élodie Martin", "eve", "Ørjan", "Œdipe", "straße", "Łukasz", "Иван", "王伟", "Ángel"];
+        names.sort_by_key(|n| display_name_key(n));
+        assert_eq!(
+            names,
+            ["Ángel", "Élodie Martin", "eve", "Łukasz", "Œdipe", "Ørjan", "straße", "Zoë Adams", "Иван", "王伟"]
+        );
+        assert_eq!(display_name_key("ÉLODIE"), display_name_key("elodie"));
+        assert_eq!(display_name_key("ﬁnn"), "finn");
+        // Search keeps accents: a term is matched as typed.
+        assert_eq!(search_key("Élodie", "e@x"), "élodie\ne@x");
+    }
 
     #[test]
     fn cursors_round_trip() {

@@ -454,6 +454,16 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Runs one statement on the test's database behind the server's back, to set
+    /// up a state the API cannot reach (rows as an older version wrote them).
+    pub async fn raw_execute(&self, sql: &str) {
+        let done = match self.fixture.raw_db().await {
+            RawDb::Sqlite(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await.map(drop),
+            RawDb::Postgres(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await.map(drop),
+        };
+        done.unwrap_or_else(|e| panic!("running {sql}: {e}"));
+    }
+
     /// The idempotency keys as stored: each key, its stored body and its sealed
     /// body, to check that no secret is kept in clear.
     pub async fn raw_idempotency_keys(&self) -> Vec<(String, Option<Vec<u8>>, Option<Vec<u8>>)> {

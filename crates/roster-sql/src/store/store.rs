@@ -23,7 +23,8 @@ use uuid::Uuid;
 #[async_trait]
 impl Store for SqlStore {
     async fn migrate(&self) -> Result<()> {
-        D::migrator().run(&self.pool).await.map_err(Error::internal)
+        D::migrator().run(&self.pool).await.map_err(Error::internal)?;
+        self.run_pending_maintenance().await
     }
 
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64> {

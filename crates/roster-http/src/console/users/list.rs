@@ -164,7 +164,7 @@ pub(super) async fn list(
         let start = usize::try_from((number - 1) * i64::from(limit)).unwrap_or(0);
         let ids: Vec<Uuid> = selection.iter().skip(start).take(limit as usize).copied().collect();
         let mut users = state.services.users_by_ids(agent, cid, &ids).await.or_page(&console)?;
-        users.sort_by_key(|u| u.display_name.to_lowercase());
+        users.sort_by_key(|u| roster_core::paging::display_name_key(&u.display_name));
         let link = |n: i64| {
             let mut pairs = q.base();
             pairs.push(("page".into(), n.to_string()));
