@@ -32,6 +32,7 @@ mod signin;
 mod signin_limits;
 mod strict;
 mod subscriptions;
+mod translations;
 mod two_servers;
 mod users;
 

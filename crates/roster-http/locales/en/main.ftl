@@ -28,6 +28,8 @@ error-not-found-title = Not found
 error-forbidden-title = Not allowed
 error-internal-title = Something went wrong
 error-request-title = This could not be done
+error-query = A value in the address is not valid: { $name }. Go back and choose again.
+error-form-too-large = The form is too large to be sent.
 
 customers-title = Customers
 customers-count = { $count ->

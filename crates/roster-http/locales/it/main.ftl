@@ -28,6 +28,8 @@ error-not-found-title = Non trovato
 error-forbidden-title = Operazione non consentita
 error-internal-title = Si è verificato un problema
 error-request-title = Impossibile completare l'operazione
+error-query = Un valore nell’indirizzo non è valido: { $name }. Torna indietro e scegli di nuovo.
+error-form-too-large = Il modulo è troppo grande per essere inviato.
 
 customers-title = Clienti
 customers-count = { $count ->

@@ -28,6 +28,8 @@ error-not-found-title = Не найдено
 error-forbidden-title = Действие запрещено
 error-internal-title = Что-то пошло не так
 error-request-title = Не удалось выполнить действие
+error-query = Недопустимое значение в адресе: { $name }. Вернитесь назад и выберите снова.
+error-form-too-large = Форма слишком велика для отправки.
 
 customers-title = Клиенты
 customers-count = { $count ->

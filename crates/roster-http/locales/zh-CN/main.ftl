@@ -28,6 +28,8 @@ error-not-found-title = 未找到
 error-forbidden-title = 不允许执行此操作
 error-internal-title = 出现问题
 error-request-title = 无法完成此操作
+error-query = 地址中的值无效：{ $name }。请返回并重新选择。
+error-form-too-large = 表单太大，无法发送。
 
 customers-title = 客户
 customers-count = { $countText } 个客户

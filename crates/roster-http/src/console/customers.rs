@@ -1,12 +1,12 @@
 //! Customers: the list, a customer's menu, its subscriptions and its activity log.
 
 use super::views::{Chrome, Pager};
-use super::{Console, ConsoleResult, FormData, Localized, OrPage, encode_query, render, see_other};
+use super::{Console, ConsoleResult, FormData, Localized, OrPage, PageQuery, encode_query, render, see_other};
 use crate::routes::{CustomerRoute, ItemRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
@@ -45,7 +45,11 @@ struct CustomersPage {
     pager: Pager,
 }
 
-async fn customers(State(state): State<AppState>, console: Console, Query(q): Query<ListQuery>) -> ConsoleResult {
+async fn customers(
+    State(state): State<AppState>,
+    console: Console,
+    PageQuery(q): PageQuery<ListQuery>,
+) -> ConsoleResult {
     let page = state
         .services
         .list_customers(console.agent(), q.search.as_deref(), q.limit.or(Some(25)), q.cursor.as_deref())
@@ -120,7 +124,7 @@ async fn subscriptions(
     State(state): State<AppState>,
     console: Console,
     Path(cid): Path<Uuid>,
-    Query(q): Query<ListQuery>,
+    PageQuery(q): PageQuery<ListQuery>,
 ) -> ConsoleResult {
     let notice = super::users::notice(console.lang, q.notice.as_deref(), None);
     subscriptions_page(&state, &console, cid, StatusCode::OK, notice).await
@@ -222,7 +226,7 @@ async fn activity(
     State(state): State<AppState>,
     console: Console,
     Path(cid): Path<Uuid>,
-    Query(q): Query<ListQuery>,
+    PageQuery(q): PageQuery<ListQuery>,
 ) -> ConsoleResult {
     let (customer, c) = customer_chrome(&state, &console, cid, "activity").await?;
     let limit = q.limit.unwrap_or(50);

@@ -30,7 +30,7 @@ pub(crate) enum ConsoleError {
     /// No live session: sign in, then come back to `next`.
     SignIn { next: String },
     /// A form body over the server's limit.
-    FormTooLarge,
+    FormTooLarge(Language),
     /// An error page, with the status it answers with.
     Page(Box<Failure>),
 }
@@ -112,13 +112,33 @@ impl Console {
     }
 }
 
+impl Console {
+    /// A query string that does not parse: which parameter, in the agent's words,
+    /// never serde's English.
+    pub fn bad_query(&self, parameter: &str) -> ConsoleError {
+        let message =
+            self.lang.ta("error-query", &[("name", super::i18n::Arg::from(roster_core::domain::excerpt(parameter)))]);
+        let title = self.lang.t("error-request-title");
+        let frame = Frame::Console(self.chrome());
+        ConsoleError::Page(Box::new(Failure { frame, status: StatusCode::BAD_REQUEST, title, message, back: None }))
+    }
+}
+
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         match self {
             ConsoleError::SignIn { next } => {
                 see_other(&format!("{}?{}", Route::Login, encode_query(&[("next".into(), next)])))
             }
-            ConsoleError::FormTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "the form is too large").into_response(),
+            ConsoleError::FormTooLarge(lang) => {
+                let e = ErrorView {
+                    lang,
+                    title: lang.t("error-request-title"),
+                    message: lang.t("error-form-too-large"),
+                    back: None,
+                };
+                render(StatusCode::PAYLOAD_TOO_LARGE, BareErrorPage { e })
+            }
             ConsoleError::Page(failure) => {
                 let Failure { frame, status, title, message, back } = *failure;
                 let e = ErrorView { lang: frame.lang(), title, message, back };

@@ -5,14 +5,14 @@
 use super::customers::customer_chrome;
 use super::users::{Credential, credentials_page};
 use super::views::Chrome;
-use super::{Console, ConsoleResult, OrPage, render, see_other};
+use super::{Console, ConsoleResult, OrPage, PageQuery, render, see_other};
 use crate::console::Localized;
 use crate::files::FileFormat;
 use crate::routes::{CustomerRoute, ItemRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -66,7 +66,7 @@ struct TemplateQuery {
 }
 
 /// The template in the UI language; any format but XLSX is CSV.
-async fn template(console: Console, Query(q): Query<TemplateQuery>) -> ConsoleResult {
+async fn template(console: Console, PageQuery(q): PageQuery<TemplateQuery>) -> ConsoleResult {
     let format = q.format.as_deref().and_then(FileFormat::parse).unwrap_or(FileFormat::Csv);
     crate::files::template_file(format, console.lang).or_page(&console)
 }

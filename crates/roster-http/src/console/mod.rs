@@ -224,8 +224,40 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
     type Rejection = ConsoleError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| ConsoleError::FormTooLarge)?;
+        let lang = query_lang(req.uri().query().unwrap_or_default()).unwrap_or(Language::En);
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| ConsoleError::FormTooLarge(lang))?;
         Ok(FormData(form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()))
+    }
+}
+
+/// A page's query string, parsed into `T`. One that does not parse ends in an
+/// error page in the agent's language naming the parameter (axum's own rejection
+/// is English text).
+pub(crate) struct PageQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PageQuery<T> {
+    type Rejection = ConsoleError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::try_from_uri(&parts.uri) {
+            Ok(axum::extract::Query(q)) => Ok(PageQuery(q)),
+            Err(rejection) => {
+                let console = Console::from_request_parts(parts, state).await?;
+                Err(console.bad_query(&rejected_parameter(&rejection.body_text())))
+            }
+        }
+    }
+}
+
+/// The parameter serde_urlencoded names in "Failed to deserialize query string:
+/// limit: invalid digit found in string"; empty when it names none.
+fn rejected_parameter(text: &str) -> String {
+    let rest = text.split_once("query string: ").map_or(text, |(_, rest)| rest);
+    match rest.split_once(": ") {
+        Some((name, _)) if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+            name.to_owned()
+        }
+        _ => String::new(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! of the selection, and the Export buttons.
 
 use crate::console::Localized;
+use crate::console::PageQuery;
 use crate::console::customers::{customer_chrome, list_href};
 use crate::console::views::{Chrome, Pager};
 use crate::console::{Console, ConsoleResult, OrPage, render};
@@ -9,7 +10,7 @@ use crate::files::FileFormat;
 use crate::routes::{CustomerRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use roster_core::domain::UserRole;
 use roster_core::model::{Customer, Subscription, User};
@@ -148,7 +149,7 @@ pub(super) async fn list(
     State(state): State<AppState>,
     console: Console,
     Path(cid): Path<Uuid>,
-    Query(q): Query<UsersQuery>,
+    PageQuery(q): PageQuery<UsersQuery>,
 ) -> ConsoleResult {
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
     let c = c.with_notice(super::notice(console.lang, q.notice.as_deref(), q.n));
@@ -237,7 +238,7 @@ pub(super) async fn export(
     State(state): State<AppState>,
     console: Console,
     Path(cid): Path<Uuid>,
-    Query(q): Query<ExportQuery>,
+    PageQuery(q): PageQuery<ExportQuery>,
 ) -> ConsoleResult {
     let format = q.format.as_deref().and_then(FileFormat::parse).unwrap_or(FileFormat::Csv);
     crate::files::users_file(&state, console.agent().clone(), cid, format, console.lang).await.or_page(&console)

@@ -3,11 +3,11 @@
 
 use crate::console::customers::customer_chrome;
 use crate::console::views::Chrome;
-use crate::console::{Console, ConsoleResult, FormData, Localized, OrPage, render};
+use crate::console::{Console, ConsoleResult, FormData, Localized, OrPage, PageQuery, render};
 use crate::routes::{CustomerRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use roster_core::model::{Customer, User};
 use serde::Deserialize;
@@ -50,7 +50,7 @@ pub(super) async fn reset_confirm(
     State(state): State<AppState>,
     console: Console,
     Path(cid): Path<Uuid>,
-    Query(p): Query<UserParam>,
+    PageQuery(p): PageQuery<UserParam>,
 ) -> ConsoleResult {
     let user = single_user(&state, &console, cid, p.user).await?;
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;

@@ -1,0 +1,130 @@
+//! Every page of the console speaks the agent's language: the main pages,
+//! rendered in French, Russian, Chinese and Italian, hold none of the English
+//! bundle's sentences. The bundles themselves are checked key by key in
+//! roster-http's i18n tests.
+
+use crate::console::{field, login};
+use crate::*;
+use roster_testkit::Backend;
+use std::collections::BTreeMap;
+
+/// The simple messages of a bundle (one line, no placeables), by key.
+fn messages(lang: &str) -> BTreeMap<String, String> {
+    let path = format!("{}/../roster-http/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .filter(|l| !l.starts_with([' ', '#', '\t', '*', '[', '-']))
+        .filter_map(|l| l.split_once(" = "))
+        .filter(|(_, v)| !v.contains('{') && !v.trim().is_empty())
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+/// What a reader sees of a page: the text between tags, and the attributes that
+/// are read aloud or shown (title, placeholder, aria-label, alt, value of buttons).
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    // Scripts and styles are not read; they live in files (CSP), but be safe.
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        out.push('\n');
+        let Some(end) = rest[start..].find('>') else { break };
+        let tag = &rest[start..start + end];
+        for attr in ["title=\"", "placeholder=\"", "aria-label=\"", "alt=\""] {
+            if let Some(v) = tag.split(attr).nth(1).and_then(|v| v.split('"').next()) {
+                out.push_str(v);
+                out.push('\n');
+            }
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out.replace("&#39;", "'").replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+}
+
+/// An English sentence found in `text` as a whole phrase.
+fn contains_phrase(text: &str, phrase: &str) -> bool {
+    text.match_indices(phrase).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + phrase.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+#[tokio::test]
+async fn the_main_pages_hold_no_english_in_other_languages() {
+    let app = roster_testkit::spawn_app(Backend::Sqlite).await;
+    app.with_catalog().await;
+    let c = app.customer().await;
+    let subs = format!("/customers/{}/subscriptions", c.id);
+    let r = app.post(&app.admin_token, &subs, &json!({"productId": "MAIL_P1", "quantity": 5})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let kept = str_at(&app.user(&c, "kept", json!({"displayName": "Kept Person"})).await, "/user/id").to_owned();
+    let gone = str_at(&app.user(&c, "gone", json!({"displayName": "Gone Person"})).await, "/user/id").to_owned();
+    assert_eq!(
+        app.delete(&app.admin_token, &format!("/customers/{}/users/{gone}", c.id)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let session = login(&app, &app.admin_email, &app.admin_password).await;
+    let csrf = field(&session.get("/customers").await.body, "csrf");
+    let picked = session
+        .post(
+            &format!("/customers/{}/users/selection", c.id),
+            &[("csrf", &csrf), ("on_page", &kept), ("ticked", &kept)],
+        )
+        .await;
+    assert!(picked.status.is_redirection(), "{}", picked.body);
+
+    let pages = [
+        "/customers".to_owned(),
+        format!("/customers/{}/users", c.id),
+        format!("/customers/{}/users?state=deleted", c.id),
+        format!("/customers/{}/users/new", c.id),
+        format!("/customers/{}/licenses", c.id),
+        format!("/customers/{}/subscriptions", c.id),
+        format!("/customers/{}/activity", c.id),
+        format!("/customers/{}/import", c.id),
+        format!("/customers/{}/users?limit=abc", c.id),
+        format!("/customers/{}/users?limit=-1", c.id),
+        format!("/customers/{}/users", uuid::Uuid::nil()),
+    ];
+    let english = messages("en");
+    let mut found = Vec::new();
+    for lang in ["fr", "ru", "zh-CN", "it"] {
+        let theirs = messages(lang);
+        // Sentences this language words as English does (a product name, "Roster")
+        // are not English leaking through.
+        let leaks: Vec<&String> = english
+            .iter()
+            .filter(|(k, v)| v.chars().filter(|c| c.is_alphabetic()).count() >= 4 && theirs.get(*k) != Some(v))
+            .filter(|(_, v)| !theirs.values().any(|t| t == *v))
+            .map(|(_, v)| v)
+            .collect();
+        for path in &pages {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let page = session.get(&format!("{path}{sep}lang={lang}")).await;
+            let expected = if path.contains("limit=abc") || path.contains("limit=-1") {
+                StatusCode::BAD_REQUEST
+            } else if path.contains(&uuid::Uuid::nil().to_string()) {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(page.status, expected, "{lang} {path}");
+            let text = visible_text(&page.body);
+            // English that comes from no bundle: a library's own message.
+            for word in ["the", "of", "and", "to", "Failed", "invalid"] {
+                if contains_phrase(&text, word) {
+                    found.push(format!("{lang} {path}: the word {word:?}"));
+                }
+            }
+            for phrase in &leaks {
+                if contains_phrase(&text, phrase) {
+                    found.push(format!("{lang} {path}: {phrase:?}"));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "English on translated pages:\n{}", found.join("\n"));
+}
