@@ -116,11 +116,12 @@ pub async fn users_file(
 /// Temporary passwords, as (username, display name, password), in the one CSV
 /// roster-core writes for them; no cache keeps it. `name` is the file's name
 /// without its extension.
-pub fn credentials_file<'a>(
+pub fn credentials_file<'a, H: AsRef<str>>(
+    headers: &[H; 3],
     credentials: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
     name: &str,
 ) -> Response {
-    let csv = roster_core::imports::export::credentials_csv(credentials);
+    let csv = roster_core::imports::export::credentials_csv(headers, credentials);
     let mut response = file_response(Body::from(csv), FileFormat::Csv, name);
     response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
@@ -170,7 +171,11 @@ mod tests {
 
     #[test]
     fn the_credentials_file_is_a_csv_download_no_cache_keeps() {
-        let response = credentials_file([("a@x.example", "A", "pw")], "credentials");
+        let response = credentials_file(
+            &roster_core::imports::export::CREDENTIALS_HEADERS,
+            [("a@x.example", "A", "pw")],
+            "credentials",
+        );
         let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
         assert_eq!(header(CONTENT_TYPE), "text/csv; charset=utf-8");
         assert_eq!(header(CONTENT_DISPOSITION), "attachment; filename=\"credentials.csv\"");

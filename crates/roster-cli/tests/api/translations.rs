@@ -128,3 +128,28 @@ async fn the_main_pages_hold_no_english_in_other_languages() {
     }
     assert!(found.is_empty(), "English on translated pages:\n{}", found.join("\n"));
 }
+
+#[tokio::test]
+async fn the_console_s_password_file_speaks_the_agent_s_language() {
+    let app = roster_testkit::spawn_app(Backend::Sqlite).await;
+    let c = app.customer().await;
+    let session = login(&app, &app.admin_email, &app.admin_password).await;
+    let csrf = field(&session.get("/customers").await.body, "csrf");
+    for lang in ["fr", "ru", "zh-CN", "it", "en"] {
+        let theirs = messages(lang);
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("upn", "a@x.example"),
+            ("display", "A"),
+            ("password", "Pw-1"),
+            ("op", "download"),
+        ];
+        let file = session.post(&format!("/customers/{}/credentials?lang={lang}", c.id), &form).await;
+        assert_eq!(file.status, StatusCode::OK, "{lang}: {}", file.body);
+        let header = format!(
+            "\u{feff}{},{},{}\r\n",
+            theirs["col-username"], theirs["col-display-name"], theirs["col-temporary-password"]
+        );
+        assert!(file.body.starts_with(&header), "{lang}: {:?}", file.body);
+    }
+}

@@ -45,11 +45,22 @@ pub fn csv_field(value: &str) -> String {
     }
 }
 
-/// The file of temporary passwords that the console downloads and emails, and
-/// that `roster import users --credentials-out` writes, from (username, display
-/// name, password). UTF-8 with a BOM, so Excel opens it with the names intact.
-pub fn credentials_csv<'a>(credentials: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> String {
-    let mut out = String::from("\u{feff}Username,Display name,Temporary password\r\n");
+/// The API's header of the file of temporary passwords; scripts read it by name.
+pub const CREDENTIALS_HEADERS: [&str; 3] = ["Username", "Display name", "Temporary password"];
+
+/// The file of temporary passwords that the console downloads and emails (with
+/// its headers in the agent's language), and that the API hands out and
+/// `roster import users --credentials-out` writes (with [`CREDENTIALS_HEADERS`]),
+/// from (username, display name, password). UTF-8 with a BOM, so Excel opens it
+/// with the names intact.
+pub fn credentials_csv<'a, H: AsRef<str>>(
+    headers: &[H; 3],
+    credentials: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+) -> String {
+    let mut out = String::from("\u{feff}");
+    let header: Vec<String> = headers.iter().map(|h| csv_field(h.as_ref())).collect();
+    out.push_str(&header.join(","));
+    out.push_str("\r\n");
     for (user_principal_name, display_name, password) in credentials {
         out.push_str(&format!(
             "{},{},{}\r\n",
@@ -61,12 +72,23 @@ pub fn credentials_csv<'a>(credentials: impl IntoIterator<Item = (&'a str, &'a s
     out
 }
 
+/// The worksheet's name, in the file's language.
+fn sheet_name(language: Language) -> &'static str {
+    match language {
+        Language::En => "Users",
+        Language::Fr => "Utilisateurs",
+        Language::Ru => "Пользователи",
+        Language::ZhCn => "用户",
+        Language::It => "Utenti",
+    }
+}
+
 /// An XLSX workbook of the template's header and these users.
 pub fn xlsx<'a>(language: Language, users: impl IntoIterator<Item = &'a User>) -> Result<Vec<u8>, String> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let fail = |e: rust_xlsxwriter::XlsxError| e.to_string();
-    sheet.set_name("Users").map_err(fail)?;
+    sheet.set_name(sheet_name(language)).map_err(fail)?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
     for (col, column) in Column::ALL.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, column.header(language), &bold).map_err(fail)?;

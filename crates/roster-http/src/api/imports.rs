@@ -160,7 +160,11 @@ pub async fn take_credentials(
         let rows = credentials
             .iter()
             .map(|c| (c.user_principal_name.as_str(), c.display_name.as_str(), c.temporary_password.expose()));
-        return Ok(crate::files::credentials_file(rows, "credentials"));
+        return Ok(crate::files::credentials_file(
+            &roster_core::imports::export::CREDENTIALS_HEADERS,
+            rows,
+            "credentials",
+        ));
     }
     let credentials = credentials
         .into_iter()

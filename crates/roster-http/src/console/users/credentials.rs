@@ -11,7 +11,7 @@ use crate::startup::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use roster_core::domain::AgentRole;
+use roster_core::domain::{AgentRole, Language};
 use roster_core::model::Customer;
 use uuid::Uuid;
 
@@ -107,7 +107,8 @@ pub(super) async fn credentials(
             };
             let lang = console.lang;
             let body = crate::console::mail::credentials_text(lang, &creds);
-            let csv = roster_core::imports::export::credentials_csv(creds.iter().map(Credential::row));
+            let csv =
+                roster_core::imports::export::credentials_csv(&csv_headers(lang), creds.iter().map(Credential::row));
             let result = crate::console::mail::send(smtp, &to, &lang.t("email-subject"), body, csv).await;
             let notice = match result {
                 Ok(()) => lang.ta("notice-email-sent", &[("to", Arg::Text(to))]),
@@ -118,6 +119,14 @@ pub(super) async fn credentials(
             };
             credentials_page(&state, &console, cid, creds, vec![], Some(notice), StatusCode::OK).await
         }
-        _ => Ok(crate::files::credentials_file(creds.iter().map(Credential::row), "temporary-passwords")),
+        _ => {
+            let headers = csv_headers(console.lang);
+            Ok(crate::files::credentials_file(&headers, creds.iter().map(Credential::row), "temporary-passwords"))
+        }
     }
+}
+
+/// The credentials file's headers in the agent's language, as the page's table.
+fn csv_headers(lang: Language) -> [String; 3] {
+    [lang.t("col-username"), lang.t("col-display-name"), lang.t("col-temporary-password")]
 }
