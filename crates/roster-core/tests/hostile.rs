@@ -84,7 +84,14 @@ fn read_and_check(bytes: &[u8]) -> Result<usize, FileError> {
     let catalog = Catalog::default();
     let domains = ["fixtures.example".to_owned()];
     let taken = HashSet::new();
-    let ctx = ImportContext { domains: &domains, default_location: None, catalog: &catalog, seats: &[], taken: &taken };
+    let ctx = ImportContext {
+        domains: &domains,
+        default_location: None,
+        catalog: &catalog,
+        seats: &[],
+        taken: &taken,
+        role_names: &[],
+    };
     let checked = check_rows(&sheet, &ctx);
     assert_eq!(checked.len(), sheet.rows.len());
     for row in &checked {

@@ -292,6 +292,23 @@ async fn all_users(app: &TestApp, cid: &str) -> std::collections::BTreeMap<Strin
 }
 
 both_backends! {
+    async fn roles_and_products_may_be_named_as_the_console_names_them(app) {
+        app.with_catalog().await;
+        let cid = customer_with_domain(&app, "named.example").await;
+        app.post(&app.admin_token, &format!("/customers/{cid}/subscriptions"), &json!({"productId": "MAIL_P1", "quantity": 5})).await;
+        let file = "Display name,Username,Usage location,Roles,Licenses\n\
+                    Amélie,amelie,FR,Administrateur des utilisateurs,mail plan 1\n\
+                    Wei,wei,FR,全局管理员;license-admin,MAIL_P1\n\
+                    Ivan,ivan,FR,Global admin,\n";
+        let job = import(&app, &cid, file.as_bytes().to_vec(), CSV, "").await;
+        assert_eq!(job["status"], "succeeded", "{job}");
+        let users = users_by_upn(&app, &cid).await;
+        let amelie = &users["amelie@named.example"];
+        assert_eq!((&amelie["roles"], &amelie["licenses"][0]["productId"]), (&json!(["user-admin"]), &json!("MAIL_P1")));
+        assert_eq!(users["wei@named.example"]["roles"], json!(["global-admin", "license-admin"]));
+        assert_eq!(users["ivan@named.example"]["roles"], json!(["global-admin"]));
+    }
+
     async fn an_export_imported_into_an_empty_customer_recreates_the_same_users(app) {
         app.with_catalog().await;
         let cid = customer_with_domain(&app, "round.example").await;

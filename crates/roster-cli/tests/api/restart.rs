@@ -144,7 +144,7 @@ async fn batches_sharing_transactions(backend: Backend) {
     for i in 0..20 {
         file.push_str(&format!("User {i},user{i}\n"));
     }
-    let job = services.start_import(&agent, customer.id, file.as_bytes(), None).await.unwrap();
+    let job = services.start_import(&agent, customer.id, file.as_bytes(), None, &[]).await.unwrap();
     // Taken between the check and the worker: the row in the fifth batch fails.
     let input = roster_core::services::NewUserInput {
         user_name: "user13".into(),
@@ -195,7 +195,7 @@ async fn queued_import_wakes_the_worker(backend: Backend) {
     // Its first look finds nothing; the next poll would be an hour away.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let file = "Display name,Username\nFirst,first\nSecond,second\n";
-    let job = services.start_import(&agent, customer.id, file.as_bytes(), None).await.unwrap();
+    let job = services.start_import(&agent, customer.id, file.as_bytes(), None, &[]).await.unwrap();
     let mut status = job.status;
     for _ in 0..400 {
         status = services.import_job(&agent, customer.id, job.id).await.unwrap().status;

@@ -19,6 +19,28 @@ pub struct ImportContext<'a> {
     pub seats: &'a [Seats],
     /// User principal name keys (lower case) already held by active users.
     pub taken: &'a HashSet<String>,
+    /// Role names as people write them (the console's, in each of its
+    /// languages), besides the role ids; matched without regard to case.
+    pub role_names: &'a [(String, UserRole)],
+}
+
+impl ImportContext<'_> {
+    /// A role by id, or by one of its names.
+    fn role(&self, name: &str) -> Result<UserRole, crate::domain::Invalid> {
+        UserRole::parse(name).or_else(|e| {
+            let wanted = name.trim().to_lowercase();
+            self.role_names.iter().find(|(n, _)| n.to_lowercase() == wanted).map(|(_, r)| *r).ok_or(e)
+        })
+    }
+
+    /// A product of the catalog by id, or by its name, without regard to case.
+    fn product(&self, name: &str) -> Option<ProductId> {
+        let by_id = ProductId::parse(name).ok().filter(|p| self.catalog.get(p).is_some());
+        by_id.or_else(|| {
+            let wanted = name.trim().to_lowercase();
+            self.catalog.products().find(|p| p.name.to_lowercase() == wanted).map(|p| p.id.clone())
+        })
+    }
 }
 
 /// One problem with one cell.
@@ -272,7 +294,7 @@ fn check_row(
 
     let mut roles = Vec::new();
     for name in split_list(row.get(Column::Roles)) {
-        match UserRole::parse(&name) {
+        match ctx.role(&name) {
             Ok(role) => roles.push(role),
             Err(e) => problem(Column::Roles, "unknown_role", e.to_string()),
         }
@@ -280,8 +302,7 @@ fn check_row(
 
     let mut licenses: Vec<LicenseRequest> = Vec::new();
     for name in split_list(row.get(Column::Licenses)) {
-        let product = ProductId::parse(&name).ok().filter(|p| ctx.catalog.get(p).is_some());
-        match product {
+        match ctx.product(&name) {
             None => problem(
                 Column::Licenses,
                 "unknown_product",
@@ -388,11 +409,12 @@ mod tests {
             catalog: &catalog,
             seats: &seats,
             taken: &taken,
+            role_names: &[("Administrateur général".to_owned(), UserRole::GlobalAdmin)],
         };
         let long = "x".repeat(DISPLAY_NAME_MAX + 1);
         let file = format!(
             "Display name,Username,Usage location,Roles,Licenses\n\
-             Good,good,,global-admin,MAIL_P1\n\
+             Good,good,,Administrateur GÉNÉRAL;user-admin,mail\n\
              ,nodisplay,,,\n\
              No user,,,,\n\
              Bad,bad name,,,\n\
@@ -428,6 +450,7 @@ mod tests {
         let good = check_rows(&sheet, &ctx).remove(0).outcome.unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(good.upn.to_string(), "good@contoso.example");
         assert_eq!(good.usage_location.map(|c| c.to_string()), Some("FR".into()));
-        assert_eq!(good.licenses.len(), 1);
+        assert_eq!(good.licenses.len(), 1, "a product by its name, without regard to case");
+        assert_eq!(good.roles.names(), ["global-admin", "user-admin"], "a role by a name of the console or its id");
     }
 }

@@ -3,7 +3,7 @@
 
 use super::licenses::check_new_user_licenses;
 use super::{Services, actor, require};
-use crate::domain::{AgentRole, CountryCode, ProductId};
+use crate::domain::{AgentRole, CountryCode, ProductId, UserRole};
 use crate::error::{Error, Result};
 use crate::imports::{self as import, ImportContext, ImportError, RowPayload, RowReport};
 use crate::model::*;
@@ -55,6 +55,7 @@ impl Services {
         customer_id: Uuid,
         bytes: &[u8],
         default_location: Option<&str>,
+        role_names: &[(String, UserRole)],
     ) -> Result<CheckedImport> {
         require(agent, &[AgentRole::Admin])?;
         let customer = self.customer(agent, customer_id).await?;
@@ -86,6 +87,7 @@ impl Services {
             catalog: &catalog,
             seats: &seats,
             taken: &taken,
+            role_names,
         };
         let mut checked =
             CheckedImport { total: sheet.rows.len(), valid: Vec::with_capacity(sheet.rows.len()), errors: Vec::new() };
@@ -118,8 +120,9 @@ impl Services {
         customer_id: Uuid,
         bytes: &[u8],
         default_location: Option<&str>,
+        role_names: &[(String, UserRole)],
     ) -> Result<ImportJob> {
-        let checked = self.check_import(agent, customer_id, bytes, default_location).await?;
+        let checked = self.check_import(agent, customer_id, bytes, default_location, role_names).await?;
         if !checked.errors.is_empty() {
             return Err(ImportError::Rows(checked.errors).into());
         }

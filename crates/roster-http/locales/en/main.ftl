@@ -224,6 +224,7 @@ after = After
 
 import-title = Import users
 import-explain = Upload a CSV file saved by Excel or LibreOffice (any encoding, comma, semicolon or tab), or an Excel workbook. Every row is checked before anything is created.
+import-names = Roles and licenses may be written as this console names them, in any of its languages (Global admin, Mail Plan 1), or by id (global-admin, MAIL_P1); separate several with a semicolon.
 import-template = Download the template:
 import-file = File
 import-location = Usage location for rows without one

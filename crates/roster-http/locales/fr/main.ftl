@@ -224,6 +224,7 @@ after = Après
 
 import-title = Importer des utilisateurs
 import-explain = Chargez un fichier CSV enregistré par Excel ou LibreOffice (tout encodage, virgule, point-virgule ou tabulation) ou un classeur Excel. Chaque ligne est vérifiée avant toute création.
+import-names = Les rôles et les licences peuvent être écrits comme cette console les nomme, dans chacune de ses langues (Administrateur général, Mail Plan 1), ou par leur identifiant (global-admin, MAIL_P1) ; séparez-en plusieurs par un point-virgule.
 import-template = Télécharger le modèle :
 import-file = Fichier
 import-location = Emplacement d'utilisation des lignes qui n'en ont pas

@@ -224,6 +224,7 @@ after = Dopo
 
 import-title = Importa utenti
 import-explain = Carica un file CSV salvato da Excel o LibreOffice (qualsiasi codifica, separato da virgola, punto e virgola o tabulazione) oppure una cartella di lavoro Excel. Ogni riga viene controllata prima di creare qualsiasi utente.
+import-names = Ruoli e licenze possono essere scritti come li chiama questa console, in una qualsiasi delle sue lingue (Amministratore globale, Mail Plan 1), o con l’identificatore (global-admin, MAIL_P1); separane più di uno con un punto e virgola.
 import-template = Scarica il modello:
 import-file = File
 import-location = Posizione di utilizzo per le righe che non la indicano

@@ -209,6 +209,7 @@ after = 更改后
 
 import-title = 导入用户
 import-explain = 上传由 Excel 或 LibreOffice 保存的 CSV 文件（任意编码，逗号、分号或制表符分隔），或 Excel 工作簿。创建任何用户之前都会检查每一行。
+import-names = 角色和许可证可以按本控制台的名称填写（任一语言，例如 全局管理员、Mail Plan 1），也可以填写 ID（global-admin、MAIL_P1）；多个值用分号分隔。
 import-template = 下载模板：
 import-file = 文件
 import-location = 未填写使用位置的行所用的使用位置

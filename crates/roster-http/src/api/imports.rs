@@ -112,7 +112,9 @@ pub async fn start_import(
 ) -> ApiResult<Response> {
     let services = &state.services;
     if params.dry_run {
-        let checked = services.check_import(&agent, cid, &bytes, params.location.as_deref()).await?;
+        let checked = services
+            .check_import(&agent, cid, &bytes, params.location.as_deref(), crate::console::role_names())
+            .await?;
         let report = ImportCheckDto {
             dry_run: true,
             total: checked.total,
@@ -121,7 +123,8 @@ pub async fn start_import(
         };
         return Ok(Json(report).into_response());
     }
-    let job = services.start_import(&agent, cid, &bytes, params.location.as_deref()).await?;
+    let job =
+        services.start_import(&agent, cid, &bytes, params.location.as_deref(), crate::console::role_names()).await?;
     Ok((StatusCode::ACCEPTED, Json(job_dto(job, None))).into_response())
 }
 

@@ -113,6 +113,20 @@ impl Localized for Language {
     }
 }
 
+/// Every role's name in every language of the console: an import file may name
+/// roles as the console shows them, in whichever language it was made.
+pub fn role_names() -> &'static [(String, roster_core::domain::UserRole)] {
+    static NAMES: std::sync::LazyLock<Vec<(String, roster_core::domain::UserRole)>> = std::sync::LazyLock::new(|| {
+        Language::ALL
+            .iter()
+            .flat_map(|lang| {
+                roster_core::domain::UserRole::ALL.iter().map(|r| (lang.t(&format!("role-{}", r.as_str())), *r))
+            })
+            .collect()
+    });
+    &NAMES
+}
+
 #[derive(Debug, Clone)]
 pub enum Arg {
     Num(i64),

@@ -129,7 +129,7 @@ async fn upload(
     let services = &state.services;
     let lang = console.lang;
     if check_only {
-        return match services.check_import(console.agent(), cid, &bytes, location_arg).await {
+        return match services.check_import(console.agent(), cid, &bytes, location_arg, super::role_names()).await {
             Ok(checked) => {
                 let status = if checked.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
                 let summary = Some((checked.total, checked.valid.len()));
@@ -141,7 +141,7 @@ async fn upload(
             Err(e) => Err(console.error_back(back, e)),
         };
     }
-    let e = match services.start_import(console.agent(), cid, &bytes, location_arg).await {
+    let e = match services.start_import(console.agent(), cid, &bytes, location_arg, super::role_names()).await {
         Ok(job) => return Ok(see_other(&ItemRoute::ImportJob.at(cid, job.id))),
         Err(e) => e,
     };

@@ -18,7 +18,7 @@ mod mail;
 mod users;
 mod views;
 
-pub use i18n::Localized;
+pub use i18n::{Localized, role_names};
 pub use mail::SmtpConfig;
 pub use roster_core::domain::Language;
 
