@@ -46,37 +46,53 @@ async fn killed_mid_license_update(backend: Backend) {
     assert_eq!(whole.body["summary"]["succeeded"], UPDATE_USERS);
     assert_eq!(old_and_new(&fixture, setup.customer.id).await, (0, UPDATE_USERS));
 
-    // The way back, killed at 60% of that time: the request is in, its answer is not out.
-    let (client, url, token, body) = (http.clone(), server.url.clone(), setup.token.clone(), to_old.clone());
-    let path_back = path.clone();
-    let back =
-        tokio::spawn(async move { call(&client, &url, &token, reqwest::Method::POST, &path_back, Some(&body)).await });
-    tokio::time::sleep(whole.took.mul_f64(0.6)).await;
-    server.child.kill().unwrap();
-    let _ = server.child.wait();
-    let answered = back.await.unwrap();
-    assert!(answered.is_err(), "the update was answered before the kill, so the kill proves nothing: {answered:?}");
+    // The same call the other way, killed partway: its request is in, its answer
+    // is not out. Should a call end before its kill, the next goes the other way
+    // again and is killed sooner.
+    let mut holding_new = true;
+    let mut took = whole.took;
+    let mut killed_at = None;
+    for fraction in [0.4, 0.2, 0.1] {
+        let body = if holding_new { to_old.clone() } else { to_new.clone() };
+        let (client, url, token, path) = (http.clone(), server.url.clone(), setup.token.clone(), path.clone());
+        let flip =
+            tokio::spawn(async move { call(&client, &url, &token, reqwest::Method::POST, &path, Some(&body)).await });
+        tokio::time::sleep(took.mul_f64(fraction)).await;
+        if flip.is_finished() {
+            let answered = flip.await.unwrap().unwrap();
+            assert_eq!(answered.status, StatusCode::OK, "{:.300}", answered.body.to_string());
+            holding_new = !holding_new;
+            took = answered.took;
+            continue;
+        }
+        server.child.kill().unwrap();
+        let _ = server.child.wait();
+        let answered = flip.await.unwrap();
+        assert!(answered.is_err(), "the update was answered at the kill: {:.300}", format!("{answered:?}"));
+        killed_at = Some(fraction);
+        break;
+    }
+    let fraction = killed_at.expect("every update ended before its kill");
 
     let (old, new) = old_and_new(&fixture, setup.customer.id).await;
     // One call is one transaction: all of it or none.
     assert!(old == 0 || new == 0, "{old} users hold the old licenses and {new} the new ones");
     let invariants = check_invariants(&fixture).await;
     let _ = writeln_note(&format!(
-        "{backend:?}: seeded {UPDATE_USERS} users in {seeded:.1?}; one update took {:.1?}; killed at 60%, after which \
-         {old} users hold OLD and {new} NEW; seats {:?}",
-        whole.took, invariants.seats
+        "{backend:?}: seeded {UPDATE_USERS} users in {seeded:.1?}; one update took {took:.1?}; killed at {fraction} \
+         of that, after which {old} users hold OLD and {new} NEW; seats {:?}",
+        invariants.seats
     ));
 
-    // A new process on the same database takes the same call and finishes it.
+    // A new process on the same database works on the same users at once: the
+    // killed transaction holds no lock.
     let second = serve(&fixture.database_url());
-    let again = call(&http, &second.url, &setup.token, reqwest::Method::POST, &path, Some(&to_old)).await.unwrap();
+    let (product, other) = if new == 0 { ("NEW", "OLD") } else { ("OLD", "NEW") };
+    let few = json!({"userIds": &ids[..10], "assign": [{"productId": product}], "remove": [other]});
+    let again = call(&http, &second.url, &setup.token, reqwest::Method::POST, &path, Some(&few)).await.unwrap();
     assert_eq!(again.status, StatusCode::OK, "{:.300}", again.body.to_string());
-    assert_eq!(old_and_new(&fixture, setup.customer.id).await, (UPDATE_USERS, 0));
-    let invariants = check_invariants(&fixture).await;
-    assert_eq!(
-        invariants.seats,
-        [("NEW".to_owned(), UPDATE_USERS as i64, 0), ("OLD".to_owned(), UPDATE_USERS as i64, UPDATE_USERS as i64)]
-    );
+    assert_eq!(again.body["summary"]["succeeded"], 10, "{:.300}", again.body.to_string());
+    check_invariants(&fixture).await;
 }
 
 /// A note past the test harness's capture, for the figures a run shows.
