@@ -52,6 +52,15 @@ pub enum Error {
     /// colliding); nothing was changed, and the same request may well succeed.
     #[error("the change could not be made just now; nothing was changed, try again")]
     TryAgain,
+    /// The database cannot be reached just now (it is down, restarting, or every
+    /// connection to it is busy past the pool's acquire timeout); the request
+    /// failed as a whole, and the same request succeeds once it is back.
+    #[error("the database cannot be reached just now; try again in a moment")]
+    Unavailable,
+    /// The database's disk is full: the write was refused as a whole and nothing
+    /// was changed. Reads still work; writes work again once space is freed.
+    #[error("the database's storage is full; nothing was changed, and reads still work")]
+    StorageFull,
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -98,6 +107,8 @@ impl Error {
             Self::SubscriptionExists(_) => "subscription_exists",
             Self::QuantityBelowAssigned(_) => "quantity_below_assigned",
             Self::TryAgain => "try_again",
+            Self::Unavailable => "database_unavailable",
+            Self::StorageFull => "storage_full",
             Self::PreconditionFailed => "precondition_failed",
             Self::Internal(_) => "internal_error",
         }

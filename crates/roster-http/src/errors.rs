@@ -31,7 +31,8 @@ pub fn status(e: &Error) -> StatusCode {
         | Error::RestoreWindowExpired
         | Error::SubscriptionExists(_)
         | Error::QuantityBelowAssigned(_) => StatusCode::CONFLICT,
-        Error::TryAgain => StatusCode::SERVICE_UNAVAILABLE,
+        Error::TryAgain | Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Error::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         Error::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -46,6 +47,18 @@ pub fn log_internal(e: &(dyn std::error::Error + 'static)) {
         source = s.source();
     }
     tracing::error!(error.chain = %chain.join(": "), "internal error");
+}
+
+/// Logs a failure of background work (the purge, the import worker), which
+/// tries again at its next turn: a database that is away or full is a warning
+/// (the store has logged its cause), anything else an internal error.
+pub fn log_background(e: &Error) {
+    match e {
+        Error::Unavailable | Error::StorageFull | Error::TryAgain => {
+            tracing::warn!(code = e.code(), "background work failed; it runs again at its next turn");
+        }
+        other => log_internal(other),
+    }
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ pub fn spawn_purger(services: Arc<Services>, interval: Duration) -> tokio::task:
             match services.purge_expired().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(purged = n, "purged users past their restore window"),
-                Err(e) => crate::errors::log_internal(&e),
+                Err(e) => crate::errors::log_background(&e),
             }
         }
     })
@@ -110,7 +110,7 @@ pub fn spawn_import_worker(services: Arc<Services>, poll: Duration) -> tokio::ta
             match services.run_next_import().await {
                 Ok(true) => continue,
                 Ok(false) => {}
-                Err(e) => crate::errors::log_internal(&e),
+                Err(e) => crate::errors::log_background(&e),
             }
             services.wait_for_import(poll).await;
         }

@@ -51,6 +51,19 @@ impl roster_sql::Dialect for PgDialect {
         e.as_database_error().and_then(|d| d.code()).is_some_and(|code| code == "40P01" || code == "40001")
     }
 
+    /// Class 08 (connection exceptions), `admin_shutdown`, `crash_shutdown`,
+    /// `cannot_connect_now` (starting up or in recovery), `too_many_connections`.
+    fn is_unavailable(e: &sqlx::Error) -> bool {
+        e.as_database_error().and_then(|d| d.code()).is_some_and(|code| {
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        })
+    }
+
+    /// `disk_full`.
+    fn is_storage_full(e: &sqlx::Error) -> bool {
+        e.as_database_error().and_then(|d| d.code()).is_some_and(|code| code == "53100")
+    }
+
     fn migrator() -> &'static Migrator {
         &MIGRATOR
     }
@@ -64,6 +77,12 @@ type Db = sqlx::Postgres;
 #[path = "../../roster-sql/src/store/mod.rs"]
 mod sql;
 
+/// How long a request waits for a connection before it is answered 503
+/// `database_unavailable`. While PostgreSQL is down, every new connection is
+/// refused and the pool keeps trying until this runs out; each connection is
+/// checked before use, so once the server is back the next request reconnects.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Roster's store on PostgreSQL.
 pub type PgStore = sql::SqlStore;
 
@@ -76,6 +95,7 @@ impl PgStore {
     pub async fn connect_with(options: PgConnectOptions, max_connections: u32) -> Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await
             .map_err(Error::internal)?;

@@ -73,6 +73,15 @@ pub trait Dialect {
     /// serialization conflict, so that the transaction may succeed if run again.
     fn is_transient(e: &sqlx::Error) -> bool;
 
+    /// Whether the database refused a statement because it is going away or not
+    /// taking connections yet (a shutdown, a restart, too many connections): the
+    /// same request works once it is back. Lost connections and the pool's
+    /// acquire timeout are recognised without the dialect's help.
+    fn is_unavailable(e: &sqlx::Error) -> bool;
+
+    /// Whether the database refused a write because its disk is full.
+    fn is_storage_full(e: &sqlx::Error) -> bool;
+
     /// This backend's migrations. Both backends keep the same numbers.
     fn migrator() -> &'static Migrator;
 }

@@ -46,6 +46,16 @@ impl roster_sql::Dialect for SqliteDialect {
         false
     }
 
+    /// An embedded file is never away: only a disk can fail it.
+    fn is_unavailable(_: &sqlx::Error) -> bool {
+        false
+    }
+
+    /// `SQLITE_FULL` (13): a write to the database or its log found no space.
+    fn is_storage_full(e: &sqlx::Error) -> bool {
+        e.as_database_error().and_then(|d| d.code()).is_some_and(|code| code == "13")
+    }
+
     fn migrator() -> &'static Migrator {
         &MIGRATOR
     }
@@ -78,6 +88,7 @@ impl SqliteStore {
         let (reader_cache, writer_cache, bulk_cache) = ("-8192", "-16384", "-2048");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .after_release(leaves_no_transaction)
             .connect_with(options.clone().pragma("cache_size", reader_cache))
             .await
             .map_err(Error::internal)?;
@@ -88,6 +99,7 @@ impl SqliteStore {
             let pool_of = |connections, cache| {
                 SqlitePoolOptions::new()
                     .max_connections(connections)
+                    .after_release(leaves_no_transaction)
                     .connect_with(options.clone().pragma("cache_size", cache))
             };
             (
@@ -102,6 +114,28 @@ impl SqliteStore {
     pub fn pool(&self) -> &sqlx::SqlitePool {
         &self.pool
     }
+}
+
+/// Whether a connection given back to its pool may be used again: not when it
+/// still counts a transaction open. SQLite rolls a transaction back by itself
+/// when a write fails for want of space (`SQLITE_FULL`) or on some I/O errors;
+/// the driver's own rollback then fails, and without this the connection would
+/// come back believing it is inside a transaction, refusing every `BEGIN`
+/// after (a full disk would end every write with a 500 until a restart). The
+/// ping goes after the driver's queued rollback, so the count is the final one.
+fn leaves_no_transaction(
+    conn: &mut sqlx::SqliteConnection,
+    _: sqlx::pool::PoolConnectionMetadata,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, sqlx::Error>> + Send + '_>> {
+    use sqlx::Connection;
+    Box::pin(async move {
+        conn.ping().await?;
+        let clean = !conn.is_in_transaction();
+        if !clean {
+            tracing::warn!("a SQLite connection still counted a transaction open when released; it is closed");
+        }
+        Ok(clean)
+    })
 }
 
 /// Copies the write-ahead log back into the database on a connection of its

@@ -15,9 +15,11 @@
 )]
 
 pub mod browser;
+pub mod bulk;
 pub mod catalog;
 pub mod conformance;
 pub mod logs;
+pub mod outages;
 pub mod xlsx;
 
 use reqwest::StatusCode;
@@ -167,8 +169,18 @@ pub async fn fresh_store(backend: Backend) -> (Arc<dyn Store>, Fixture) {
 /// A test's database; a SQLite one's directory is removed on drop.
 #[derive(Debug)]
 pub enum Fixture {
-    Sqlite { dir: PathBuf, url: String },
-    Postgres { schema: String },
+    Sqlite {
+        dir: PathBuf,
+        url: String,
+    },
+    Postgres {
+        schema: String,
+    },
+    /// A database of the test's own making at `url` (a private cluster, a file
+    /// on a tmpfs), which the test removes itself.
+    At {
+        url: String,
+    },
 }
 
 impl Fixture {
@@ -181,6 +193,7 @@ impl Fixture {
                 let sep = if base.contains('?') { '&' } else { '?' };
                 format!("{base}{sep}options[search_path]={schema}")
             }
+            Fixture::At { url } => url.clone(),
         }
     }
 }
@@ -196,6 +209,12 @@ impl Fixture {
                 let options = PgConnectOptions::from_str(&pg_base_url()).expect("ROSTER_TEST_PG_URL");
                 let options = options.options([("search_path", schema.as_str())]);
                 RawDb::Postgres(sqlx::PgPool::connect_with(options).await.expect("a second connection to PostgreSQL"))
+            }
+            Fixture::At { url } if url.starts_with("sqlite:") => {
+                RawDb::Sqlite(sqlx::SqlitePool::connect(url).await.expect("a second connection to SQLite"))
+            }
+            Fixture::At { url } => {
+                RawDb::Postgres(sqlx::PgPool::connect(url).await.expect("a second connection to PostgreSQL"))
             }
         }
     }

@@ -4,7 +4,8 @@
 //! utoipa's annotations on the handlers and on roster-api's types give the shapes.
 //! Three things are added here, once, so that no operation can miss them:
 //! - the errors every operation shares: 400 for a malformed id, query or body, 401,
-//!   404 for a path naming what is not there, 413 and 415 for a body, 500;
+//!   404 for a path naming what is not there, 413 and 415 for a body, 500, 503 (with
+//!   `Retry-After`), and 507 for any operation but a `GET`;
 //! - the values the server takes, from the domain types that parse them (countries,
 //!   roles, languages, sorts) and from its rules for text (lengths, no control
 //!   characters, surrounding whitespace trimmed);
@@ -81,8 +82,8 @@ fn build() -> (Value, Misses) {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
-            for operation in item.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
-                declare_shared_errors(path, operation);
+            for (method, operation) in item.as_object_mut().into_iter().flat_map(|m| m.iter_mut()) {
+                declare_shared_errors(path, method, operation);
             }
         }
     }
@@ -142,7 +143,7 @@ fn error_response(description: &str) -> Value {
 
 /// Adds the errors any operation of its shape can answer, and a description to
 /// every response (OpenAPI requires one).
-fn declare_shared_errors(path: &str, operation: &mut Value) {
+fn declare_shared_errors(path: &str, method: &str, operation: &mut Value) {
     let takes =
         |location: &str| operation["parameters"].as_array().is_some_and(|ps| ps.iter().any(|p| p["in"] == location));
     let (has_path, has_query) = (takes("path"), takes("query"));
@@ -167,6 +168,19 @@ fn declare_shared_errors(path: &str, operation: &mut Value) {
         shared.push(("415", "`unsupported_media_type`: the body is not of a type this operation takes"));
     }
     shared.push(("500", "`internal_error`: something failed on the server's side; it is logged"));
+    shared.push((
+        "503",
+        "`database_unavailable`: the database cannot be reached just now (down, restarting, or every connection \
+         busy past the pool's acquire timeout), or `try_again`: a write kept colliding with others; nothing was \
+         changed, and the same request may be sent again after `Retry-After` seconds",
+    ));
+    if method != "get" {
+        shared.push((
+            "507",
+            "`storage_full`: the database's disk is full; nothing was changed, reads still work, and writes work \
+             again once space is freed",
+        ));
+    }
     for (status, description) in shared {
         responses.entry(status).or_insert_with(|| error_response(description));
     }
@@ -449,11 +463,11 @@ mod tests {
     }
 
     #[test]
-    fn every_operation_declares_401_and_500_and_every_response_a_description() {
+    fn every_operation_declares_401_500_and_503_and_every_response_a_description() {
         let doc = document();
         for (path, item) in doc["paths"].as_object().into_iter().flatten() {
             for (method, op) in item.as_object().into_iter().flatten() {
-                for status in ["401", "500"] {
+                for status in ["401", "500", "503"] {
                     assert!(op["responses"][status].is_object(), "{method} {path} lacks {status}");
                 }
                 for (status, response) in op["responses"].as_object().into_iter().flatten() {

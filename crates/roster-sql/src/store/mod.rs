@@ -59,8 +59,29 @@ impl std::fmt::Debug for SqlStore {
     }
 }
 
-/// A database failure is internal: logged with its cause, never shown.
+/// A database failure the caller can act on is named: the database away
+/// (`Error::Unavailable`) or its disk full (`Error::StorageFull`), each logged
+/// here as a warning with its cause. Any other failure is internal: logged with
+/// its cause where it is answered, never shown.
 fn db_err(e: sqlx::Error) -> Error {
+    use crate::D;
+    use roster_sql::Dialect;
+    if D::is_storage_full(&e) {
+        tracing::warn!(error = %e, "the database's storage is full; a write was refused");
+        return Error::StorageFull;
+    }
+    let lost = matches!(
+        e,
+        sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+    );
+    if lost || D::is_unavailable(&e) {
+        tracing::warn!(error = %e, "the database cannot be reached; the request is answered database_unavailable");
+        return Error::Unavailable;
+    }
     Error::internal(e)
 }
 
