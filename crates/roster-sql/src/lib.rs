@@ -73,6 +73,10 @@ pub trait Dialect {
     /// serialization conflict, so that the transaction may succeed if run again.
     fn is_transient(e: &sqlx::Error) -> bool;
 
+    /// A query answering whether sqlx's `_sqlx_migrations` table exists (in the
+    /// schema the connection uses), as a boolean.
+    const MIGRATIONS_TABLE_EXISTS: &'static str;
+
     /// This backend's migrations. Both backends keep the same numbers.
     fn migrator() -> &'static Migrator;
 }

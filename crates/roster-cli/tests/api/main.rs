@@ -16,6 +16,7 @@ mod contention;
 mod customers;
 mod errors;
 mod etags;
+mod health;
 mod hostile;
 mod idempotency;
 mod imports;

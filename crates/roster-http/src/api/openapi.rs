@@ -86,6 +86,7 @@ fn build() -> (Value, Misses) {
             }
         }
     }
+    super::openapi_ops::add_operations(&mut doc);
     constrain_values(&mut doc, &mut misses);
     require_nullable_fields(&mut doc, &mut misses);
     declare_files(&mut doc, &mut misses);

@@ -22,6 +22,7 @@ mod licenses;
 mod paging;
 mod preconditions;
 mod rows;
+mod schema;
 mod seats;
 mod selection;
 mod sessions;

@@ -26,6 +26,10 @@ impl Store for SqlStore {
         D::migrator().run(&self.pool).await.map_err(Error::internal)
     }
 
+    async fn schema_status(&self) -> Result<SchemaStatus> {
+        super::schema::status(&self.pool).await
+    }
+
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64> {
         sessions::forget_expired(&self.pool, now).await?;
         imports::forget_expired_credentials(&self.pool, now).await?;
