@@ -453,6 +453,10 @@ mod tests {
     fn every_operation_declares_401_and_500_and_every_response_a_description() {
         let doc = document();
         for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            // The operator's endpoints at the root take no sign-in; see openapi_ops.
+            if item.get("servers").is_some() {
+                continue;
+            }
             for (method, op) in item.as_object().into_iter().flatten() {
                 for status in ["401", "500"] {
                     assert!(op["responses"][status].is_object(), "{method} {path} lacks {status}");
