@@ -7,6 +7,7 @@ mod cookies;
 mod errors;
 mod files;
 pub mod health;
+pub mod request_id;
 mod routes;
 pub mod signin;
 pub mod startup;

@@ -51,6 +51,8 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(crate::api::limits::refuse_oversized_heads))
         .layer(TraceLayer::new_for_http())
+        // Outermost: every answer, refusals of the layers above included, has its id.
+        .layer(axum::middleware::from_fn(crate::request_id::middleware))
         .with_state(state)
 }
 

@@ -25,6 +25,7 @@ mod licenses;
 mod lifecycle;
 mod listing;
 mod openapi;
+mod request_ids;
 mod requests;
 mod restart;
 mod schema;

@@ -28,6 +28,7 @@ error-not-found-title = Not found
 error-forbidden-title = Not allowed
 error-internal-title = Something went wrong
 error-request-title = This could not be done
+error-request-id = Request ID:
 
 customers-title = Customers
 customers-count = { $count ->

@@ -28,6 +28,7 @@ error-not-found-title = Introuvable
 error-forbidden-title = Action non autorisée
 error-internal-title = Une erreur s'est produite
 error-request-title = Impossible d'effectuer cette action
+error-request-id = Identifiant de la requête :
 
 customers-title = Clients
 customers-count = { $count ->

@@ -28,6 +28,7 @@ error-not-found-title = Non trovato
 error-forbidden-title = Operazione non consentita
 error-internal-title = Si è verificato un problema
 error-request-title = Impossibile completare l'operazione
+error-request-id = ID della richiesta:
 
 customers-title = Clienti
 customers-count = { $count ->

@@ -28,6 +28,7 @@ error-not-found-title = Не найдено
 error-forbidden-title = Действие запрещено
 error-internal-title = Что-то пошло не так
 error-request-title = Не удалось выполнить действие
+error-request-id = Идентификатор запроса:
 
 customers-title = Клиенты
 customers-count = { $count ->

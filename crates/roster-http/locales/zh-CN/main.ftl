@@ -28,6 +28,7 @@ error-not-found-title = 未找到
 error-forbidden-title = 不允许执行此操作
 error-internal-title = 出现问题
 error-request-title = 无法完成此操作
+error-request-id = 请求 ID：
 
 customers-title = 客户
 customers-count = { $countText } 个客户
