@@ -50,7 +50,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::console::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(crate::api::limits::refuse_oversized_heads))
-        .layer(TraceLayer::new_for_http())
+        // Its events (at debug) go in request_id's span: no span of its own.
+        .layer(TraceLayer::new_for_http().make_span_with(|_: &axum::http::Request<_>| tracing::Span::none()))
         // Outermost: every answer, refusals of the layers above included, has its id.
         .layer(axum::middleware::from_fn(crate::request_id::middleware))
         .with_state(state)

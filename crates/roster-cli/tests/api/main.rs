@@ -21,6 +21,7 @@ mod hostile;
 mod idempotency;
 mod imports;
 mod isolation;
+mod json_logs;
 mod licenses;
 mod lifecycle;
 mod listing;
