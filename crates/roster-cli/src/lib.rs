@@ -202,10 +202,24 @@ pub async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
-fn init_tracing() {
+/// Logs to stderr, filtered by `ROSTER_LOG`, as text or, with
+/// `ROSTER_LOG_FORMAT=json`, one JSON object a line (its spans, the request's
+/// `request_id` among them, under `span` and `spans`).
+fn init_tracing() -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ROSTER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match std::env::var("ROSTER_LOG_FORMAT").as_deref() {
+        Err(std::env::VarError::NotPresent) | Ok("" | "text") => {
+            let _ = builder.try_init();
+        }
+        Ok("json") => {
+            let _ = builder.json().with_current_span(true).with_span_list(true).try_init();
+        }
+        Ok(other) => bail!("ROSTER_LOG_FORMAT must be text or json, not {other:?}"),
+        Err(std::env::VarError::NotUnicode(_)) => bail!("ROSTER_LOG_FORMAT must be text or json"),
+    }
+    Ok(())
 }
 
 fn policy(args: &ServeArgs) -> anyhow::Result<Policy> {
@@ -288,7 +302,7 @@ async fn serve(services: Arc<Services>, args: &ServeArgs) -> anyhow::Result<()> 
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    init_tracing();
+    init_tracing()?;
     let url = &cli.database_url;
     match cli.command {
         Command::Init { partner, admin_email, json } => {

@@ -46,12 +46,32 @@ pub trait Store:
     /// Applies this backend's migrations.
     async fn migrate(&self) -> Result<()>;
 
+    /// The database's migrations against this binary's: a query that also proves
+    /// the database answers.
+    async fn schema_status(&self) -> Result<SchemaStatus>;
+
     /// Removes deleted users whose window has passed (`purge_at < now`); returns
     /// how many. Also drops expired sessions, day-old failed sign-ins and import
     /// credentials past their hour, and idempotency keys past their window (and
     /// the secrets of kept answers past their hour): the housekeeping of every
     /// aggregate.
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64>;
+}
+
+/// Which migrations a database has, against those this binary knows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchemaStatus {
+    /// Known to this binary, not yet applied.
+    pub pending: Vec<i64>,
+    /// Applied to the database, unknown to this binary: a newer Roster migrated it.
+    pub unknown: Vec<i64>,
+}
+
+impl SchemaStatus {
+    /// Every migration this binary knows is applied, and no other.
+    pub fn is_current(&self) -> bool {
+        self.pending.is_empty() && self.unknown.is_empty()
+    }
 }
 
 /// Partners, their agents, and the agents' API tokens.

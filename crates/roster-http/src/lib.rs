@@ -6,6 +6,8 @@ pub mod console;
 mod cookies;
 mod errors;
 mod files;
+pub mod health;
+pub mod request_id;
 mod routes;
 pub mod signin;
 pub mod startup;

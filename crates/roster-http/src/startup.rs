@@ -44,12 +44,16 @@ pub fn router(state: AppState) -> Router {
     // Every changing POST of the API takes an Idempotency-Key; see api::idempotency.
     let keyed = axum::middleware::from_fn_with_state(state.clone(), crate::api::idempotency::keyed);
     Router::new()
+        .merge(crate::health::router())
         .nest("/api/v1", crate::api::router().route_layer(keyed))
         .merge(crate::signin::router())
         .merge(crate::console::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(crate::api::limits::refuse_oversized_heads))
-        .layer(TraceLayer::new_for_http())
+        // Its events (at debug) go in request_id's span: no span of its own.
+        .layer(TraceLayer::new_for_http().make_span_with(|_: &axum::http::Request<_>| tracing::Span::none()))
+        // Outermost: every answer, refusals of the layers above included, has its id.
+        .layer(axum::middleware::from_fn(crate::request_id::middleware))
         .with_state(state)
 }
 
@@ -106,13 +110,33 @@ pub fn spawn_purger(services: Arc<Services>, interval: Duration) -> tokio::task:
 /// working on it at once.
 pub fn spawn_import_worker(services: Arc<Services>, poll: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        // Beats every second, whether it runs a job or waits for one: `/readyz`
+        // reads the beat to know the worker is alive.
+        let mut beat = tokio::time::interval(Duration::from_secs(1));
+        beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            match services.run_next_import().await {
+            match beating(&services, &mut beat, services.run_next_import()).await {
                 Ok(true) => continue,
                 Ok(false) => {}
                 Err(e) => crate::errors::log_background(&e),
             }
-            services.wait_for_import(poll).await;
+            beating(&services, &mut beat, services.wait_for_import(poll)).await;
         }
     })
+}
+
+/// Runs `work` to its end, beating the import worker's heart at every tick.
+async fn beating<T>(
+    services: &Services,
+    beat: &mut tokio::time::Interval,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    services.import_worker_beat();
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            done = &mut work => return done,
+            _ = beat.tick() => services.import_worker_beat(),
+        }
+    }
 }

@@ -22,6 +22,7 @@ impl roster_sql::Dialect for PgDialect {
     const JSON_ROWS: &'static str = "json_agg";
     const JSON_ROW: &'static str = "json_build_array";
     const UUID_TEXT: &'static str = "text";
+    const MIGRATIONS_TABLE_EXISTS: &'static str = "SELECT to_regclass('_sqlx_migrations') IS NOT NULL";
 
     fn to_db(t: OffsetDateTime) -> OffsetDateTime {
         t

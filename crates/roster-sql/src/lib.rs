@@ -81,6 +81,9 @@ pub trait Dialect {
 
     /// Whether the database refused a write because its disk is full.
     fn is_storage_full(e: &sqlx::Error) -> bool;
+    /// A query answering whether sqlx's `_sqlx_migrations` table exists (in the
+    /// schema the connection uses), as a boolean.
+    const MIGRATIONS_TABLE_EXISTS: &'static str;
 
     /// This backend's migrations. Both backends keep the same numbers.
     fn migrator() -> &'static Migrator;

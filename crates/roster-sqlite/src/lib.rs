@@ -22,6 +22,8 @@ impl roster_sql::Dialect for SqliteDialect {
     const JSON_ROWS: &'static str = "json_group_array";
     const JSON_ROW: &'static str = "json_array";
     const UUID_TEXT: &'static str = "hex";
+    const MIGRATIONS_TABLE_EXISTS: &'static str =
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')";
 
     fn to_db(t: OffsetDateTime) -> i64 {
         to_unix_micros(t)

@@ -220,6 +220,24 @@ impl Fixture {
     }
 }
 
+impl Fixture {
+    /// Records a migration this binary does not know as applied, as a newer
+    /// Roster would have left the database.
+    pub async fn add_future_migration(&self, version: i64) {
+        let sql = "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                   VALUES ($1, 'from a newer roster', $2, $3, 0)";
+        let done = match self.raw_db().await {
+            RawDb::Sqlite(pool) => {
+                sqlx::query(sql).bind(version).bind(true).bind(vec![0u8]).execute(&pool).await.map(drop)
+            }
+            RawDb::Postgres(pool) => {
+                sqlx::query(sql).bind(version).bind(true).bind(vec![0u8]).execute(&pool).await.map(drop)
+            }
+        };
+        done.expect("recording a migration from the future");
+    }
+}
+
 impl Drop for Fixture {
     fn drop(&mut self) {
         if let Fixture::Sqlite { dir, .. } = self {

@@ -86,6 +86,7 @@ impl ClientError {
             code: "error".into(),
             message: text.into(),
             details: None,
+            request_id: None,
         });
         Self::Refused { status: status.as_u16(), body }
     }
@@ -95,7 +96,7 @@ impl ClientError {
     fn refused_file(status: StatusCode, bytes: &[u8]) -> Self {
         let body = match serde_json::from_slice::<ErrorBody>(bytes) {
             Ok(body) => ErrorBody { details: None, ..body },
-            Err(_) => ErrorBody { code: "error".into(), message: String::new(), details: None },
+            Err(_) => ErrorBody { code: "error".into(), message: String::new(), details: None, request_id: None },
         };
         Self::Refused { status: status.as_u16(), body }
     }

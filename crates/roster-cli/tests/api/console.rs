@@ -15,6 +15,8 @@ pub(crate) struct Page {
     pub location: String,
     set_cookies: Vec<String>,
     pub body: String,
+    /// The answer's `X-Request-Id`.
+    pub request_id: String,
 }
 
 pub(crate) fn field(body: &str, name: &str) -> String {
@@ -29,7 +31,8 @@ async fn fetch(req: reqwest::RequestBuilder) -> Page {
     let location = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let set_cookies =
         resp.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect();
-    Page { status, location, set_cookies, body: resp.text().await.expect("reading the page") }
+    let request_id = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    Page { status, location, set_cookies, body: resp.text().await.expect("reading the page"), request_id }
 }
 
 fn cookie_value(set_cookies: &[String], name: &str) -> Option<String> {

@@ -9,6 +9,7 @@ mod catalog;
 mod console;
 mod customers;
 mod group_commit;
+mod health;
 mod idempotency;
 mod imports;
 mod inputs;
@@ -19,6 +20,7 @@ mod users;
 
 pub use catalog::MAX_SEATS;
 pub use console::{AgentSigninOutcome, MAX_SELECTION};
+pub use health::Readiness;
 pub use idempotency::KeyedRequest;
 pub use imports::{CheckedImport, ImportCredential, ImportRowView};
 pub use inputs::*;
@@ -96,6 +98,8 @@ pub struct Services {
     /// Told when this instance queues an import, so its worker starts at once
     /// instead of at its next poll.
     pub(crate) import_queued: Arc<tokio::sync::Notify>,
+    /// When this instance's import worker last showed it was running.
+    import_worker_beat: Arc<health::Heartbeat>,
 }
 
 pub(crate) fn require(agent: &Agent, allowed: &[AgentRole]) -> Result<()> {
@@ -113,7 +117,14 @@ pub(crate) fn hash(password: &str) -> Result<String> {
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: Policy) -> Self {
-        Self { store, clock, policy, create_groups: Default::default(), import_queued: Default::default() }
+        Self {
+            store,
+            clock,
+            policy,
+            create_groups: Default::default(),
+            import_queued: Default::default(),
+            import_worker_beat: Default::default(),
+        }
     }
 
     pub fn now(&self) -> OffsetDateTime {

@@ -30,6 +30,7 @@ error-internal-title = Something went wrong
 error-request-title = This could not be done
 error-query = A value in the address is not valid: { $name }. Go back and choose again.
 error-form-too-large = The form is too large to be sent.
+error-request-id = Request ID:
 
 customers-title = Customers
 customers-count = { $count ->

@@ -30,6 +30,7 @@ error-internal-title = Une erreur s'est produite
 error-request-title = Impossible d'effectuer cette action
 error-query = Une valeur de l’adresse n’est pas valide : { $name }. Revenez en arrière et choisissez à nouveau.
 error-form-too-large = Le formulaire est trop volumineux pour être envoyé.
+error-request-id = Identifiant de la requête :
 
 customers-title = Clients
 customers-count = { $count ->

@@ -30,6 +30,7 @@ error-internal-title = Si è verificato un problema
 error-request-title = Impossibile completare l'operazione
 error-query = Un valore nell’indirizzo non è valido: { $name }. Torna indietro e scegli di nuovo.
 error-form-too-large = Il modulo è troppo grande per essere inviato.
+error-request-id = ID della richiesta:
 
 customers-title = Clienti
 customers-count = { $count ->

@@ -30,6 +30,7 @@ error-internal-title = Что-то пошло не так
 error-request-title = Не удалось выполнить действие
 error-query = Недопустимое значение в адресе: { $name }. Вернитесь назад и выберите снова.
 error-form-too-large = Форма слишком велика для отправки.
+error-request-id = Идентификатор запроса:
 
 customers-title = Клиенты
 customers-count = { $count ->

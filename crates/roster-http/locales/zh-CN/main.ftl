@@ -30,6 +30,7 @@ error-internal-title = 出现问题
 error-request-title = 无法完成此操作
 error-query = 地址中的值无效：{ $name }。请返回并重新选择。
 error-form-too-large = 表单太大，无法发送。
+error-request-id = 请求 ID：
 
 customers-title = 客户
 customers-count = { $countText } 个客户

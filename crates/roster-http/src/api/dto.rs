@@ -113,7 +113,12 @@ impl IntoApi for RestoreOutcome {
                 restored_licenses: Vec::new(),
                 unrestored_licenses,
                 user: None,
-                error: Some(api::ErrorBody { code: f.code().into(), message: f.message().into(), details: None }),
+                error: Some(api::ErrorBody {
+                    code: f.code().into(),
+                    message: f.message().into(),
+                    details: None,
+                    request_id: None,
+                }),
             },
         }
     }

@@ -1,6 +1,7 @@
 //! API errors.
 //!
-//! Policy: every error leaves as `{code, message, details?}` with a stable `code`.
+//! Policy: every error leaves as `{code, message, details?, requestId}` with a
+//! stable `code`; `requestId` is the request's `X-Request-Id`.
 //! Domain errors keep their own message and take their status from the map the
 //! console shares ([`crate::errors::status`]); internal errors are logged with
 //! their whole cause chain and reach the client only as `internal_error`.
@@ -80,12 +81,12 @@ pub fn domain_body(e: &Error) -> ErrorBody {
         Error::Internal(_) => "something went wrong on our side; it has been logged".to_owned(),
         other => other.to_string(),
     };
-    ErrorBody { code: e.code().to_owned(), message, details }
+    ErrorBody { code: e.code().to_owned(), message, details, request_id: None }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, body) = match &self {
+        let (status, mut body) = match &self {
             ApiError::Domain(e) => {
                 if matches!(e, Error::Internal(_)) {
                     log_internal(e);
@@ -94,7 +95,7 @@ impl IntoResponse for ApiError {
             }
             ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
-                ErrorBody { code: "unauthorized".into(), message: self.to_string(), details: None },
+                ErrorBody { code: "unauthorized".into(), message: self.to_string(), details: None, request_id: None },
             ),
             ApiError::BadRequest { field, message } => (
                 StatusCode::BAD_REQUEST,
@@ -102,41 +103,73 @@ impl IntoResponse for ApiError {
                     code: "validation_failed".into(),
                     message: message.clone(),
                     details: field.as_ref().map(|f| json!({"field": f})),
+                    request_id: None,
                 },
             ),
             ApiError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorBody { code: "payload_too_large".into(), message: self.to_string(), details: None },
+                ErrorBody {
+                    code: "payload_too_large".into(),
+                    message: self.to_string(),
+                    details: None,
+                    request_id: None,
+                },
             ),
             ApiError::UnsupportedMediaType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ErrorBody { code: "unsupported_media_type".into(), message: self.to_string(), details: None },
+                ErrorBody {
+                    code: "unsupported_media_type".into(),
+                    message: self.to_string(),
+                    details: None,
+                    request_id: None,
+                },
             ),
             ApiError::RouteNotFound => (
                 StatusCode::NOT_FOUND,
-                ErrorBody { code: "not_found".into(), message: self.to_string(), details: None },
+                ErrorBody { code: "not_found".into(), message: self.to_string(), details: None, request_id: None },
             ),
             ApiError::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
-                ErrorBody { code: "method_not_allowed".into(), message: self.to_string(), details: None },
+                ErrorBody {
+                    code: "method_not_allowed".into(),
+                    message: self.to_string(),
+                    details: None,
+                    request_id: None,
+                },
             ),
             ApiError::UriTooLong => (
                 StatusCode::URI_TOO_LONG,
-                ErrorBody { code: "uri_too_long".into(), message: self.to_string(), details: None },
+                ErrorBody { code: "uri_too_long".into(), message: self.to_string(), details: None, request_id: None },
             ),
             ApiError::HeadersTooLarge => (
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                ErrorBody { code: "headers_too_large".into(), message: self.to_string(), details: None },
+                ErrorBody {
+                    code: "headers_too_large".into(),
+                    message: self.to_string(),
+                    details: None,
+                    request_id: None,
+                },
             ),
             ApiError::IdempotencyKeyReused => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorBody { code: "idempotency_key_reused".into(), message: self.to_string(), details: None },
+                ErrorBody {
+                    code: "idempotency_key_reused".into(),
+                    message: self.to_string(),
+                    details: None,
+                    request_id: None,
+                },
             ),
             ApiError::IdempotencyKeyInUse => (
                 StatusCode::CONFLICT,
-                ErrorBody { code: "idempotency_key_in_use".into(), message: self.to_string(), details: None },
+                ErrorBody {
+                    code: "idempotency_key_in_use".into(),
+                    message: self.to_string(),
+                    details: None,
+                    request_id: None,
+                },
             ),
         };
+        body.request_id = crate::request_id::current();
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response

@@ -9,6 +9,7 @@ pub mod imports;
 pub mod limits;
 mod openapi;
 mod openapi_doc;
+mod openapi_ops;
 pub mod preconditions;
 mod subscriptions;
 

@@ -141,7 +141,8 @@ impl IntoResponse for ConsoleError {
             }
             ConsoleError::Page(failure) => {
                 let Failure { frame, status, title, message, back } = *failure;
-                let e = ErrorView { lang: frame.lang(), title, message, back };
+                let request_id = crate::request_id::current();
+                let e = ErrorView { lang: frame.lang(), title, message, back, request_id };
                 match frame {
                     Frame::Bare(_) => render(status, BareErrorPage { e }),
                     Frame::Console(c) => render(status, ErrorPage { c, e }),

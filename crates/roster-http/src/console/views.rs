@@ -90,6 +90,8 @@ pub struct ErrorView {
     pub message: String,
     /// Where the agent was, for a Back link.
     pub back: Option<String>,
+    /// The request's `X-Request-Id`, for the agent to quote to support.
+    pub request_id: Option<String>,
 }
 
 impl ErrorView {

@@ -23,6 +23,7 @@ mod paging;
 mod preconditions;
 mod rekey;
 mod rows;
+mod schema;
 mod seats;
 mod selection;
 mod sessions;

@@ -27,6 +27,10 @@ impl Store for SqlStore {
         self.run_pending_maintenance().await
     }
 
+    async fn schema_status(&self) -> Result<SchemaStatus> {
+        super::schema::status(&self.pool).await
+    }
+
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64> {
         sessions::forget_expired(&self.pool, now).await?;
         imports::forget_expired_credentials(&self.pool, now).await?;
