@@ -6,6 +6,7 @@ pub mod console;
 mod cookies;
 mod errors;
 mod files;
+pub mod headers;
 mod routes;
 pub mod signin;
 pub mod startup;

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::console::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(crate::api::limits::refuse_oversized_heads))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -28,6 +28,7 @@ mod requests;
 mod restart;
 mod schema;
 mod seats;
+mod security;
 mod signin;
 mod signin_limits;
 mod strict;
