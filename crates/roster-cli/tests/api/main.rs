@@ -24,6 +24,7 @@ mod licenses;
 mod lifecycle;
 mod listing;
 mod openapi;
+mod rate_limits;
 mod requests;
 mod restart;
 mod schema;

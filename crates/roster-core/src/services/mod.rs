@@ -13,6 +13,7 @@ mod idempotency;
 mod imports;
 mod inputs;
 mod licenses;
+mod rate_limits;
 mod signin;
 mod tenants;
 mod users;
@@ -22,6 +23,7 @@ pub use console::{AgentSigninOutcome, MAX_SELECTION};
 pub use idempotency::KeyedRequest;
 pub use imports::{CheckedImport, ImportCredential, ImportRowView};
 pub use inputs::*;
+pub use rate_limits::{RateLimiter, RateLimits, RateVerdict};
 pub use signin::SigninOutcome;
 pub use users::CreatedUser;
 

@@ -10,6 +10,7 @@ pub mod limits;
 mod openapi;
 mod openapi_doc;
 pub mod preconditions;
+pub mod rate_limit;
 mod subscriptions;
 
 use crate::startup::AppState;

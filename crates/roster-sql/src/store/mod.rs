@@ -21,6 +21,7 @@ mod imports;
 mod licenses;
 mod paging;
 mod preconditions;
+mod rate_limits;
 mod rows;
 mod seats;
 mod selection;
