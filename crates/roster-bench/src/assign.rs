@@ -38,9 +38,11 @@ pub(crate) async fn assign(users: usize, runs: usize, database: Option<&str>) ->
         None => None,
     };
 
-    let app =
-        Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
-            .await?;
+    let app = Application::build(
+        services.clone(),
+        ServerConfig { listen: "127.0.0.1:0".into(), rate_limits: RATE_LIMITS_OFF, ..ServerConfig::default() },
+    )
+    .await?;
     let url = format!("http://127.0.0.1:{}/api/v1/customers/{}/license-updates", app.port(), customer.id);
     tokio::spawn(app.run_until_stopped());
     let http = reqwest::Client::new();

@@ -7,6 +7,10 @@ use roster_http::{Application, ServerConfig};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The benchmarks measure the server, not its rate limits: a load run sends far
+/// more than a client should in a minute.
+pub(crate) const RATE_LIMITS_OFF: roster_core::services::RateLimits = roster_core::services::RateLimits::OFF;
+
 pub(crate) const FIRST: [&str; 20] = [
     "Alex", "Zoë", "Jonas", "Amélie", "Ivan", "Mei", "Giulia", "Noah", "Fatima", "Lars", "Chloé", "Olga", "Wei",
     "Marco", "Priya", "Liam", "Sofia", "Kenji", "Ana", "Mateo",
@@ -177,9 +181,11 @@ pub(crate) async fn bench_server() -> anyhow::Result<(BenchDb, Arc<Services>, ro
     let partner = services.create_partner("Bench Partner").await?;
     let (agent, _) = services.create_agent(partner.id, "bench@bench.example", "admin").await?;
     let (_, token) = services.create_token(&agent.email).await?;
-    let app =
-        Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
-            .await?;
+    let app = Application::build(
+        services.clone(),
+        ServerConfig { listen: "127.0.0.1:0".into(), rate_limits: RATE_LIMITS_OFF, ..ServerConfig::default() },
+    )
+    .await?;
     let base = format!("http://127.0.0.1:{}/api/v1", app.port());
     tokio::spawn(app.run_until_stopped());
     Ok((db, services, agent, token.expose().to_owned(), base))

@@ -128,9 +128,11 @@ pub(crate) async fn contention(
             _ => db.store.clone(),
         };
         let services = Arc::new(Services::new(store, Arc::new(SystemClock), Policy::default()));
-        let app =
-            Application::build(services, ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
-                .await?;
+        let app = Application::build(
+            services,
+            ServerConfig { listen: "127.0.0.1:0".into(), rate_limits: RATE_LIMITS_OFF, ..ServerConfig::default() },
+        )
+        .await?;
         servers.push(format!("http://127.0.0.1:{}/api/v1", app.port()));
         tokio::spawn(app.run_until_stopped());
     }

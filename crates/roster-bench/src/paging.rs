@@ -41,9 +41,11 @@ pub(crate) async fn paging(users: usize, samples: usize, database: Option<&str>)
     println!("RSS holding {users} users, idle: {idle_rss:.0} MiB (the whole bench process, server included)");
     report(&format!("idle RSS, {users} users ({})", db.label), idle_rss, "MiB", "report");
 
-    let app =
-        Application::build(services.clone(), ServerConfig { listen: "127.0.0.1:0".into(), ..ServerConfig::default() })
-            .await?;
+    let app = Application::build(
+        services.clone(),
+        ServerConfig { listen: "127.0.0.1:0".into(), rate_limits: RATE_LIMITS_OFF, ..ServerConfig::default() },
+    )
+    .await?;
     let port = app.port();
     tokio::spawn(app.run_until_stopped());
     let client = Client {

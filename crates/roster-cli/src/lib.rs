@@ -9,6 +9,7 @@ mod demo;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use roster_core::services::RateLimits;
 use roster_core::{Policy, Services, Store, SystemClock};
 use roster_http::{Application, ServerConfig, spawn_import_worker, spawn_purger};
 use serde_json::json;
@@ -150,6 +151,12 @@ pub struct ServeArgs {
     /// The sender of those emails.
     #[arg(long, env = "ROSTER_SMTP_FROM", default_value = "roster@localhost")]
     pub smtp_from: String,
+    /// API requests a minute per token, across every instance; 0 turns it off.
+    #[arg(long, env = "ROSTER_RATE_LIMIT_PER_TOKEN", default_value_t = RateLimits::default().per_token)]
+    pub rate_limit_per_token: u32,
+    /// API requests a minute per source address, across every instance; 0 turns it off.
+    #[arg(long, env = "ROSTER_RATE_LIMIT_PER_ADDRESS", default_value_t = RateLimits::default().per_address)]
+    pub rate_limit_per_address: u32,
 }
 
 /// A database URL whose `Debug` and `Display` hide the password.
@@ -286,6 +293,7 @@ async fn serve(services: Arc<Services>, args: &ServeArgs) -> anyhow::Result<()> 
             listen: args.listen.clone(),
             secure_cookies: args.secure_cookies,
             smtp,
+            rate_limits: RateLimits { per_token: args.rate_limit_per_token, per_address: args.rate_limit_per_address },
             ..ServerConfig::default()
         },
     )

@@ -39,6 +39,7 @@ pub trait Store:
     + ConditionalStore
     + SeatStore
     + IdempotencyStore
+    + RateLimitStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -53,8 +54,8 @@ pub trait Store:
     /// Removes deleted users whose window has passed (`purge_at < now`); returns
     /// how many. Also drops expired sessions, day-old failed sign-ins and import
     /// credentials past their hour, and idempotency keys past their window (and
-    /// the secrets of kept answers past their hour): the housekeeping of every
-    /// aggregate.
+    /// the secrets of kept answers past their hour), and rate-limit windows
+    /// that ended over a minute ago: the housekeeping of every aggregate.
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64>;
 }
 
@@ -397,4 +398,15 @@ pub trait IdempotencyStore: Send + Sync {
     async fn keep_idempotent_answer(&self, partner_id: Uuid, key: &IdempotencyKey, answer: &KeptAnswer) -> Result<()>;
     /// Lets go of a key whose request kept no answer, so a retry runs again.
     async fn release_idempotency_key(&self, partner_id: Uuid, key: &IdempotencyKey) -> Result<()>;
+}
+
+/// The API's rate-limit counters, shared by every instance.
+#[async_trait]
+pub trait RateLimitStore: Send + Sync {
+    /// Adds each `(key, hits)` to that key's count for the window starting at
+    /// `window` (a count starts at zero), in one statement of increments, and
+    /// returns each key's count after it, in the order given. Two callers never
+    /// get overlapping ranges: the one whose increment lands second sees the
+    /// first's hits in its count.
+    async fn add_rate_limit_hits(&self, hits: &[(String, i64)], window: OffsetDateTime) -> Result<Vec<i64>>;
 }

@@ -8,6 +8,7 @@ mod errors;
 mod files;
 pub mod health;
 pub mod request_id;
+pub mod headers;
 mod routes;
 pub mod signin;
 pub mod startup;

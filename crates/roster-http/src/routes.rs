@@ -21,6 +21,8 @@ pub enum Route {
     Logout,
     ConsoleCss,
     ConsoleJs,
+    /// The style of the customer users' sign-in pages.
+    SigninCss,
     /// Customer users' sign-in.
     Signin,
     ChangePassword,
@@ -37,6 +39,7 @@ impl Route {
             Self::Logout => "/logout",
             Self::ConsoleCss => "/static/console.css",
             Self::ConsoleJs => "/static/console.js",
+            Self::SigninCss => "/static/signin.css",
             Self::Signin => "/signin",
             Self::ChangePassword => "/signin/change-password",
             Self::Me => "/me",

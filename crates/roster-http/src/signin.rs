@@ -29,6 +29,10 @@ pub fn router() -> Router<AppState> {
         .route(Route::ChangePassword.path(), get(change_page).post(change_submit))
         .route(Route::Me.path(), get(me_page))
         .route(Route::Signout.path(), post(signout))
+        .route(
+            Route::SigninCss.path(),
+            get(|| async { crate::console::asset("text/css; charset=utf-8", include_str!("signin.css")) }),
+        )
 }
 
 #[derive(Template)]

@@ -4,6 +4,7 @@
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use roster_core::Services;
+use roster_core::services::{RateLimiter, RateLimits};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,11 +20,19 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Where the console sends temporary passwords by email; none turns Email off.
     pub smtp: Option<crate::console::SmtpConfig>,
+    /// The API's requests per minute per token and per source address.
+    pub rate_limits: RateLimits,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { listen: "127.0.0.1:8080".into(), secure_cookies: false, max_body_bytes: 16 * 1024 * 1024, smtp: None }
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+            max_body_bytes: 16 * 1024 * 1024,
+            smtp: None,
+            rate_limits: RateLimits::default(),
+        }
     }
 }
 
@@ -31,6 +40,15 @@ impl Default for ServerConfig {
 pub struct AppState {
     pub services: Arc<Services>,
     pub config: Arc<ServerConfig>,
+    /// This instance's shares of the API's rate limits.
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(services: Arc<Services>, config: ServerConfig) -> Self {
+        let limiter = Arc::new(RateLimiter::new(config.rate_limits));
+        Self { services, config: Arc::new(config), limiter }
+    }
 }
 
 pub struct Application {
@@ -43,13 +61,15 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
     // Every changing POST of the API takes an Idempotency-Key; see api::idempotency.
     let keyed = axum::middleware::from_fn_with_state(state.clone(), crate::api::idempotency::keyed);
+    let limited = axum::middleware::from_fn_with_state(state.clone(), crate::api::rate_limit::rate_limit);
     Router::new()
         .merge(crate::health::router())
-        .nest("/api/v1", crate::api::router().route_layer(keyed))
+        .nest("/api/v1", crate::api::router().route_layer(keyed).layer(limited))
         .merge(crate::signin::router())
         .merge(crate::console::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(crate::api::limits::refuse_oversized_heads))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::headers::security_headers))
         // Its events (at debug) go in request_id's span: no span of its own.
         .layer(TraceLayer::new_for_http().make_span_with(|_: &axum::http::Request<_>| tracing::Span::none()))
         // Outermost: every answer, refusals of the layers above included, has its id.
@@ -61,7 +81,7 @@ impl Application {
     pub async fn build(services: Arc<Services>, config: ServerConfig) -> std::io::Result<Self> {
         let listener = TcpListener::bind(&config.listen).await?;
         let port = listener.local_addr()?.port();
-        let state = AppState { services, config: Arc::new(config) };
+        let state = AppState::new(services, config);
         Ok(Self { listener, router: router(state), port })
     }
 

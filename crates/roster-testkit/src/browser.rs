@@ -68,6 +68,7 @@ impl Browser {
         assert!(wait_for_port(port, Duration::from_secs(20)), "chromedriver did not start on port {port}");
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "chrome".into());
+        caps.insert("goog:loggingPrefs".into(), serde_json::json!({"browser": "ALL"}));
         caps.insert(
             "goog:chromeOptions".into(),
             serde_json::json!({
@@ -174,11 +175,43 @@ impl Browser {
         self.client.execute_async(script, vec![]).await.unwrap_or_else(|e| panic!("script {script}: {e}"))
     }
 
+    /// What Chromium reported refusing under the pages' Content-Security-Policy
+    /// since the last call: each a message of its console ("Refused to …"), read
+    /// through chromedriver's browser log, which survives page loads.
+    pub async fn csp_violations(&self) -> Vec<String> {
+        let log = self.client.issue_cmd(BrowserLog).await.unwrap_or_else(|e| panic!("reading the browser log: {e}"));
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry["message"].as_str())
+            .filter(|m| m.contains("Content Security Policy"))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Ends the session; first fails the test if any page broke the policy.
     pub async fn close(self) {
+        let violations = self.csp_violations().await;
+        assert!(violations.is_empty(), "the console broke its Content-Security-Policy: {violations:#?}");
         let Browser { client, mut driver, .. } = self;
         let _ = client.close().await;
         let _ = driver.kill();
         let _ = driver.wait();
+    }
+}
+
+/// chromedriver's own command for the browser's console log (not in W3C WebDriver):
+/// the entries since it was last asked.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
     }
 }
 

@@ -511,4 +511,14 @@ impl TestApp {
         };
         rows.expect("reading the stored idempotency keys")
     }
+
+    /// How many rate-limit counts (key and window) the database holds.
+    pub async fn raw_rate_limit_windows(&self) -> i64 {
+        let sql = "SELECT COUNT(*) FROM rate_limit_hits";
+        let count = match self.fixture.raw_db().await {
+            RawDb::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(&pool).await,
+            RawDb::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(&pool).await,
+        };
+        count.expect("counting the rate-limit windows")
+    }
 }

@@ -91,6 +91,21 @@ async fn console_flows_in_chromium() {
     // Sign in.
     sign_in(&b, &app).await;
     b.screenshot("01-customers").await;
+    // The policy holds and its refusals are seen: the sign-in and the list broke
+    // nothing, and an inline style slipped into the page is refused and reported.
+    // `close` checks the same for every page after this.
+    assert_eq!(b.csp_violations().await, Vec::<String>::new());
+    b.js("const s = document.createElement('style'); s.textContent = 'body{}'; document.head.append(s); return null")
+        .await;
+    let mut refused = Vec::new();
+    for _ in 0..40 {
+        refused.extend(b.csp_violations().await);
+        if !refused.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(refused.iter().any(|m| m.contains("style-src")), "{refused:?}");
 
     // Add two users with "Add another user", then download and email the passwords.
     b.goto(&format!("{users}/new")).await;

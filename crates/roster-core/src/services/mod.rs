@@ -14,6 +14,7 @@ mod idempotency;
 mod imports;
 mod inputs;
 mod licenses;
+mod rate_limits;
 mod signin;
 mod tenants;
 mod users;
@@ -24,6 +25,7 @@ pub use health::Readiness;
 pub use idempotency::KeyedRequest;
 pub use imports::{CheckedImport, ImportCredential, ImportRowView};
 pub use inputs::*;
+pub use rate_limits::{RateLimiter, RateLimits, RateVerdict};
 pub use signin::SigninOutcome;
 pub use users::CreatedUser;
 

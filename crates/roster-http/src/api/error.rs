@@ -43,6 +43,8 @@ pub enum ApiError {
     IdempotencyKeyReused,
     #[error("a request with this Idempotency-Key is still running; try again in a moment")]
     IdempotencyKeyInUse,
+    #[error("too many requests for this token or address; try again in {retry_after} s")]
+    RateLimited { retry_after: u64 },
 }
 
 impl ApiError {
@@ -168,6 +170,10 @@ impl IntoResponse for ApiError {
                     request_id: None,
                 },
             ),
+            ApiError::RateLimited { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorBody { code: "rate_limited".into(), message: self.to_string(), details: None },
+            ),
         };
         body.request_id = crate::request_id::current();
         let mut response = (status, Json(body)).into_response();
@@ -178,6 +184,9 @@ impl IntoResponse for ApiError {
         }
         if status == StatusCode::SERVICE_UNAVAILABLE || matches!(self, ApiError::IdempotencyKeyInUse) {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
+        if let ApiError::RateLimited { retry_after } = self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());
         }
         response
     }

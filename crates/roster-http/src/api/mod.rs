@@ -11,6 +11,7 @@ mod openapi;
 mod openapi_doc;
 mod openapi_ops;
 pub mod preconditions;
+pub mod rate_limit;
 mod subscriptions;
 
 use crate::startup::AppState;

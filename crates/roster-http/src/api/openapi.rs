@@ -4,8 +4,9 @@
 //! utoipa's annotations on the handlers and on roster-api's types give the shapes.
 //! Three things are added here, once, so that no operation can miss them:
 //! - the errors every operation shares: 400 for a malformed id, query or body, 401,
-//!   404 for a path naming what is not there, 413 and 415 for a body, 500, 503 (with
-//!   `Retry-After`), and 507 for any operation but a `GET`;
+//!   404 for a path naming what is not there, 413 and 415 for a body, 429 for the
+//!   rate limits (with `Retry-After`), 500, 503 (with `Retry-After`), and 507 for
+//!   any operation but a `GET`;
 //! - the values the server takes, from the domain types that parse them (countries,
 //!   roles, languages, sorts) and from its rules for text (lengths, no control
 //!   characters, surrounding whitespace trimmed);
@@ -168,6 +169,11 @@ fn declare_shared_errors(path: &str, method: &str, operation: &mut Value) {
         shared.push(("413", "`payload_too_large`: the body is over the server's limit"));
         shared.push(("415", "`unsupported_media_type`: the body is not of a type this operation takes"));
     }
+    shared.push((
+        "429",
+        "`rate_limited`: too many requests this minute for the token or the source address; \
+         `Retry-After` gives the seconds until the window ends",
+    ));
     shared.push(("500", "`internal_error`: something failed on the server's side; it is logged"));
     shared.push((
         "503",
@@ -184,6 +190,13 @@ fn declare_shared_errors(path: &str, method: &str, operation: &mut Value) {
     }
     for (status, description) in shared {
         responses.entry(status).or_insert_with(|| error_response(description));
+    }
+    if let Some(limited) = responses.get_mut("429") {
+        limited["headers"] = json!({"Retry-After": {
+            "description": "Seconds until the rate-limit window ends",
+            "required": true,
+            "schema": {"type": "integer", "minimum": 1}
+        }});
     }
     for (status, response) in responses.iter_mut() {
         if response.get("description").and_then(Value::as_str).is_none_or(str::is_empty) {

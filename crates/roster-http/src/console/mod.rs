@@ -59,7 +59,7 @@ pub fn router() -> Router<AppState> {
         .layer(axum::middleware::from_fn(remember_language))
 }
 
-fn asset(content_type: &'static str, body: &'static str) -> Response {
+pub(crate) fn asset(content_type: &'static str, body: &'static str) -> Response {
     let mut r = body.into_response();
     r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));

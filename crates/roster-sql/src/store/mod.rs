@@ -22,6 +22,7 @@ mod licenses;
 mod paging;
 mod preconditions;
 mod rekey;
+mod rate_limits;
 mod rows;
 mod schema;
 mod seats;

@@ -2,11 +2,11 @@
 //! its transaction (begin, the aggregate module's statements, commit) and the
 //! modules it calls hold the SQL.
 
-use super::idempotency;
 use super::write::{Done, again};
 use super::{
     SqlStore, audit, catalog, customers, imports, licenses, selection, sessions, tenants, user_changes, users,
 };
+use super::{idempotency, rate_limits};
 use crate::D;
 use async_trait::async_trait;
 use roster_core::catalog::{Catalog, Product};
@@ -35,6 +35,9 @@ impl Store for SqlStore {
         sessions::forget_expired(&self.pool, now).await?;
         imports::forget_expired_credentials(&self.pool, now).await?;
         idempotency::forget_expired(&self.pool, now).await?;
+        // A window's count matters until the window ends; one more minute spares
+        // an instance whose clock runs a little behind.
+        rate_limits::forget_before(&self.pool, now - time::Duration::minutes(2)).await?;
         let mut total = 0;
         loop {
             let purged = self
