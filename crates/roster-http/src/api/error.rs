@@ -172,7 +172,7 @@ impl IntoResponse for ApiError {
             ),
             ApiError::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                ErrorBody { code: "rate_limited".into(), message: self.to_string(), details: None },
+                ErrorBody { code: "rate_limited".into(), message: self.to_string(), details: None, request_id: None },
             ),
         };
         body.request_id = crate::request_id::current();

@@ -136,6 +136,7 @@ impl IntoResponse for ConsoleError {
                     title: lang.t("error-request-title"),
                     message: lang.t("error-form-too-large"),
                     back: None,
+                    request_id: crate::request_id::current(),
                 };
                 render(StatusCode::PAYLOAD_TOO_LARGE, BareErrorPage { e })
             }
