@@ -473,3 +473,14 @@ pub struct ImportBatch {
 
 /// The batches of one job, in row order, as they are prepared.
 pub type ImportBatches = tokio::sync::mpsc::Receiver<ImportBatch>;
+
+/// What a console form's POST did, kept for its session so the page that shows
+/// it is read by GET: `body` is JSON without secrets, `sealed` the secrets
+/// (temporary passwords) sealed with the credentials key.
+#[derive(Debug, Clone)]
+pub struct KeptConsoleResult {
+    pub customer_id: Uuid,
+    pub kind: String,
+    pub body: String,
+    pub sealed: Option<Vec<u8>>,
+}

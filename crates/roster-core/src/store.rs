@@ -39,6 +39,7 @@ pub trait Store:
     + ConditionalStore
     + SeatStore
     + IdempotencyStore
+    + ResultStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -49,8 +50,8 @@ pub trait Store:
     /// Removes deleted users whose window has passed (`purge_at < now`); returns
     /// how many. Also drops expired sessions, day-old failed sign-ins and import
     /// credentials past their hour, and idempotency keys past their window (and
-    /// the secrets of kept answers past their hour): the housekeeping of every
-    /// aggregate.
+    /// the secrets of kept answers past their hour), and console results past
+    /// theirs: the housekeeping of every aggregate.
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64>;
 }
 
@@ -277,6 +278,28 @@ pub trait SessionStore: Send + Sync {
         add: &[Uuid],
     ) -> Result<()>;
     async fn clear_selection(&self, session_hash: &str, customer_id: Uuid) -> Result<()>;
+}
+
+/// The results of console forms, kept per agent session so each is shown by
+/// GET after its POST (Post/Redirect/Get).
+#[async_trait]
+pub trait ResultStore: Send + Sync {
+    /// Keeps a result under a new id; also forgets results past their time.
+    async fn keep_console_result(
+        &self,
+        id: Uuid,
+        session_hash: &str,
+        result: &KeptConsoleResult,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<()>;
+    /// The result `id` of this session, if it has not expired.
+    async fn console_result(
+        &self,
+        id: Uuid,
+        session_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<KeptConsoleResult>>;
 }
 
 /// The activity log. Events are written by the other aggregates, in the

@@ -4,8 +4,8 @@
 //!
 //! Routes come in three kinds by the ids they need, so a link cannot leave a
 //! hole unfilled: [`Route`] needs none, [`CustomerRoute`] a customer's id, and
-//! [`ItemRoute`] a customer's id and the id of one of its subscriptions or import
-//! jobs. A pattern's holes are filled in order, so produced paths are exactly
+//! [`ItemRoute`] a customer's id and the id of one of its subscriptions, import
+//! jobs, users or form results. A pattern's holes are filled in order, so produced paths are exactly
 //! the patterns with the ids written in.
 
 use std::borrow::Borrow;
@@ -106,6 +106,8 @@ pub enum ItemRoute {
     ImportJob,
     ImportStatus,
     ImportCredentials,
+    /// What a console form did, shown by GET after its POST.
+    Result,
 }
 
 impl ItemRoute {
@@ -115,6 +117,7 @@ impl ItemRoute {
             Self::ImportJob => "/customers/{cid}/imports/{jid}",
             Self::ImportStatus => "/customers/{cid}/imports/{jid}/status",
             Self::ImportCredentials => "/customers/{cid}/imports/{jid}/credentials",
+            Self::Result => "/customers/{cid}/results/{rid}",
         }
     }
 
@@ -162,8 +165,13 @@ mod tests {
         CustomerRoute::Import,
         CustomerRoute::ImportTemplate,
     ];
-    const ITEM: [ItemRoute; 4] =
-        [ItemRoute::Subscription, ItemRoute::ImportJob, ItemRoute::ImportStatus, ItemRoute::ImportCredentials];
+    const ITEM: [ItemRoute; 5] = [
+        ItemRoute::Subscription,
+        ItemRoute::ImportJob,
+        ItemRoute::ImportStatus,
+        ItemRoute::ImportCredentials,
+        ItemRoute::Result,
+    ];
 
     fn holes(pattern: &str) -> usize {
         pattern.matches('{').count()

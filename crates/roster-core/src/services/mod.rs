@@ -13,6 +13,7 @@ mod idempotency;
 mod imports;
 mod inputs;
 mod licenses;
+mod results;
 mod signin;
 mod tenants;
 mod users;
@@ -22,6 +23,7 @@ pub use console::{AgentSigninOutcome, MAX_SELECTION};
 pub use idempotency::KeyedRequest;
 pub use imports::{CheckedImport, ImportCredential, ImportRowView};
 pub use inputs::*;
+pub use results::ConsoleResultView;
 pub use signin::SigninOutcome;
 pub use users::CreatedUser;
 

@@ -283,3 +283,5 @@ code-unknown_role = The role is not known
 code-unknown_product = The product is not known
 code-invalid_country = The country code is not valid
 code-invalid_value = The value is not valid
+credentials-kept = Save these passwords now. This page shows them for one hour, to you only; after that they cannot be shown again. Each user must change the password at the first sign-in.
+credentials-gone = The temporary passwords can no longer be shown: their hour has passed.

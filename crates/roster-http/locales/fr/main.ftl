@@ -283,3 +283,5 @@ code-unknown_role = Rôle inconnu
 code-unknown_product = Produit inconnu
 code-invalid_country = Code pays non valide
 code-invalid_value = Valeur non valide
+credentials-kept = Enregistrez ces mots de passe maintenant. Cette page les affiche pendant une heure, à vous seul ; ensuite, ils ne pourront plus être affichés. Chaque utilisateur doit changer son mot de passe à la première connexion.
+credentials-gone = Les mots de passe temporaires ne peuvent plus être affichés : leur délai d'une heure est écoulé.

@@ -283,3 +283,5 @@ code-unknown_role = Ruolo sconosciuto
 code-unknown_product = Prodotto sconosciuto
 code-invalid_country = Codice paese non valido
 code-invalid_value = Valore non valido
+credentials-kept = Salva subito queste password. Questa pagina le mostra per un'ora, solo a te; dopo non potranno più essere visualizzate. Ogni utente deve cambiare la password al primo accesso.
+credentials-gone = Le password temporanee non possono più essere visualizzate: è trascorsa l'ora disponibile.

@@ -265,3 +265,5 @@ code-unknown_role = 未知角色
 code-unknown_product = 未知产品
 code-invalid_country = 国家/地区代码无效
 code-invalid_value = 值无效
+credentials-kept = 请立即保存这些密码。此页面仅向你显示一小时；之后将无法再次显示。每个用户首次登录时都必须更改密码。
+credentials-gone = 临时密码已无法再显示：已超过一小时。

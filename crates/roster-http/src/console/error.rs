@@ -107,7 +107,17 @@ impl Console {
         message_key: &str,
         back: Option<String>,
     ) -> ConsoleError {
-        let (title, message) = (self.lang.t(title_key), self.lang.t(message_key));
+        self.refusal_text(status, self.lang.t(title_key), self.lang.t(message_key), back)
+    }
+
+    /// As `refusal`, with the words already made.
+    pub fn refusal_text(
+        &self,
+        status: StatusCode,
+        title: String,
+        message: String,
+        back: Option<String>,
+    ) -> ConsoleError {
         ConsoleError::Page(Box::new(Failure { frame: Frame::Console(self.chrome()), status, title, message, back }))
     }
 }

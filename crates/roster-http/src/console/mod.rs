@@ -15,6 +15,7 @@ mod i18n;
 mod imports;
 mod licenses;
 mod mail;
+mod results;
 mod users;
 mod views;
 
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(licenses::router())
         .merge(imports::router())
+        .merge(results::router())
         .route(
             Route::ConsoleCss.path(),
             get(|| async { asset("text/css; charset=utf-8", include_str!("console.css")) }),

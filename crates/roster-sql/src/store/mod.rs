@@ -21,6 +21,7 @@ mod imports;
 mod licenses;
 mod paging;
 mod preconditions;
+mod results;
 mod rows;
 mod seats;
 mod selection;

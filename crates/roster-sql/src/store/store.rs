@@ -30,6 +30,7 @@ impl Store for SqlStore {
         sessions::forget_expired(&self.pool, now).await?;
         imports::forget_expired_credentials(&self.pool, now).await?;
         idempotency::forget_expired(&self.pool, now).await?;
+        super::results::forget_expired(&self.pool, now).await?;
         let mut total = 0;
         loop {
             let purged = self

@@ -11,7 +11,8 @@ mod reset;
 mod restore;
 mod selection;
 
-pub(crate) use credentials::{Credential, credentials_page};
+pub(crate) use credentials::{Credential, KIND as CREDENTIALS, keep_credentials, show as show_credentials};
+pub(crate) use restore::{KIND as RESTORE, show as show_restore};
 
 use super::i18n::{Arg, Localized};
 use crate::routes::CustomerRoute;

@@ -1,9 +1,10 @@
 //! Reset password: for the one user named or selected, confirmed first; the new
-//! temporary password is shown once.
+//! temporary password is shown on the same confirmation page as Add user's.
 
+use super::credentials::{Credential, keep_credentials};
 use crate::console::customers::customer_chrome;
 use crate::console::views::Chrome;
-use crate::console::{Console, ConsoleResult, FormData, Localized, OrPage, render};
+use crate::console::{Console, ConsoleResult, FormData, OrPage, render};
 use crate::routes::{CustomerRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
@@ -19,8 +20,6 @@ struct ResetPage {
     c: Chrome,
     customer: Customer,
     user: User,
-    /// Set once the password is made: (password, expiry).
-    done: Option<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -54,7 +53,7 @@ pub(super) async fn reset_confirm(
 ) -> ConsoleResult {
     let user = single_user(&state, &console, cid, p.user).await?;
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
-    Ok(render(StatusCode::OK, ResetPage { c, customer, user, done: None }))
+    Ok(render(StatusCode::OK, ResetPage { c, customer, user }))
 }
 
 pub(super) async fn reset_submit(
@@ -66,12 +65,15 @@ pub(super) async fn reset_submit(
     console.check_csrf(&form)?;
     let id = form.get("user").and_then(|u| u.parse().ok());
     let user = single_user(&state, &console, cid, id).await?;
-    let (password, expires_at) = state
+    let (password, _expires_at) = state
         .services
         .reset_password(console.agent(), cid, user.id)
         .await
         .or_back(&console, CustomerRoute::Users.at(cid))?;
-    let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
-    let done = Some((password.expose().to_owned(), console.lang.date_time(expires_at)));
-    Ok(render(StatusCode::OK, ResetPage { c, customer, user, done }))
+    let credential = Credential {
+        user_principal_name: user.user_principal_name,
+        display_name: user.display_name,
+        password: password.expose().to_owned(),
+    };
+    keep_credentials(&state, &console, cid, vec![credential], vec![]).await
 }

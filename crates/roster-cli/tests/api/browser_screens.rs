@@ -1,0 +1,233 @@
+//! The console's screens in headless Chromium: Post/Redirect/Get after every
+//! form that changes data (a reload or Back shows the result again and changes
+//! nothing), and the result pages bound to the session. Screenshots are left in
+//! each test's temporary directory.
+
+use super::*;
+use crate::console::{field, login};
+use roster_testkit::browser::Browser;
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("roster-screens-{name}-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A1 with one seat, B1 with five, and ten users.
+async fn catalog_and_customer(app: &TestApp) -> TestCustomer {
+    let catalog = r#"{"products": [
+        {"id": "A1", "name": "Office A", "servicePlans": [{"id": "MAIL", "name": "Mail"}, {"id": "CHAT", "name": "Chat"}]},
+        {"id": "B1", "name": "Storage B"}
+    ]}"#;
+    app.services.import_catalog(catalog.as_bytes()).await.unwrap();
+    let c = app.customer().await;
+    for (product, quantity) in [("A1", 1), ("B1", 5)] {
+        let r = app
+            .post(
+                &app.admin_token,
+                &format!("/customers/{}/subscriptions", c.id),
+                &json!({"productId": product, "quantity": quantity}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+    let users: Vec<Value> = (1..=10)
+        .map(|i| json!({"userName": format!("user{i:02}"), "domain": c.domain, "displayName": format!("User {i:02}"), "usageLocation": "US"}))
+        .collect();
+    let r = app.post(&app.admin_token, &format!("/customers/{}/users/batch", c.id), &json!({"users": users})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    c
+}
+
+async fn sign_in(b: &Browser, app: &TestApp) {
+    b.goto(&format!("{}/login", app.address)).await;
+    b.fill("#email", &app.admin_email).await;
+    b.fill("#password", &app.admin_password).await;
+    b.submit("form button[type=submit]").await;
+    assert!(b.text("h1").await.contains("Customers"), "{}", b.page_text().await);
+}
+
+async fn user_id(app: &TestApp, c: &TestCustomer, name: &str) -> String {
+    for state in ["active", "deleted"] {
+        let r = app.get(&app.admin_token, &format!("/customers/{}/users?search={name}&state={state}", c.id)).await;
+        if r.body["items"].as_array().is_some_and(|a| !a.is_empty()) {
+            return str_at(&r.body, "/items/0/id").to_owned();
+        }
+    }
+    panic!("no user {name}")
+}
+
+/// What a repeated POST would change: the audit log's length, the users, and
+/// each subscription's quantity and assigned seats.
+async fn state_of(app: &TestApp, c: &TestCustomer) -> Value {
+    let audit = app.get(&app.admin_token, &format!("/customers/{}/audit-events?limit=1", c.id)).await;
+    let active = app.get(&app.admin_token, &format!("/customers/{}/users?limit=1&state=active", c.id)).await;
+    let deleted = app.get(&app.admin_token, &format!("/customers/{}/users?limit=1&state=deleted", c.id)).await;
+    let subs = app.get(&app.admin_token, &format!("/customers/{}/subscriptions", c.id)).await;
+    let seats: Vec<Value> =
+        subs.body.as_array().unwrap().iter().map(|s| json!([s["productId"], s["quantity"], s["assigned"]])).collect();
+    json!({
+        "audit": audit.body["totalCount"],
+        "active": active.body["totalCount"],
+        "deleted": deleted.body["totalCount"],
+        "seats": seats,
+    })
+}
+
+/// After a POST the browser is on a page it read by GET: a reload, Back and
+/// Forward show pages again without asking to resubmit, and change nothing.
+async fn reload_and_back_change_nothing(b: &Browser, app: &TestApp, c: &TestCustomer, what: &str) -> String {
+    let url = b.client.current_url().await.unwrap().to_string();
+    let entry = b.js("const n = performance.getEntriesByType('navigation')[0]; return n ? n.type : ''").await;
+    assert_ne!(entry, json!("back_forward"), "{what}");
+    let before = state_of(app, c).await;
+    let heading = b.text("h1").await;
+    b.client.refresh().await.unwrap();
+    assert_eq!(b.client.current_url().await.unwrap().to_string(), url, "{what}: the reload stays on the page");
+    assert_eq!(b.text("h1").await, heading, "{what}: the reload shows the page again");
+    assert_eq!(
+        b.js("return performance.getEntriesByType('navigation')[0].type").await,
+        json!("reload"),
+        "{what}: a plain reload, no resubmission"
+    );
+    b.client.back().await.unwrap();
+    b.find("h1").await;
+    b.client.forward().await.unwrap();
+    assert_eq!(b.client.current_url().await.unwrap().to_string(), url, "{what}");
+    assert_eq!(b.text("h1").await, heading, "{what}: Forward shows the page again");
+    assert_eq!(state_of(app, c).await, before, "{what}: nothing changed twice");
+    url
+}
+
+async fn screens_post_redirect_get(backend: roster_testkit::Backend) {
+    if !Browser::available() || !roster_testkit::backend_available(backend).await {
+        return;
+    }
+    let dir = temp_dir("prg");
+    let app = roster_testkit::spawn_app(backend).await;
+    let b = Browser::start(&dir).await;
+    let c = catalog_and_customer(&app).await;
+    let users = format!("{}/customers/{}/users", app.address, c.id);
+    sign_in(&b, &app).await;
+
+    // Add user: the passwords page is a result read by GET, shown again on reload.
+    b.goto(&format!("{users}/new")).await;
+    b.fill("#display_0", "Ada Lovelace").await;
+    b.fill("#user_0", "ada").await;
+    b.submit("button[name=save]").await;
+    let url = reload_and_back_change_nothing(&b, &app, &c, "add user").await;
+    assert!(url.contains("/results/"), "{url}");
+    let password = b.text("code.password").await;
+    assert_eq!(password.len(), 16, "{}", b.page_text().await);
+    b.screenshot("01-added").await;
+    for (body, sealed) in app.raw_console_results().await {
+        assert!(!body.contains(&password), "a temporary password is kept in clear: {body}");
+        assert!(!sealed.unwrap_or_default().windows(16).any(|w| w == password.as_bytes()));
+    }
+
+    // Manage licenses, Save: "Licenses updated" is a result too.
+    b.goto(&users).await;
+    b.click(&format!("#tick-{}", user_id(&app, &c, "user01").await)).await;
+    b.click(&format!("#tick-{}", user_id(&app, &c, "user02").await)).await;
+    b.submit("button[name=action][value=licenses]").await;
+    b.click("#tri-A1").await;
+    b.submit("button[name=save]").await;
+    assert_eq!(b.text("h1").await, "Licenses updated", "{}", b.page_text().await);
+    let url = reload_and_back_change_nothing(&b, &app, &c, "save licenses").await;
+    assert!(url.contains("/results/"), "{url}");
+    b.screenshot("02-licenses-updated").await;
+
+    // Buy more on Manage licenses: one seat more, once.
+    b.goto(&format!("{}/customers/{}/licenses", app.address, c.id)).await;
+    b.fill("input[name^=more_]", "1").await;
+    b.submit("button[name=buy]").await;
+    reload_and_back_change_nothing(&b, &app, &c, "buy more").await;
+    let seats = state_of(&app, &c).await["seats"].clone();
+    assert!(seats.as_array().unwrap().contains(&json!(["A1", 2, 1])), "{seats}");
+
+    // Reset password: the same confirmation page, the same password on reload.
+    b.goto(&users).await;
+    b.submit("button[name=action][value=clear]").await;
+    b.click(&format!("#tick-{}", user_id(&app, &c, "user03").await)).await;
+    b.submit("button[name=action][value=reset]").await;
+    b.submit("form button.primary").await;
+    let first = b.text("code.password").await;
+    reload_and_back_change_nothing(&b, &app, &c, "reset").await;
+    assert_eq!(b.text("code.password").await, first, "the reload shows the same password, made once");
+    b.screenshot("03-reset").await;
+
+    // Delete, then Restore: each once; Restore clears the selection as Delete does.
+    b.goto(&users).await;
+    b.submit("button[name=action][value=clear]").await;
+    b.click(&format!("#tick-{}", user_id(&app, &c, "user04").await)).await;
+    b.submit("button[name=action][value=delete]").await;
+    b.submit("button.danger").await;
+    reload_and_back_change_nothing(&b, &app, &c, "delete").await;
+    assert!(b.text("#selected-link").await.contains("(0)"));
+    b.click(&format!("#tick-{}", user_id(&app, &c, "user04").await)).await;
+    b.submit("button[name=action][value=restore]").await;
+    assert!(b.text("table").await.contains("Restored"), "{}", b.page_text().await);
+    let url = reload_and_back_change_nothing(&b, &app, &c, "restore").await;
+    assert!(url.contains("/results/"), "{url}");
+    b.screenshot("04-restored").await;
+    b.goto(&users).await;
+    assert!(b.text("#selected-link").await.contains("(0)"), "Restore cleared the selection");
+
+    // Subscriptions: Buy more, once.
+    b.goto(&format!("{}/customers/{}/subscriptions", app.address, c.id)).await;
+    b.fill("input[name=add]", "2").await;
+    b.submit("input[name=add] + button").await;
+    reload_and_back_change_nothing(&b, &app, &c, "subscriptions buy more").await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_console_post_redirects_to_a_get_page_sqlite() {
+    screens_post_redirect_get(roster_testkit::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_console_post_redirects_to_a_get_page_postgres() {
+    screens_post_redirect_get(roster_testkit::Backend::Postgres).await;
+}
+
+both_backends! {
+    async fn a_result_belongs_to_its_session_and_keeps_no_password_in_clear(app) {
+        let c = app.customer().await;
+        let session = login(&app, &app.admin_email, &app.admin_password).await;
+        let csrf = session.csrf().await;
+        let path = format!("/customers/{}/users/new", c.id);
+        let saved = session
+            .post(&path, &[("csrf", &csrf), ("count", "1"), ("display_0", "Bo"), ("user_0", "bo"), ("domain_0", &c.domain), ("save", "")])
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        assert!(saved.location.contains("/results/"), "{}", saved.location);
+        let page = session.get(&saved.location).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let password = page.body.split("<code class=\"password\">").nth(1).and_then(|r| r.split('<').next()).unwrap().to_owned();
+        assert_eq!(password.len(), 16, "{}", page.body);
+        assert_eq!(session.get(&saved.location).await.status, StatusCode::OK, "shown again on reload");
+        assert_eq!(field(&page.body, "result").len(), 36);
+
+        // Another session of the same agent, and another partner's agent, find nothing.
+        let other = login(&app, &app.admin_email, &app.admin_password).await;
+        let theirs = other.get(&saved.location).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+        assert!(!theirs.body.contains(&password));
+        assert!(theirs.body.contains("nav"), "the error is inside the console's frame");
+        let stolen = other
+            .post(&format!("/customers/{}/credentials", c.id), &[("csrf", &other.csrf().await), ("result", &field(&page.body, "result")), ("op", "csv")])
+            .await;
+        assert_eq!(stolen.status, StatusCode::NOT_FOUND);
+        assert!(!stolen.body.contains(&password));
+
+        for (body, sealed) in app.raw_console_results().await {
+            assert!(!body.contains(&password), "{body}");
+            assert!(!sealed.unwrap_or_default().windows(16).any(|w| w == password.as_bytes()));
+        }
+
+        // An hour later the result is gone.
+        app.clock.advance(time::Duration::minutes(61));
+        assert_eq!(session.get(&saved.location).await.status, StatusCode::NOT_FOUND);
+    }
+}
