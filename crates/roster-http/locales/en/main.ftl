@@ -285,3 +285,17 @@ code-invalid_country = The country code is not valid
 code-invalid_value = The value is not valid
 credentials-kept = Save these passwords now. This page shows them for one hour, to you only; after that they cannot be shown again. Each user must change the password at the first sign-in.
 credentials-gone = The temporary passwords can no longer be shown: their hour has passed.
+reset-confirm-many = { $count ->
+    [one] Make a new temporary password for this user? The old password stops working.
+   *[other] Make new temporary passwords for these { $countText } users? Their old passwords stop working.
+}
+reset-submit-many = { $count ->
+    [one] Reset password
+   *[other] Reset { $countText } passwords
+}
+reset-done-title = Passwords reset: temporary passwords
+reset-failed = Not reset
+error-not-found = This page or item does not exist, or it is not yours to see.
+error-bad-request = The address or the form holds a value Roster cannot read. Go back and try again.
+error-too-large = The form is too large.
+error-internal = Something went wrong on the server. Try again in a moment.

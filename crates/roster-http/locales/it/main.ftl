@@ -285,3 +285,17 @@ code-invalid_country = Codice paese non valido
 code-invalid_value = Valore non valido
 credentials-kept = Salva subito queste password. Questa pagina le mostra per un'ora, solo a te; dopo non potranno più essere visualizzate. Ogni utente deve cambiare la password al primo accesso.
 credentials-gone = Le password temporanee non possono più essere visualizzate: è trascorsa l'ora disponibile.
+reset-confirm-many = { $count ->
+    [one] Creare una nuova password temporanea per questo utente? La vecchia password smetterà di funzionare.
+   *[other] Creare nuove password temporanee per questi { $countText } utenti? Le vecchie password smetteranno di funzionare.
+}
+reset-submit-many = { $count ->
+    [one] Reimposta password
+   *[other] Reimposta { $countText } password
+}
+reset-done-title = Password reimpostate: password temporanee
+reset-failed = Non reimpostate
+error-not-found = Questa pagina o questo elemento non esiste, oppure non puoi vederlo.
+error-bad-request = L'indirizzo o il modulo contiene un valore che Roster non riesce a leggere. Torna indietro e riprova.
+error-too-large = Il modulo è troppo grande.
+error-internal = Si è verificato un errore sul server. Riprova tra poco.

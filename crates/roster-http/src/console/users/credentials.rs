@@ -43,6 +43,8 @@ impl Credential {
 /// What the page shows besides the passwords.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Body {
+    /// The page's heading, a message key.
+    title: String,
     /// How many passwords were made.
     count: usize,
     /// Users that were not created or reset: (username, reason).
@@ -53,6 +55,8 @@ struct Body {
 #[template(path = "console/credentials.html")]
 struct CredentialsPage {
     c: Chrome,
+    title: String,
+    failed_title: String,
     customer: Customer,
     result: Uuid,
     credentials: Vec<Credential>,
@@ -62,7 +66,8 @@ struct CredentialsPage {
     can_email: bool,
 }
 
-/// Keeps the passwords as a result of this session and sends the browser to it.
+/// Keeps new users' passwords as a result of this session and sends the
+/// browser to it.
 pub(crate) async fn keep_credentials(
     state: &AppState,
     console: &Console,
@@ -70,7 +75,21 @@ pub(crate) async fn keep_credentials(
     credentials: Vec<Credential>,
     failed: Vec<(String, String)>,
 ) -> ConsoleResult {
-    let body = serde_json::json!(Body { count: credentials.len(), failed });
+    keep_credentials_titled(state, console, cid, "credentials-title", credentials, failed).await
+}
+
+/// As `keep_credentials`, under the heading `title` (a message key); users left
+/// out are listed as not reset under a reset's heading, else as not created.
+pub(crate) async fn keep_credentials_titled(
+    state: &AppState,
+    console: &Console,
+    cid: Uuid,
+    title: &str,
+    credentials: Vec<Credential>,
+    failed: Vec<(String, String)>,
+) -> ConsoleResult {
+    let body = Body { title: title.to_owned(), count: credentials.len(), failed };
+    let body = serde_json::json!(body);
     let secrets = serde_json::json!(credentials);
     let id = state
         .services
@@ -99,10 +118,14 @@ pub(crate) async fn show(
     let body: Body = serde_json::from_value(view.body.clone()).unwrap_or_default();
     let credentials = opened(&view);
     let gone = credentials.is_empty() && body.count > 0;
+    // Only the two headings this page has are shown, whatever the row holds.
+    let title = if body.title == "reset-done-title" { "reset-done-title" } else { "credentials-title" };
+    let failed_title = if title == "reset-done-title" { "reset-failed" } else { "credentials-failed" };
+    let (title, failed_title) = (console.lang.t(title), console.lang.t(failed_title));
     let can_email = state.config.smtp.is_some();
     Ok(render(
         StatusCode::OK,
-        CredentialsPage { c, customer, result, credentials, gone, failed: body.failed, can_email },
+        CredentialsPage { c, title, failed_title, customer, result, credentials, gone, failed: body.failed, can_email },
     ))
 }
 

@@ -1,6 +1,6 @@
 //! Users and licenses, a module per page: the list with its filters, sorting,
 //! paging and export; the selection that survives paging; adding users; the
-//! one-time confirmation page of their passwords; resetting a password; deleting
+//! confirmation page of their passwords; resetting passwords; deleting
 //! and restoring.
 
 mod add;
