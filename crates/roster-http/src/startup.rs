@@ -46,7 +46,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", crate::api::router().route_layer(keyed))
         .merge(crate::signin::router())
-        .merge(crate::console::router())
+        .merge(
+            crate::console::router()
+                .layer(axum::middleware::from_fn_with_state(state.clone(), crate::console::frame_errors)),
+        )
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(crate::api::limits::refuse_oversized_heads))
         .layer(TraceLayer::new_for_http())

@@ -145,15 +145,29 @@ async fn screens_post_redirect_get(backend: roster_testkit::Backend) {
     let seats = state_of(&app, &c).await["seats"].clone();
     assert!(seats.as_array().unwrap().contains(&json!(["A1", 2, 1])), "{seats}");
 
-    // Reset password: the same confirmation page, the same password on reload.
+    // Reset password for two selected users: the same confirmation page as Add
+    // user, with the same passwords on reload.
     b.goto(&users).await;
     b.submit("button[name=action][value=clear]").await;
     b.click(&format!("#tick-{}", user_id(&app, &c, "user03").await)).await;
+    b.click(&format!("#tick-{}", user_id(&app, &c, "user05").await)).await;
     b.submit("button[name=action][value=reset]").await;
+    let confirm = b.text("ul.reset-users").await;
+    assert!(confirm.contains("User 03") && confirm.contains("User 05"), "{confirm}");
     b.submit("form button.primary").await;
-    let first = b.text("code.password").await;
+    assert_eq!(b.text("h1").await, "Passwords reset: temporary passwords");
+    let passwords = "return [...document.querySelectorAll('code.password')].map(e => e.textContent)";
+    let first = b.js(passwords).await;
+    assert_eq!(first.as_array().map(Vec::len), Some(2), "{first}");
+    assert!(b.find("#download-csv").await.is_displayed().await.unwrap());
     reload_and_back_change_nothing(&b, &app, &c, "reset").await;
-    assert_eq!(b.text("code.password").await, first, "the reload shows the same password, made once");
+    assert_eq!(b.js(passwords).await, first, "the reload shows the same passwords, made once");
+    for (i, name) in ["user03", "user05"].iter().enumerate() {
+        let p = first[i].as_str().unwrap();
+        let signin =
+            app.services.signin(&format!("{name}@{}", c.domain), p, std::net::Ipv4Addr::LOCALHOST.into()).await;
+        assert!(matches!(signin, Ok(roster_core::services::SigninOutcome::MustChangePassword { .. })), "{signin:?}");
+    }
     b.screenshot("03-reset").await;
 
     // Delete, then Restore: each once; Restore clears the selection as Delete does.
@@ -192,6 +206,55 @@ async fn every_console_post_redirects_to_a_get_page_postgres() {
 }
 
 both_backends! {
+    async fn a_post_whose_session_expired_comes_back_to_its_page_after_sign_in(app) {
+        let c = app.customer().await;
+        let path = format!("/customers/{}/users/selection", c.id);
+        let from = format!("/customers/{}/users?page=2&sort=-createdAt", c.id);
+        let post = |referer: String| {
+            app.http
+                .post(format!("{}{path}", app.address))
+                .header(reqwest::header::REFERER, referer)
+                .form(&[("csrf", "x"), ("action", "clear")])
+                .send()
+        };
+        let expired = post(format!("{}{from}", app.address)).await.unwrap();
+        assert_eq!(expired.status(), StatusCode::SEE_OTHER);
+        let location = expired.headers()["location"].to_str().unwrap().to_owned();
+        let next: String = reqwest::Url::parse(&format!("http://roster{location}"))
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "next")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        assert_eq!(next, from, "back to the page the form was on");
+        for foreign in ["http://evil.example/customers", "https://evil.example//x", "javascript:alert(1)"] {
+            let elsewhere = post(foreign.to_owned()).await.unwrap();
+            let location = elsewhere.headers()["location"].to_str().unwrap().to_owned();
+            assert!(location.ends_with("next=%2F"), "{foreign}: {location}");
+        }
+
+        // A customer opens on Users and licenses.
+        let session = login(&app, &app.admin_email, &app.admin_password).await;
+        let list = session.get("/customers").await.body;
+        assert!(list.contains(&format!("href=\"/customers/{}/users\"", c.id)), "{list}");
+
+        // Errors are drawn inside the console's frame, in the page's language:
+        // a query Roster cannot read, a path no route serves, an id that is no id.
+        for (path, status, words) in [
+            (format!("/customers/{}/users?limit=abc&lang=fr", c.id), StatusCode::BAD_REQUEST, "Roster ne peut pas lire"),
+            (format!("/customers/{}/nowhere?lang=ru", c.id), StatusCode::NOT_FOUND, "не существует"),
+            ("/customers/not-an-id/users?lang=it".to_owned(), StatusCode::BAD_REQUEST, "non riesce a leggere"),
+        ] {
+            let page = session.get(&path).await;
+            assert_eq!(page.status, status, "{path}");
+            assert!(page.body.contains(words), "{path}: {}", page.body);
+            assert!(page.body.contains("action=\"/logout\"") && page.body.contains(&app.admin_email), "{path}: in the frame");
+        }
+        let anonymous = app.http.get(format!("{}/nowhere?lang=zh-CN", app.address)).send().await.unwrap();
+        assert_eq!(anonymous.status(), StatusCode::NOT_FOUND);
+        assert!(anonymous.text().await.unwrap().contains("此页面或项目不存在"));
+    }
+
     async fn a_result_belongs_to_its_session_and_keeps_no_password_in_clear(app) {
         let c = app.customer().await;
         let session = login(&app, &app.admin_email, &app.admin_password).await;

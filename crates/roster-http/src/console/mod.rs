@@ -23,7 +23,7 @@ pub use i18n::Localized;
 pub use mail::SmtpConfig;
 pub use roster_core::domain::Language;
 
-pub(crate) use error::{ConsoleError, ConsoleResult, OrPage, error_text, reason};
+pub(crate) use error::{ConsoleError, ConsoleResult, OrPage, error_text, frame_errors, reason};
 
 use crate::cookies::{constant_time_eq, cookie};
 use crate::routes::Route;
@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
             Route::ConsoleJs.path(),
             get(|| async { asset("text/javascript; charset=utf-8", include_str!("console.js")) }),
         )
+        .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(axum::middleware::from_fn(remember_language))
 }
 
@@ -155,12 +156,28 @@ impl FromRequestParts<AppState> for Console {
         match state.services.agent_session(&token).await {
             Ok(Some(session)) => Ok(Console { session, lang, path }),
             Ok(None) => {
-                let next = if parts.method == axum::http::Method::GET { path } else { Route::Home.path().to_owned() };
+                let next = if parts.method == axum::http::Method::GET {
+                    path
+                } else {
+                    referring_page(parts).unwrap_or_else(|| Route::Home.path().to_owned())
+                };
                 Err(ConsoleError::SignIn { next })
             }
             Err(e) => Err(ConsoleError::bare(lang, e)),
         }
     }
+}
+
+/// The page a form was posted from, when it is a page of this site: a POST
+/// whose session expired brings the agent back there after sign-in. The
+/// `Referer` must name this request's own host; only its path and query are
+/// kept, and sign-in checks them again.
+fn referring_page(parts: &Parts) -> Option<String> {
+    let host = parts.headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    let referer = parts.headers.get(axum::http::header::REFERER)?.to_str().ok()?;
+    let rest = referer.strip_prefix("http://").or_else(|| referer.strip_prefix("https://"))?;
+    let (authority, path) = rest.split_at(rest.find('/')?);
+    (authority.eq_ignore_ascii_case(host) && !path.starts_with("//")).then(|| path.to_owned())
 }
 
 impl Console {
