@@ -108,6 +108,8 @@ pub enum ItemRoute {
     ImportCredentials,
     /// What a console form did, shown by GET after its POST.
     Result,
+    /// One user's page.
+    User,
 }
 
 impl ItemRoute {
@@ -118,6 +120,7 @@ impl ItemRoute {
             Self::ImportStatus => "/customers/{cid}/imports/{jid}/status",
             Self::ImportCredentials => "/customers/{cid}/imports/{jid}/credentials",
             Self::Result => "/customers/{cid}/results/{rid}",
+            Self::User => "/customers/{cid}/users/{uid}",
         }
     }
 
@@ -165,12 +168,13 @@ mod tests {
         CustomerRoute::Import,
         CustomerRoute::ImportTemplate,
     ];
-    const ITEM: [ItemRoute; 5] = [
+    const ITEM: [ItemRoute; 6] = [
         ItemRoute::Subscription,
         ItemRoute::ImportJob,
         ItemRoute::ImportStatus,
         ItemRoute::ImportCredentials,
         ItemRoute::Result,
+        ItemRoute::User,
     ];
 
     fn holes(pattern: &str) -> usize {

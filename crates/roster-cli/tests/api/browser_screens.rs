@@ -187,6 +187,44 @@ async fn screens_post_redirect_get(backend: roster_testkit::Backend) {
     b.goto(&users).await;
     assert!(b.text("#selected-link").await.contains("(0)"), "Restore cleared the selection");
 
+    // The user page, opened from the list: edit, block, delete, restore, each once.
+    b.goto(&users).await;
+    let u06 = user_id(&app, &c, "user06").await;
+    b.submit(&format!("a[href$='/users/{u06}']")).await;
+    assert_eq!(b.text("h1").await, "User 06");
+    b.fill("#display", "Sixth User").await;
+    b.fill("#first", "Sixth").await;
+    b.click("input[name=roles][value=billing-admin]").await;
+    b.submit("#save-user").await;
+    assert!(b.text(".notice").await.contains("The user was saved."), "{}", b.page_text().await);
+    reload_and_back_change_nothing(&b, &app, &c, "save user").await;
+    let saved = app.get(&app.admin_token, &format!("/customers/{}/users/{u06}", c.id)).await.body;
+    assert_eq!(
+        (saved["displayName"].as_str(), saved["firstName"].as_str()),
+        (Some("Sixth User"), Some("Sixth")),
+        "{saved}"
+    );
+    assert_eq!(saved["roles"], json!(["billing-admin"]), "{saved}");
+    let activity = b.text("table.activity").await;
+    assert!(activity.contains("User changed") && activity.contains("displayName"), "{activity}");
+    b.screenshot("05-user-page").await;
+    b.submit("#block-user").await;
+    assert!(b.text("#sign-in-state").await.contains("Blocked"));
+    reload_and_back_change_nothing(&b, &app, &c, "block user").await;
+    b.submit("#delete-user").await;
+    assert!(b.page_text().await.contains("days left to restore this user"), "{}", b.page_text().await);
+    reload_and_back_change_nothing(&b, &app, &c, "delete user").await;
+    b.screenshot("06-user-deleted").await;
+    b.submit("#restore-user").await;
+    assert!(b.text("table").await.contains("Restored"), "{}", b.page_text().await);
+    reload_and_back_change_nothing(&b, &app, &c, "restore user").await;
+
+    // The activity log reads like a log: actions in words, users by name, linked.
+    b.goto(&format!("{}/customers/{}/activity", app.address, c.id)).await;
+    let log = b.page_text().await;
+    assert!(log.contains("User restored") && log.contains("Sixth User") && log.contains(&app.admin_email), "{log}");
+    b.screenshot("07-activity").await;
+
     // Subscriptions: Buy more, once.
     b.goto(&format!("{}/customers/{}/subscriptions", app.address, c.id)).await;
     b.fill("input[name=add]", "2").await;
@@ -288,6 +326,22 @@ both_backends! {
             assert!(!body.contains(&password), "{body}");
             assert!(!sealed.unwrap_or_default().windows(16).any(|w| w == password.as_bytes()));
         }
+
+        // The user page keeps the version it showed: a stale save changes nothing.
+        let bo = user_id(&app, &c, "bo").await;
+        let user_path = format!("/customers/{}/users/{bo}", c.id);
+        let shown = session.get(&user_path).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        let version = field(&shown.body, "version");
+        let renamed = app.patch(&app.admin_token, &user_path, &json!({"displayName": "Bo Meanwhile"})).await;
+        assert_eq!(renamed.status, StatusCode::OK);
+        let stale = session
+            .post(&user_path, &[("csrf", &csrf), ("version", &version), ("op", "save"), ("display", "Bo Stale")])
+            .await;
+        assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED, "{}", stale.body);
+        assert!(stale.body.contains("Bo Meanwhile"));
+        let now = app.get(&app.admin_token, &user_path).await.body;
+        assert_eq!(now["displayName"], "Bo Meanwhile");
 
         // An hour later the result is gone.
         app.clock.advance(time::Duration::minutes(61));

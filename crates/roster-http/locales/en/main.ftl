@@ -299,3 +299,28 @@ error-not-found = This page or item does not exist, or it is not yours to see.
 error-bad-request = The address or the form holds a value Roster cannot read. Go back and try again.
 error-too-large = The form is too large.
 error-internal = Something went wrong on the server. Try again in a moment.
+user-details = Details
+user-sign-in = Sign-in
+user-deleted = Deleted user
+user-days-left = { $days ->
+    [one] { $daysText } day left to restore this user.
+   *[other] { $daysText } days left to restore this user.
+}
+col-service-plans = Service plans
+plan-state-on = on
+plan-state-off = off
+activity-none = No activity yet.
+notice-user-saved = The user was saved.
+notice-user-deleted = The user was deleted. It can be restored from this page.
+audit-customer-created = Customer created
+audit-subscription-created = Subscription bought
+audit-subscription-quantity-changed = Quantity changed
+audit-subscription-seats-added = Licenses bought
+audit-user-created = User created
+audit-user-updated = User changed
+audit-user-deleted = User deleted
+audit-user-restored = User restored
+audit-user-purged = User removed for good
+audit-user-password-reset = Password reset
+audit-user-licenses-updated = Licenses changed
+more-users = and { $countText } more

@@ -299,3 +299,28 @@ error-not-found = Cette page ou cet élément n'existe pas, ou vous n'avez pas a
 error-bad-request = L'adresse ou le formulaire contient une valeur que Roster ne peut pas lire. Revenez en arrière et réessayez.
 error-too-large = Le formulaire est trop volumineux.
 error-internal = Une erreur s'est produite sur le serveur. Réessayez dans un instant.
+user-details = Détails
+user-sign-in = Connexion
+user-deleted = Utilisateur supprimé
+user-days-left = { $days ->
+    [one] Il reste { $daysText } jour pour restaurer cet utilisateur.
+   *[other] Il reste { $daysText } jours pour restaurer cet utilisateur.
+}
+col-service-plans = Plans de service
+plan-state-on = activé
+plan-state-off = désactivé
+activity-none = Aucune activité pour l'instant.
+notice-user-saved = L'utilisateur a été enregistré.
+notice-user-deleted = L'utilisateur a été supprimé. Vous pouvez le restaurer depuis cette page.
+audit-customer-created = Client créé
+audit-subscription-created = Abonnement acheté
+audit-subscription-quantity-changed = Quantité modifiée
+audit-subscription-seats-added = Licences achetées
+audit-user-created = Utilisateur créé
+audit-user-updated = Utilisateur modifié
+audit-user-deleted = Utilisateur supprimé
+audit-user-restored = Utilisateur restauré
+audit-user-purged = Utilisateur supprimé définitivement
+audit-user-password-reset = Mot de passe réinitialisé
+audit-user-licenses-updated = Licences modifiées
+more-users = et { $countText } autres

@@ -299,3 +299,28 @@ error-not-found = Questa pagina o questo elemento non esiste, oppure non puoi ve
 error-bad-request = L'indirizzo o il modulo contiene un valore che Roster non riesce a leggere. Torna indietro e riprova.
 error-too-large = Il modulo è troppo grande.
 error-internal = Si è verificato un errore sul server. Riprova tra poco.
+user-details = Dettagli
+user-sign-in = Accesso
+user-deleted = Utente eliminato
+user-days-left = { $days ->
+    [one] Resta { $daysText } giorno per ripristinare questo utente.
+   *[other] Restano { $daysText } giorni per ripristinare questo utente.
+}
+col-service-plans = Piani di servizio
+plan-state-on = attivo
+plan-state-off = disattivato
+activity-none = Nessuna attività per ora.
+notice-user-saved = L'utente è stato salvato.
+notice-user-deleted = L'utente è stato eliminato. Puoi ripristinarlo da questa pagina.
+audit-customer-created = Cliente creato
+audit-subscription-created = Abbonamento acquistato
+audit-subscription-quantity-changed = Quantità modificata
+audit-subscription-seats-added = Licenze acquistate
+audit-user-created = Utente creato
+audit-user-updated = Utente modificato
+audit-user-deleted = Utente eliminato
+audit-user-restored = Utente ripristinato
+audit-user-purged = Utente eliminato definitivamente
+audit-user-password-reset = Password reimpostata
+audit-user-licenses-updated = Licenze modificate
+more-users = e altri { $countText }

@@ -214,8 +214,12 @@ struct ActivityPage {
 
 struct EventRow {
     e: AuditEvent,
-    before: String,
-    after: String,
+    action: String,
+    agent: String,
+    /// The users it touched: (id, display name), linked to their pages.
+    users: Vec<(Uuid, String)>,
+    /// (field, before, after)
+    diff: Vec<(String, String, String)>,
 }
 
 async fn activity(
@@ -229,12 +233,37 @@ async fn activity(
     let page =
         state.services.audit_events(console.agent(), cid, Some(limit), q.cursor.as_deref()).await.or_page(&console)?;
     let pager = Pager::new(&CustomerRoute::Activity.at(cid), &[], &page, q.page, limit);
+    // The users the page names, by name; a purged user stays an id.
+    let mut ids: Vec<Uuid> = page.items.iter().flat_map(|e| e.user_ids.iter().copied()).collect();
+    ids.sort();
+    ids.dedup();
+    ids.truncate(2_000);
+    let names: std::collections::HashMap<Uuid, String> = state
+        .services
+        .users_by_ids(console.agent(), cid, &ids)
+        .await
+        .or_page(&console)?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    let me = console.agent();
     let events = page
         .items
         .into_iter()
         .map(|e| EventRow {
-            before: serde_json::to_string_pretty(&e.before).unwrap_or_default(),
-            after: serde_json::to_string_pretty(&e.after).unwrap_or_default(),
+            action: super::users::action_words(console.lang, &e.action),
+            agent: match e.agent_id {
+                Some(id) if id == me.id => me.email.clone(),
+                Some(id) => id.to_string(),
+                None => String::new(),
+            },
+            users: e
+                .user_ids
+                .iter()
+                .take(20)
+                .map(|id| (*id, names.get(id).cloned().unwrap_or_else(|| id.to_string())))
+                .collect(),
+            diff: super::users::diff(&e.before, &e.after),
             e,
         })
         .collect();

@@ -39,7 +39,12 @@ struct RestorePage {
 /// selection. The selection is cleared, as Delete clears it.
 pub(super) async fn restore(state: &AppState, console: &Console, cid: Uuid) -> ConsoleResult {
     let ids = state.services.selection(&console.session, cid).await.or_page(console)?;
-    let users = state.services.users_by_ids(console.agent(), cid, &ids).await.or_page(console)?;
+    restore_ids(state, console, cid, &ids).await
+}
+
+/// Restores the deleted users among `ids` and sends the browser to the result.
+pub(super) async fn restore_ids(state: &AppState, console: &Console, cid: Uuid, ids: &[Uuid]) -> ConsoleResult {
+    let users = state.services.users_by_ids(console.agent(), cid, ids).await.or_page(console)?;
     let deleted: Vec<&User> = users.iter().filter(|u| u.state == UserState::Deleted).collect();
     let back = format!("{}?state=deleted", CustomerRoute::Users.at(cid));
     if deleted.is_empty() {
