@@ -484,3 +484,17 @@ pub struct KeptConsoleResult {
     pub body: String,
     pub sealed: Option<Vec<u8>>,
 }
+
+/// Which events of a customer's activity log to read; every part is optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFilter {
+    /// An action, such as `user.updated`.
+    pub action: Option<String>,
+    pub agent_id: Option<Uuid>,
+    /// Events that touched this user.
+    pub user_id: Option<Uuid>,
+    /// From this instant on.
+    pub from: Option<OffsetDateTime>,
+    /// Before this instant.
+    pub until: Option<OffsetDateTime>,
+}

@@ -67,6 +67,8 @@ pub trait TenantStore: Send + Sync {
     async fn set_agent_password(&self, agent_id: Uuid, password_hash: &str, now: OffsetDateTime) -> Result<()>;
     async fn create_api_token(&self, agent_id: Uuid, token_hash: &str, now: OffsetDateTime) -> Result<()>;
     async fn agent_by_token(&self, token_hash: &str) -> Result<Option<Agent>>;
+    /// A partner's agents, by email.
+    async fn partner_agents(&self, partner_id: Uuid) -> Result<Vec<Agent>>;
 }
 
 /// The operator's product catalog, and the seats customers own of each product.
@@ -310,6 +312,7 @@ pub trait AuditStore: Send + Sync {
         &self,
         partner_id: Uuid,
         customer_id: Uuid,
+        filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>>;
 }

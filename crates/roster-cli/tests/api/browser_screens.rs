@@ -343,6 +343,30 @@ both_backends! {
         let now = app.get(&app.admin_token, &user_path).await.body;
         assert_eq!(now["displayName"], "Bo Meanwhile");
 
+        // The activity log filters by action, agent, user and date, and its CSV
+        // has the same columns and filters.
+        let log = format!("/customers/{}/activity", c.id);
+        let table = |body: String| body.split("<tbody>").nth(1).unwrap_or_default().to_owned();
+        let updated = session.get(&format!("{log}?action=user.updated&agent={}", app.admin_email)).await;
+        assert_eq!(updated.status, StatusCode::OK);
+        let rows = table(updated.body);
+        assert!(rows.contains("User changed") && !rows.contains("User created"), "{rows}");
+        assert!(rows.contains("Bo Meanwhile") && rows.contains(&format!("/customers/{}/users/{bo}", c.id)), "{rows}");
+        let of_bo = table(session.get(&format!("{log}?user={bo}")).await.body);
+        assert!(of_bo.contains("User created") && of_bo.contains("User changed"), "{of_bo}");
+        let later = session.get(&format!("{log}?from=2026-01-06")).await.body;
+        assert!(later.contains("No activity yet."), "{later}");
+        let that_day = table(session.get(&format!("{log}?from=2026-01-05&to=2026-01-05&user={bo}")).await.body);
+        assert!(that_day.contains("User created"), "{that_day}");
+        for bad in ["agent=nobody@x.example", "from=yesterday", "action=drop", "user=x"] {
+            assert_eq!(session.get(&format!("{log}?{bad}")).await.status, StatusCode::BAD_REQUEST, "{bad}");
+        }
+        let csv = session.get(&format!("/customers/{}/activity.csv?action=user.updated&lang=fr", c.id)).await.body;
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "\u{feff}Date,Agent,Action,Utilisateurs,Modification", "{csv}");
+        assert_eq!(lines.len(), 2, "one change of a user: {csv}");
+        assert!(lines[1].contains("Bo Meanwhile") && lines[1].contains("displayName: Bo → Bo Meanwhile"), "{csv}");
+
         // An hour later the result is gone.
         app.clock.advance(time::Duration::minutes(61));
         assert_eq!(session.get(&saved.location).await.status, StatusCode::NOT_FOUND);

@@ -8,6 +8,7 @@
 //! Handlers return [`ConsoleResult`]; how a request ends when its page cannot be
 //! shown is written in `error.rs`. Paths come from [`crate::routes`].
 
+mod activity;
 mod auth;
 mod customers;
 mod error;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(auth::router())
         .merge(customers::router())
+        .merge(activity::router())
         .merge(users::router())
         .merge(licenses::router())
         .merge(imports::router())

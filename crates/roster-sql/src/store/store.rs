@@ -75,6 +75,10 @@ impl TenantStore for SqlStore {
         tenants::create_api_token(&self.pool, agent_id, token_hash, now).await
     }
 
+    async fn partner_agents(&self, partner_id: Uuid) -> Result<Vec<Agent>> {
+        tenants::partner_agents(&self.pool, partner_id).await
+    }
+
     async fn agent_by_token(&self, token_hash: &str) -> Result<Option<Agent>> {
         tenants::agent_by_token(&self.pool, token_hash).await
     }
@@ -496,8 +500,9 @@ impl AuditStore for SqlStore {
         &self,
         partner_id: Uuid,
         customer_id: Uuid,
+        filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>> {
-        audit::list(&self.pool, partner_id, customer_id, page).await
+        audit::list(&self.pool, partner_id, customer_id, filter, page).await
     }
 }

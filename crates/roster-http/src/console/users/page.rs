@@ -141,25 +141,24 @@ async fn page(
             }
         })
         .collect();
-    // The user's activity among the customer's latest events.
-    let recent = state
+    // The user's latest activity.
+    let filter = roster_core::model::AuditFilter { user_id: Some(user.id), ..Default::default() };
+    let recent =
+        state.services.audit_events_where(console.agent(), cid, &filter, Some(50), None).await.or_page(console)?;
+    let agents: std::collections::HashMap<Uuid, String> = state
         .services
-        .audit_events(console.agent(), cid, Some(roster_core::paging::MAX_LIMIT), None)
+        .partner_agents(console.agent())
         .await
-        .or_page(console)?;
-    let me = console.agent();
+        .or_page(console)?
+        .into_iter()
+        .map(|a| (a.id, a.email))
+        .collect();
     let events = recent
         .items
         .into_iter()
-        .filter(|e: &AuditEvent| e.user_ids.contains(&user.id))
-        .take(50)
-        .map(|e| EventRow {
+        .map(|e: AuditEvent| EventRow {
             at: e.at,
-            agent: match e.agent_id {
-                Some(id) if id == me.id => me.email.clone(),
-                Some(id) => id.to_string(),
-                None => String::new(),
-            },
+            agent: e.agent_id.map(|id| agents.get(&id).cloned().unwrap_or_else(|| id.to_string())).unwrap_or_default(),
             action: action_words(console.lang, &e.action),
             diff: diff(&e.before, &e.after),
         })
