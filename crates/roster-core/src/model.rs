@@ -473,3 +473,28 @@ pub struct ImportBatch {
 
 /// The batches of one job, in row order, as they are prepared.
 pub type ImportBatches = tokio::sync::mpsc::Receiver<ImportBatch>;
+
+/// What a console form's POST did, kept for its session so the page that shows
+/// it is read by GET: `body` is JSON without secrets, `sealed` the secrets
+/// (temporary passwords) sealed with the credentials key.
+#[derive(Debug, Clone)]
+pub struct KeptConsoleResult {
+    pub customer_id: Uuid,
+    pub kind: String,
+    pub body: String,
+    pub sealed: Option<Vec<u8>>,
+}
+
+/// Which events of a customer's activity log to read; every part is optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFilter {
+    /// An action, such as `user.updated`.
+    pub action: Option<String>,
+    pub agent_id: Option<Uuid>,
+    /// Events that touched this user.
+    pub user_id: Option<Uuid>,
+    /// From this instant on.
+    pub from: Option<OffsetDateTime>,
+    /// Before this instant.
+    pub until: Option<OffsetDateTime>,
+}

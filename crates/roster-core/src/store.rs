@@ -40,6 +40,7 @@ pub trait Store:
     + SeatStore
     + IdempotencyStore
     + RateLimitStore
+    + ResultStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -54,8 +55,9 @@ pub trait Store:
     /// Removes deleted users whose window has passed (`purge_at < now`); returns
     /// how many. Also drops expired sessions, day-old failed sign-ins and import
     /// credentials past their hour, and idempotency keys past their window (and
-    /// the secrets of kept answers past their hour), and rate-limit windows
-    /// that ended over a minute ago: the housekeeping of every aggregate.
+    /// the secrets of kept answers past their hour), console results past
+    /// theirs, and rate-limit windows that ended over a minute ago: the
+    /// housekeeping of every aggregate.
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64>;
 }
 
@@ -87,6 +89,8 @@ pub trait TenantStore: Send + Sync {
     async fn set_agent_password(&self, agent_id: Uuid, password_hash: &str, now: OffsetDateTime) -> Result<()>;
     async fn create_api_token(&self, agent_id: Uuid, token_hash: &str, now: OffsetDateTime) -> Result<()>;
     async fn agent_by_token(&self, token_hash: &str) -> Result<Option<Agent>>;
+    /// A partner's agents, by email.
+    async fn partner_agents(&self, partner_id: Uuid) -> Result<Vec<Agent>>;
 }
 
 /// The operator's product catalog, and the seats customers own of each product.
@@ -300,6 +304,28 @@ pub trait SessionStore: Send + Sync {
     async fn clear_selection(&self, session_hash: &str, customer_id: Uuid) -> Result<()>;
 }
 
+/// The results of console forms, kept per agent session so each is shown by
+/// GET after its POST (Post/Redirect/Get).
+#[async_trait]
+pub trait ResultStore: Send + Sync {
+    /// Keeps a result under a new id; also forgets results past their time.
+    async fn keep_console_result(
+        &self,
+        id: Uuid,
+        session_hash: &str,
+        result: &KeptConsoleResult,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<()>;
+    /// The result `id` of this session, if it has not expired.
+    async fn console_result(
+        &self,
+        id: Uuid,
+        session_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<KeptConsoleResult>>;
+}
+
 /// The activity log. Events are written by the other aggregates, in the
 /// transactions of the changes they record.
 #[async_trait]
@@ -308,6 +334,7 @@ pub trait AuditStore: Send + Sync {
         &self,
         partner_id: Uuid,
         customer_id: Uuid,
+        filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>>;
 }

@@ -4,8 +4,8 @@
 //!
 //! Routes come in three kinds by the ids they need, so a link cannot leave a
 //! hole unfilled: [`Route`] needs none, [`CustomerRoute`] a customer's id, and
-//! [`ItemRoute`] a customer's id and the id of one of its subscriptions or import
-//! jobs. A pattern's holes are filled in order, so produced paths are exactly
+//! [`ItemRoute`] a customer's id and the id of one of its subscriptions, import
+//! jobs, users or form results. A pattern's holes are filled in order, so produced paths are exactly
 //! the patterns with the ids written in.
 
 use std::borrow::Borrow;
@@ -109,6 +109,10 @@ pub enum ItemRoute {
     ImportJob,
     ImportStatus,
     ImportCredentials,
+    /// What a console form did, shown by GET after its POST.
+    Result,
+    /// One user's page.
+    User,
 }
 
 impl ItemRoute {
@@ -118,6 +122,8 @@ impl ItemRoute {
             Self::ImportJob => "/customers/{cid}/imports/{jid}",
             Self::ImportStatus => "/customers/{cid}/imports/{jid}/status",
             Self::ImportCredentials => "/customers/{cid}/imports/{jid}/credentials",
+            Self::Result => "/customers/{cid}/results/{rid}",
+            Self::User => "/customers/{cid}/users/{uid}",
         }
     }
 
@@ -165,8 +171,14 @@ mod tests {
         CustomerRoute::Import,
         CustomerRoute::ImportTemplate,
     ];
-    const ITEM: [ItemRoute; 4] =
-        [ItemRoute::Subscription, ItemRoute::ImportJob, ItemRoute::ImportStatus, ItemRoute::ImportCredentials];
+    const ITEM: [ItemRoute; 6] = [
+        ItemRoute::Subscription,
+        ItemRoute::ImportJob,
+        ItemRoute::ImportStatus,
+        ItemRoute::ImportCredentials,
+        ItemRoute::Result,
+        ItemRoute::User,
+    ];
 
     fn holes(pattern: &str) -> usize {
         pattern.matches('{').count()

@@ -66,7 +66,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::health::router())
         .nest("/api/v1", crate::api::router().route_layer(keyed).layer(limited))
         .merge(crate::signin::router())
-        .merge(crate::console::router())
+        .merge(
+            crate::console::router()
+                .layer(axum::middleware::from_fn_with_state(state.clone(), crate::console::frame_errors)),
+        )
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(crate::api::limits::refuse_oversized_heads))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::headers::security_headers))

@@ -521,4 +521,15 @@ impl TestApp {
         };
         count.expect("counting the rate-limit windows")
     }
+
+    /// The console results as stored: each body and its sealed secrets, to
+    /// check that no temporary password is kept in clear.
+    pub async fn raw_console_results(&self) -> Vec<(String, Option<Vec<u8>>)> {
+        let sql = "SELECT body, sealed FROM console_results ORDER BY id";
+        let rows = match self.fixture.raw_db().await {
+            RawDb::Sqlite(pool) => sqlx::query_as(sql).fetch_all(&pool).await,
+            RawDb::Postgres(pool) => sqlx::query_as(sql).fetch_all(&pool).await,
+        };
+        rows.expect("reading the stored console results")
+    }
 }

@@ -241,7 +241,7 @@ async fn console_flows_in_chromium() {
     tick(&b, &app, &c, "user02").await;
     b.submit("button[name=action][value=reset]").await;
     b.submit("form button.primary").await;
-    let new_password = b.text("#new-password").await;
+    let new_password = b.text("code.password").await;
     assert_eq!(new_password.len(), 16, "{}", b.page_text().await);
     let signin =
         app.services.signin(&format!("user02@{}", c.domain), &new_password, std::net::Ipv4Addr::LOCALHOST.into()).await;

@@ -257,11 +257,11 @@ both_backends! {
         assert_eq!(listed.body["items"][0]["id"], b.as_str());
 
         let page = session.get(&format!("/customers/{}/activity?limit=2", c.id)).await;
-        assert!(page.body.contains("user.updated") && page.body.contains("Page 1 of"), "{}", page.body);
+        assert!(page.body.contains("User changed") && page.body.contains("Page 1 of"), "{}", page.body);
         let csv = session.get(&format!("/customers/{}/activity.csv", c.id)).await.body;
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], "\u{feff}At,Agent,Action,Users,Before,After");
-        assert!(lines.iter().filter(|l| l.contains("user.created")).count() >= 1, "{csv}");
+        assert_eq!(lines[0], "\u{feff}When,Agent,Action,Users,Change");
+        assert!(lines.iter().filter(|l| l.contains("User created")).count() >= 1, "{csv}");
         assert!(lines.len() >= 5, "{csv}");
     }
 

@@ -15,6 +15,7 @@ mod imports;
 mod inputs;
 mod licenses;
 mod rate_limits;
+mod results;
 mod signin;
 mod tenants;
 mod users;
@@ -26,6 +27,7 @@ pub use idempotency::KeyedRequest;
 pub use imports::{CheckedImport, ImportCredential, ImportRowView};
 pub use inputs::*;
 pub use rate_limits::{RateLimiter, RateLimits, RateVerdict};
+pub use results::ConsoleResultView;
 pub use signin::SigninOutcome;
 pub use users::CreatedUser;
 

@@ -290,3 +290,49 @@ code-unknown_role = The role is not known
 code-unknown_product = The product is not known
 code-invalid_country = The country code is not valid
 code-invalid_value = The value is not valid
+credentials-kept = Save these passwords now. This page shows them for one hour, to you only; after that they cannot be shown again. Each user must change the password at the first sign-in.
+credentials-gone = The temporary passwords can no longer be shown: their hour has passed.
+reset-confirm-many = { $count ->
+    [one] Make a new temporary password for this user? The old password stops working.
+   *[other] Make new temporary passwords for these { $countText } users? Their old passwords stop working.
+}
+reset-submit-many = { $count ->
+    [one] Reset password
+   *[other] Reset { $countText } passwords
+}
+reset-done-title = Passwords reset: temporary passwords
+reset-failed = Not reset
+error-not-found = This page or item does not exist, or it is not yours to see.
+error-bad-request = The address or the form holds a value Roster cannot read. Go back and try again.
+error-too-large = The form is too large.
+error-internal = Something went wrong on the server. Try again in a moment.
+user-details = Details
+user-sign-in = Sign-in
+user-deleted = Deleted user
+user-days-left = { $days ->
+    [one] { $daysText } day left to restore this user.
+   *[other] { $daysText } days left to restore this user.
+}
+col-service-plans = Service plans
+plan-state-on = on
+plan-state-off = off
+activity-none = No activity yet.
+notice-user-saved = The user was saved.
+notice-user-deleted = The user was deleted. It can be restored from this page.
+audit-customer-created = Customer created
+audit-subscription-created = Subscription bought
+audit-subscription-quantity-changed = Quantity changed
+audit-subscription-seats-added = Licenses bought
+audit-user-created = User created
+audit-user-updated = User changed
+audit-user-deleted = User deleted
+audit-user-restored = User restored
+audit-user-purged = User removed for good
+audit-user-password-reset = Password reset
+audit-user-licenses-updated = Licenses changed
+more-users = and { $countText } more
+activity-any = Any
+activity-from = From
+activity-to = To
+activity-clear = Clear filters
+user-all-activity = All of this user's activity

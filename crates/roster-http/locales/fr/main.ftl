@@ -290,3 +290,49 @@ code-unknown_role = Rôle inconnu
 code-unknown_product = Produit inconnu
 code-invalid_country = Code pays non valide
 code-invalid_value = Valeur non valide
+credentials-kept = Enregistrez ces mots de passe maintenant. Cette page les affiche pendant une heure, à vous seul ; ensuite, ils ne pourront plus être affichés. Chaque utilisateur doit changer son mot de passe à la première connexion.
+credentials-gone = Les mots de passe temporaires ne peuvent plus être affichés : leur délai d'une heure est écoulé.
+reset-confirm-many = { $count ->
+    [one] Créer un nouveau mot de passe temporaire pour cet utilisateur ? L'ancien mot de passe ne fonctionnera plus.
+   *[other] Créer de nouveaux mots de passe temporaires pour ces { $countText } utilisateurs ? Leurs anciens mots de passe ne fonctionneront plus.
+}
+reset-submit-many = { $count ->
+    [one] Réinitialiser le mot de passe
+   *[other] Réinitialiser { $countText } mots de passe
+}
+reset-done-title = Mots de passe réinitialisés : mots de passe temporaires
+reset-failed = Non réinitialisés
+error-not-found = Cette page ou cet élément n'existe pas, ou vous n'avez pas accès à celui-ci.
+error-bad-request = L'adresse ou le formulaire contient une valeur que Roster ne peut pas lire. Revenez en arrière et réessayez.
+error-too-large = Le formulaire est trop volumineux.
+error-internal = Une erreur s'est produite sur le serveur. Réessayez dans un instant.
+user-details = Détails
+user-sign-in = Connexion
+user-deleted = Utilisateur supprimé
+user-days-left = { $days ->
+    [one] Il reste { $daysText } jour pour restaurer cet utilisateur.
+   *[other] Il reste { $daysText } jours pour restaurer cet utilisateur.
+}
+col-service-plans = Plans de service
+plan-state-on = activé
+plan-state-off = désactivé
+activity-none = Aucune activité pour l'instant.
+notice-user-saved = L'utilisateur a été enregistré.
+notice-user-deleted = L'utilisateur a été supprimé. Vous pouvez le restaurer depuis cette page.
+audit-customer-created = Client créé
+audit-subscription-created = Abonnement acheté
+audit-subscription-quantity-changed = Quantité modifiée
+audit-subscription-seats-added = Licences achetées
+audit-user-created = Utilisateur créé
+audit-user-updated = Utilisateur modifié
+audit-user-deleted = Utilisateur supprimé
+audit-user-restored = Utilisateur restauré
+audit-user-purged = Utilisateur supprimé définitivement
+audit-user-password-reset = Mot de passe réinitialisé
+audit-user-licenses-updated = Licences modifiées
+more-users = et { $countText } autres
+activity-any = Tous
+activity-from = Du
+activity-to = Au
+activity-clear = Effacer les filtres
+user-all-activity = Toute l'activité de cet utilisateur

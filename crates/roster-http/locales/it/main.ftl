@@ -290,3 +290,49 @@ code-unknown_role = Ruolo sconosciuto
 code-unknown_product = Prodotto sconosciuto
 code-invalid_country = Codice paese non valido
 code-invalid_value = Valore non valido
+credentials-kept = Salva subito queste password. Questa pagina le mostra per un'ora, solo a te; dopo non potranno più essere visualizzate. Ogni utente deve cambiare la password al primo accesso.
+credentials-gone = Le password temporanee non possono più essere visualizzate: è trascorsa l'ora disponibile.
+reset-confirm-many = { $count ->
+    [one] Creare una nuova password temporanea per questo utente? La vecchia password smetterà di funzionare.
+   *[other] Creare nuove password temporanee per questi { $countText } utenti? Le vecchie password smetteranno di funzionare.
+}
+reset-submit-many = { $count ->
+    [one] Reimposta password
+   *[other] Reimposta { $countText } password
+}
+reset-done-title = Password reimpostate: password temporanee
+reset-failed = Non reimpostate
+error-not-found = Questa pagina o questo elemento non esiste, oppure non puoi vederlo.
+error-bad-request = L'indirizzo o il modulo contiene un valore che Roster non riesce a leggere. Torna indietro e riprova.
+error-too-large = Il modulo è troppo grande.
+error-internal = Si è verificato un errore sul server. Riprova tra poco.
+user-details = Dettagli
+user-sign-in = Accesso
+user-deleted = Utente eliminato
+user-days-left = { $days ->
+    [one] Resta { $daysText } giorno per ripristinare questo utente.
+   *[other] Restano { $daysText } giorni per ripristinare questo utente.
+}
+col-service-plans = Piani di servizio
+plan-state-on = attivo
+plan-state-off = disattivato
+activity-none = Nessuna attività per ora.
+notice-user-saved = L'utente è stato salvato.
+notice-user-deleted = L'utente è stato eliminato. Puoi ripristinarlo da questa pagina.
+audit-customer-created = Cliente creato
+audit-subscription-created = Abbonamento acquistato
+audit-subscription-quantity-changed = Quantità modificata
+audit-subscription-seats-added = Licenze acquistate
+audit-user-created = Utente creato
+audit-user-updated = Utente modificato
+audit-user-deleted = Utente eliminato
+audit-user-restored = Utente ripristinato
+audit-user-purged = Utente eliminato definitivamente
+audit-user-password-reset = Password reimpostata
+audit-user-licenses-updated = Licenze modificate
+more-users = e altri { $countText }
+activity-any = Qualsiasi
+activity-from = Dal
+activity-to = Al
+activity-clear = Cancella filtri
+user-all-activity = Tutta l'attività di questo utente

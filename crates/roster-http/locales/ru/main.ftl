@@ -284,3 +284,48 @@ code-unknown_role = Неизвестная роль
 code-unknown_product = Неизвестный продукт
 code-invalid_country = Недопустимый код страны
 code-invalid_value = Недопустимое значение
+credentials-kept = Сохраните эти пароли сейчас. Эта страница показывает их в течение часа и только вам; после этого их нельзя будет показать снова. Каждый пользователь должен сменить пароль при первом входе.
+credentials-gone = Временные пароли больше нельзя показать: отведенный час прошел.
+reset-confirm-many = { $count ->
+    [one] Создать новый временный пароль для этого пользователя? Старый пароль перестанет действовать.
+    [few] Создать новые временные пароли для этих { $countText } пользователей? Их старые пароли перестанут действовать.
+    [many] Создать новые временные пароли для этих { $countText } пользователей? Их старые пароли перестанут действовать.
+   *[other] Создать новые временные пароли для этих { $countText } пользователя? Их старые пароли перестанут действовать.
+}
+reset-submit-many = { $count ->
+    [one] Сбросить пароль
+   *[other] Сбросить пароли ({ $countText })
+}
+reset-done-title = Пароли сброшены: временные пароли
+reset-failed = Не сброшены
+error-not-found = Эта страница или элемент не существует, или у вас нет к нему доступа.
+error-bad-request = Адрес или форма содержит значение, которое Roster не может прочитать. Вернитесь назад и попробуйте снова.
+error-too-large = Форма слишком велика.
+error-internal = На сервере произошла ошибка. Повторите попытку чуть позже.
+user-details = Сведения
+user-sign-in = Вход
+user-deleted = Удаленный пользователь
+user-days-left = Осталось дней для восстановления этого пользователя: { $daysText }.
+col-service-plans = Планы обслуживания
+plan-state-on = включен
+plan-state-off = отключен
+activity-none = Действий пока нет.
+notice-user-saved = Пользователь сохранен.
+notice-user-deleted = Пользователь удален. Его можно восстановить на этой странице.
+audit-customer-created = Клиент создан
+audit-subscription-created = Подписка куплена
+audit-subscription-quantity-changed = Количество изменено
+audit-subscription-seats-added = Лицензии куплены
+audit-user-created = Пользователь создан
+audit-user-updated = Пользователь изменен
+audit-user-deleted = Пользователь удален
+audit-user-restored = Пользователь восстановлен
+audit-user-purged = Пользователь удален навсегда
+audit-user-password-reset = Пароль сброшен
+audit-user-licenses-updated = Лицензии изменены
+more-users = и еще { $countText }
+activity-any = Любое
+activity-from = С
+activity-to = По
+activity-clear = Сбросить фильтры
+user-all-activity = Все действия с этим пользователем

@@ -1,4 +1,4 @@
-//! Customers: the list, a customer's menu, its subscriptions and its activity log.
+//! Customers: the list, a customer's menu and its subscriptions.
 
 use super::views::{Chrome, Pager};
 use super::{Console, ConsoleResult, FormData, Localized, OrPage, PageQuery, encode_query, render, see_other};
@@ -7,11 +7,9 @@ use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
-use roster_core::model::{AuditEvent, Customer, Subscription};
+use roster_core::model::{Customer, Subscription};
 use roster_core::versions::{Expected, Version, Versioned};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -23,8 +21,6 @@ pub fn router() -> Router<AppState> {
         .route(CustomerRoute::Overview.pattern(), get(overview))
         .route(CustomerRoute::Subscriptions.pattern(), get(subscriptions).post(buy_subscription))
         .route(ItemRoute::Subscription.pattern(), post(change_quantity))
-        .route(CustomerRoute::Activity.pattern(), get(activity))
-        .route(CustomerRoute::ActivityCsv.pattern(), get(activity_csv))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -205,81 +201,6 @@ async fn change_quantity(
         }
         Err(e) => Err(console.error_back(&back, e)),
     }
-}
-
-#[derive(Template)]
-#[template(path = "console/activity.html")]
-struct ActivityPage {
-    c: Chrome,
-    customer: Customer,
-    events: Vec<EventRow>,
-    pager: Pager,
-}
-
-struct EventRow {
-    e: AuditEvent,
-    before: String,
-    after: String,
-}
-
-async fn activity(
-    State(state): State<AppState>,
-    console: Console,
-    Path(cid): Path<Uuid>,
-    PageQuery(q): PageQuery<ListQuery>,
-) -> ConsoleResult {
-    let (customer, c) = customer_chrome(&state, &console, cid, "activity").await?;
-    let limit = q.limit.unwrap_or(50);
-    let page =
-        state.services.audit_events(console.agent(), cid, Some(limit), q.cursor.as_deref()).await.or_page(&console)?;
-    let pager = Pager::new(&CustomerRoute::Activity.at(cid), &[], &page, q.page, limit);
-    let events = page
-        .items
-        .into_iter()
-        .map(|e| EventRow {
-            before: serde_json::to_string_pretty(&e.before).unwrap_or_default(),
-            after: serde_json::to_string_pretty(&e.after).unwrap_or_default(),
-            e,
-        })
-        .collect();
-    Ok(render(StatusCode::OK, ActivityPage { c, customer, events, pager }))
-}
-
-/// The whole log of a customer as CSV, newest first.
-async fn activity_csv(State(state): State<AppState>, console: Console, Path(cid): Path<Uuid>) -> ConsoleResult {
-    use roster_core::imports::export::csv_field;
-    let mut out = String::from("\u{feff}At,Agent,Action,Users,Before,After\r\n");
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = state
-            .services
-            .audit_events(console.agent(), cid, Some(roster_core::paging::MAX_LIMIT), cursor.as_deref())
-            .await
-            .or_page(&console)?;
-        for e in &page.items {
-            let at = e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
-            let users: Vec<String> = e.user_ids.iter().map(Uuid::to_string).collect();
-            out.push_str(&format!(
-                "{},{},{},{},{},{}\r\n",
-                csv_field(&at),
-                csv_field(&e.agent_id.map(|a| a.to_string()).unwrap_or_default()),
-                csv_field(&e.action),
-                csv_field(&users.join(" ")),
-                csv_field(&roster_core::imports::export::defuse(&e.before.to_string())),
-                csv_field(&roster_core::imports::export::defuse(&e.after.to_string())),
-            ));
-        }
-        match page.cursors.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
-    let mut response = out.into_response();
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    response
-        .headers_mut()
-        .insert(CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"activity-log.csv\""));
-    Ok(response)
 }
 
 /// A link to a list page with these query pairs.

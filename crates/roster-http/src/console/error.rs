@@ -65,6 +65,12 @@ impl Frame {
 }
 
 impl ConsoleError {
+    /// A refusal before sign-in, or of a request Roster could not read: a
+    /// status and the words, in the bare frame.
+    pub fn bare_text(lang: Language, status: StatusCode, title: String, message: String) -> Self {
+        Self::Page(Box::new(Failure { frame: Frame::Bare(lang), status, title, message, back: None }))
+    }
+
     /// A domain error that ends a request before sign-in.
     pub fn bare(lang: Language, e: Error) -> Self {
         Self::domain(Frame::Bare(lang), None, e)
@@ -107,7 +113,17 @@ impl Console {
         message_key: &str,
         back: Option<String>,
     ) -> ConsoleError {
-        let (title, message) = (self.lang.t(title_key), self.lang.t(message_key));
+        self.refusal_text(status, self.lang.t(title_key), self.lang.t(message_key), back)
+    }
+
+    /// As `refusal`, with the words already made.
+    pub fn refusal_text(
+        &self,
+        status: StatusCode,
+        title: String,
+        message: String,
+        back: Option<String>,
+    ) -> ConsoleError {
         ConsoleError::Page(Box::new(Failure { frame: Frame::Console(self.chrome()), status, title, message, back }))
     }
 }
@@ -194,4 +210,57 @@ pub(crate) fn error_text(lang: Language, e: &Error) -> String {
         Error::Import(roster_core::imports::ImportError::File(f)) => format!("{} ({f})", reason(lang, e.code())),
         _ => reason(lang, e.code()),
     }
+}
+
+/// The words of an error page for a bare status: (title, message) keys.
+fn status_keys(status: StatusCode) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::NOT_FOUND => ("error-not-found-title", "error-not-found"),
+        StatusCode::FORBIDDEN => ("error-forbidden-title", "code-forbidden"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("error-request-title", "error-too-large"),
+        s if s.is_server_error() => ("error-internal-title", "error-internal"),
+        _ => ("error-request-title", "error-bad-request"),
+    }
+}
+
+/// Puts the console's frame around the answers its handlers do not draw: a
+/// path no route serves, and the refusals of the extractors (a query, path or
+/// form Roster cannot read) that axum answers in plain English text. The
+/// agent sees them in the page's language, with the console around them once
+/// signed in; pages, files and JSON pass untouched.
+pub(crate) async fn frame_errors(
+    axum::extract::State(state): axum::extract::State<crate::startup::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let lang = super::request_lang(&parts);
+    let path = super::path_without_lang(&parts);
+    let token = crate::cookies::cookie(&parts.headers, super::SESSION_COOKIE).unwrap_or_default();
+    let response = next.run(axum::extract::Request::from_parts(parts, body)).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let (title_key, message_key) = status_keys(status);
+    let (title, message) = (lang.t(title_key), lang.t(message_key));
+    let mut page = match state.services.agent_session(&token).await {
+        Ok(Some(session)) => {
+            let console = Console { session, lang, path };
+            console.refusal_text(status, title, message, None).into_response()
+        }
+        _ => ConsoleError::bare_text(lang, status, title, message).into_response(),
+    };
+    // What the status promises stays: the methods a path takes, and the like.
+    for name in [axum::http::header::ALLOW, axum::http::header::RETRY_AFTER] {
+        if let Some(v) = response.headers().get(&name) {
+            page.headers_mut().insert(name, v.clone());
+        }
+    }
+    page
 }

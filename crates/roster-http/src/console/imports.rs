@@ -3,7 +3,7 @@
 //! with a live progress bar, and the same confirmation page as Add user.
 
 use super::customers::customer_chrome;
-use super::users::{Credential, credentials_page};
+use super::users::{Credential, keep_credentials};
 use super::views::Chrome;
 use super::{Console, ConsoleResult, OrPage, PageQuery, render, see_other};
 use crate::console::Localized;
@@ -211,7 +211,8 @@ async fn status(
     .into_response())
 }
 
-/// The job's passwords on the confirmation page: handed out once, then gone.
+/// The job's passwords: handed out once by the job, then kept as this session's
+/// result for the confirmation page, which the browser reads by GET.
 async fn take_credentials(
     State(state): State<AppState>,
     console: Console,
@@ -228,5 +229,5 @@ async fn take_credentials(
             password: c.temporary_password.expose().to_owned(),
         })
         .collect();
-    credentials_page(&state, &console, cid, credentials, vec![], None, StatusCode::OK).await
+    keep_credentials(&state, &console, cid, credentials, vec![]).await
 }

@@ -6,7 +6,7 @@ use super::customers::customer_chrome;
 use super::views::Chrome;
 use super::{Console, ConsoleResult, FormData, OrPage, encode_query, render, see_other};
 use crate::console::Localized;
-use crate::routes::{CustomerRoute, Route};
+use crate::routes::{CustomerRoute, ItemRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Router;
@@ -14,7 +14,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use roster_core::model::{Customer, LicenseResultStatus, User, UserState};
-use roster_core::services::{LicenseInput, LicenseUpdateInput};
+use roster_core::services::{ConsoleResultView, LicenseInput, LicenseUpdateInput};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -174,14 +175,31 @@ async fn buy_more(
     Ok(see_other(&format!("{back}?{}", encode_query(&choices))))
 }
 
+/// The kind of result "Licenses updated" (and its preview) shows.
+pub(crate) const KIND: &str = "licenses";
+
 /// One user's line on "Licenses updated".
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct ResultRow {
     pub name: String,
-    pub status: &'static str,
+    pub status: String,
     pub assigned: Vec<String>,
     pub removed: Vec<String>,
     /// (product or empty, reason in words)
     pub errors: Vec<(String, String)>,
+}
+
+/// What "Licenses updated" shows, kept as the session's result.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Updated {
+    dry_run: bool,
+    applied: bool,
+    atomic: bool,
+    rows: Vec<ResultRow>,
+    succeeded: usize,
+    failed: usize,
+    unchanged: usize,
+    fields: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -248,7 +266,7 @@ async fn submit(
         count(LicenseResultStatus::Failed),
         count(LicenseResultStatus::Unchanged),
     );
-    let rows = outcome
+    let rows: Vec<ResultRow> = outcome
         .results
         .iter()
         .map(|r| ResultRow {
@@ -257,7 +275,7 @@ async fn submit(
                 .find(|u| u.id == r.user_id)
                 .map(|u| format!("{} ({})", u.display_name, u.user_principal_name))
                 .unwrap_or_else(|| r.user_id.to_string()),
-            status: r.status.as_str(),
+            status: r.status.as_str().to_owned(),
             assigned: r.assigned.clone(),
             removed: r.removed.clone(),
             errors: r
@@ -267,20 +285,43 @@ async fn submit(
                 .collect(),
         })
         .collect();
-    let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
+    let updated = Updated {
+        dry_run: outcome.dry_run,
+        applied: outcome.applied,
+        atomic: input.mode.as_deref() == Some("atomic"),
+        rows,
+        succeeded,
+        failed,
+        unchanged,
+        fields,
+    };
+    let body = serde_json::json!(updated);
+    let id = state.services.keep_console_result(&console.session, cid, KIND, &body, None).await.or_page(&console)?;
+    Ok(see_other(&ItemRoute::Result.at(cid, id)))
+}
+
+/// "Licenses updated", or the preview with Save, of a kept result.
+pub(crate) async fn show_result(
+    state: &AppState,
+    console: &Console,
+    cid: Uuid,
+    view: ConsoleResultView,
+) -> ConsoleResult {
+    let u: Updated = serde_json::from_value(view.body).unwrap_or_default();
+    let (customer, c) = customer_chrome(state, console, cid, "users").await?;
     Ok(render(
         StatusCode::OK,
         UpdatedPage {
             c,
             customer,
-            dry_run: outcome.dry_run,
-            applied: outcome.applied,
-            atomic: input.mode.as_deref() == Some("atomic"),
-            rows,
-            succeeded,
-            failed,
-            unchanged,
-            fields,
+            dry_run: u.dry_run,
+            applied: u.applied,
+            atomic: u.atomic,
+            rows: u.rows,
+            succeeded: u.succeeded,
+            failed: u.failed,
+            unchanged: u.unchanged,
+            fields: u.fields,
         },
     ))
 }

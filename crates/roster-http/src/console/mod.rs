@@ -8,6 +8,7 @@
 //! Handlers return [`ConsoleResult`]; how a request ends when its page cannot be
 //! shown is written in `error.rs`. Paths come from [`crate::routes`].
 
+mod activity;
 mod auth;
 mod customers;
 mod error;
@@ -15,6 +16,7 @@ mod i18n;
 mod imports;
 mod licenses;
 mod mail;
+mod results;
 mod users;
 mod views;
 
@@ -22,7 +24,7 @@ pub use i18n::{Localized, role_names};
 pub use mail::SmtpConfig;
 pub use roster_core::domain::Language;
 
-pub(crate) use error::{ConsoleError, ConsoleResult, OrPage, error_text, reason};
+pub(crate) use error::{ConsoleError, ConsoleResult, OrPage, error_text, frame_errors, reason};
 
 use crate::cookies::{constant_time_eq, cookie};
 use crate::routes::Route;
@@ -45,9 +47,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(auth::router())
         .merge(customers::router())
+        .merge(activity::router())
         .merge(users::router())
         .merge(licenses::router())
         .merge(imports::router())
+        .merge(results::router())
         .route(
             Route::ConsoleCss.path(),
             get(|| async { asset("text/css; charset=utf-8", include_str!("console.css")) }),
@@ -56,6 +60,7 @@ pub fn router() -> Router<AppState> {
             Route::ConsoleJs.path(),
             get(|| async { asset("text/javascript; charset=utf-8", include_str!("console.js")) }),
         )
+        .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(axum::middleware::from_fn(remember_language))
 }
 
@@ -153,12 +158,28 @@ impl FromRequestParts<AppState> for Console {
         match state.services.agent_session(&token).await {
             Ok(Some(session)) => Ok(Console { session, lang, path }),
             Ok(None) => {
-                let next = if parts.method == axum::http::Method::GET { path } else { Route::Home.path().to_owned() };
+                let next = if parts.method == axum::http::Method::GET {
+                    path
+                } else {
+                    referring_page(parts).unwrap_or_else(|| Route::Home.path().to_owned())
+                };
                 Err(ConsoleError::SignIn { next })
             }
             Err(e) => Err(ConsoleError::bare(lang, e)),
         }
     }
+}
+
+/// The page a form was posted from, when it is a page of this site: a POST
+/// whose session expired brings the agent back there after sign-in. The
+/// `Referer` must name this request's own host; only its path and query are
+/// kept, and sign-in checks them again.
+fn referring_page(parts: &Parts) -> Option<String> {
+    let host = parts.headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    let referer = parts.headers.get(axum::http::header::REFERER)?.to_str().ok()?;
+    let rest = referer.strip_prefix("http://").or_else(|| referer.strip_prefix("https://"))?;
+    let (authority, path) = rest.split_at(rest.find('/')?);
+    (authority.eq_ignore_ascii_case(host) && !path.starts_with("//")).then(|| path.to_owned())
 }
 
 impl Console {

@@ -6,7 +6,7 @@ use super::{Pool, Tx, db_err, rows};
 use crate::{D, Db};
 use roster_core::error::{Error, Result};
 use roster_core::licensing::{ChangeGroup, Holdings};
-use roster_core::model::{Actor, AuditEvent};
+use roster_core::model::{Actor, AuditEvent, AuditFilter};
 use roster_core::paging::{Key, Page, PageRequest, SortValue};
 use roster_sql::Dialect;
 use serde_json::Value;
@@ -81,6 +81,7 @@ pub(super) async fn list(
     pool: &Pool,
     partner_id: Uuid,
     customer_id: Uuid,
+    filter: &AuditFilter,
     page: &PageRequest,
 ) -> Result<Page<AuditEvent>> {
     let scope = |qb: &mut QueryBuilder<Db>| {
@@ -88,6 +89,27 @@ pub(super) async fn list(
         qb.push_bind(customer_id);
         qb.push(" AND partner_id = ");
         qb.push_bind(partner_id);
+        if let Some(action) = &filter.action {
+            qb.push(" AND action = ");
+            qb.push_bind(action.clone());
+        }
+        if let Some(agent_id) = filter.agent_id {
+            qb.push(" AND agent_id = ");
+            qb.push_bind(agent_id);
+        }
+        if let Some(user_id) = filter.user_id {
+            // user_ids is a JSON array of hyphenated ids.
+            qb.push(" AND user_ids LIKE ");
+            qb.push_bind(format!("%\"{user_id}\"%"));
+        }
+        if let Some(from) = filter.from {
+            qb.push(" AND at >= ");
+            qb.push_bind(D::to_db(from));
+        }
+        if let Some(until) = filter.until {
+            qb.push(" AND at < ");
+            qb.push_bind(D::to_db(until));
+        }
     };
     let key_of = |e: &AuditEvent| Key { value: SortValue::Time(e.at), id: e.id };
     let rows = read_page(

@@ -23,6 +23,7 @@ mod paging;
 mod preconditions;
 mod rekey;
 mod rate_limits;
+mod results;
 mod rows;
 mod schema;
 mod seats;

@@ -38,6 +38,7 @@ impl Store for SqlStore {
         // A window's count matters until the window ends; one more minute spares
         // an instance whose clock runs a little behind.
         rate_limits::forget_before(&self.pool, now - time::Duration::minutes(2)).await?;
+        super::results::forget_expired(&self.pool, now).await?;
         let mut total = 0;
         loop {
             let purged = self
@@ -80,6 +81,10 @@ impl TenantStore for SqlStore {
 
     async fn create_api_token(&self, agent_id: Uuid, token_hash: &str, now: OffsetDateTime) -> Result<()> {
         tenants::create_api_token(&self.pool, agent_id, token_hash, now).await
+    }
+
+    async fn partner_agents(&self, partner_id: Uuid) -> Result<Vec<Agent>> {
+        tenants::partner_agents(&self.pool, partner_id).await
     }
 
     async fn agent_by_token(&self, token_hash: &str) -> Result<Option<Agent>> {
@@ -503,8 +508,9 @@ impl AuditStore for SqlStore {
         &self,
         partner_id: Uuid,
         customer_id: Uuid,
+        filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>> {
-        audit::list(&self.pool, partner_id, customer_id, page).await
+        audit::list(&self.pool, partner_id, customer_id, filter, page).await
     }
 }

@@ -104,3 +104,13 @@ pub(super) async fn agent_by_token(pool: &Pool, token_hash: &str) -> Result<Opti
     .map_err(db_err)?;
     row.map(|r| rows::agent(&r)).transpose().map_err(db_err)
 }
+
+pub(super) async fn partner_agents(pool: &Pool, partner_id: Uuid) -> Result<Vec<Agent>> {
+    let found =
+        sqlx::query("SELECT id, partner_id, email, role, created_at FROM agents WHERE partner_id = $1 ORDER BY email")
+            .bind(partner_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+    found.iter().map(rows::agent).collect::<Result<Vec<_>, _>>().map_err(db_err)
+}

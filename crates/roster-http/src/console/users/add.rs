@@ -1,7 +1,7 @@
 //! Add user: one or more users in one form, saved whole or not at all, leading
 //! to the one-time confirmation page of their passwords.
 
-use super::credentials::{Credential, credentials_page};
+use super::credentials::{Credential, keep_credentials};
 use crate::console::customers::customer_chrome;
 use crate::console::views::Chrome;
 use crate::console::{Console, ConsoleResult, FormData, OrPage, error_text, render};
@@ -156,22 +156,31 @@ pub(super) async fn add_submit(
         state.services.create_users(agent, cid, &inputs).await.or_back(&console, CustomerRoute::AddUsers.at(cid))?;
     let mut created = vec![];
     let mut refused = vec![];
-    for (draft, result) in drafts.into_iter().zip(results) {
+    for (mut draft, result) in drafts.into_iter().zip(results) {
         match result {
             Ok(c) => created.push(Credential {
                 user_principal_name: c.user.user_principal_name,
                 display_name: c.user.display_name,
                 password: c.temporary_password.expose().to_owned(),
             }),
-            Err(e) => refused.push((format!("{}@{}", draft.user_name, draft.domain), e)),
+            Err(e) => {
+                let name = format!("{}@{}", draft.user_name.trim(), draft.domain.trim());
+                draft.error = Some(format!("{name}: {}", error_text(console.lang, &e)));
+                refused.push((draft, e));
+            }
         }
     }
-    // When no user was made, the page answers as the API would for the first
-    // refusal: 409 for seats that ran out, 400 for a broken license rule.
-    let status = match refused.first() {
-        Some((_, e)) if created.is_empty() => crate::errors::status(e),
-        _ => StatusCode::OK,
-    };
-    let failed = refused.into_iter().map(|(name, e)| (name, error_text(console.lang, &e))).collect();
-    credentials_page(&state, &console, cid, created, failed, None, status).await
+    // When no user was made, nothing changed: the form comes back with the
+    // words next to each user, at the status the API gives the first refusal
+    // (409 for seats that ran out, 400 for a broken license rule).
+    if created.is_empty() {
+        let status = refused.first().map_or(StatusCode::BAD_REQUEST, |(_, e)| crate::errors::status(e));
+        let drafts = refused.into_iter().map(|(d, _)| d).collect();
+        return add_page(&state, &console, cid, drafts, status).await;
+    }
+    let failed = refused
+        .into_iter()
+        .map(|(d, e)| (format!("{}@{}", d.user_name.trim(), d.domain.trim()), error_text(console.lang, &e)))
+        .collect();
+    keep_credentials(&state, &console, cid, created, failed).await
 }

@@ -1,22 +1,32 @@
-//! The one-time confirmation page of new users' temporary passwords, with
-//! Download CSV and Email.
+//! The confirmation page of temporary passwords (Add user, Reset password,
+//! Import users), with Download CSV, Print and Email.
+//!
+//! The form that makes the passwords keeps them as a result of the agent's
+//! session (sealed, for an hour) and sends the browser to this page by GET, so a
+//! reload shows them again and never makes new ones. Download and Email read
+//! them from that result too: no password travels in a form.
 
 use crate::console::Localized;
 use crate::console::customers::customer_chrome;
 use crate::console::i18n::Arg;
 use crate::console::views::Chrome;
-use crate::console::{Console, ConsoleResult, FormData, OrPage, render};
-use crate::routes::{CustomerRoute, Route};
+use crate::console::{Console, ConsoleResult, FormData, OrPage, encode_query, render, see_other};
+use crate::routes::{CustomerRoute, ItemRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use roster_core::domain::{AgentRole, Language};
 use roster_core::model::Customer;
+use roster_core::services::ConsoleResultView;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// The kind of result this page shows.
+pub(crate) const KIND: &str = "credentials";
+
 /// A username with its temporary password, shown on the confirmation page only.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Credential {
     pub user_principal_name: String,
     pub display_name: String,
@@ -30,52 +40,96 @@ impl Credential {
     }
 }
 
+/// What the page shows besides the passwords.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Body {
+    /// The page's heading, a message key.
+    title: String,
+    /// How many passwords were made.
+    count: usize,
+    /// Users that were not created or reset: (username, reason).
+    failed: Vec<(String, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "console/credentials.html")]
 struct CredentialsPage {
     c: Chrome,
+    title: String,
+    failed_title: String,
     customer: Customer,
+    result: Uuid,
     credentials: Vec<Credential>,
-    /// Users that were not created: (username, reason).
+    /// Passwords were made, but can no longer be shown.
+    gone: bool,
     failed: Vec<(String, String)>,
     can_email: bool,
 }
 
-/// The confirmation page. Passwords are not kept anywhere: the page carries them
-/// in its own forms for Download and Email, and is never cached, so once the
-/// agent leaves it they cannot be shown again.
-pub(crate) async fn credentials_page(
+/// Keeps new users' passwords as a result of this session and sends the
+/// browser to it.
+pub(crate) async fn keep_credentials(
     state: &AppState,
     console: &Console,
     cid: Uuid,
     credentials: Vec<Credential>,
     failed: Vec<(String, String)>,
-    notice: Option<String>,
-    status: StatusCode,
+) -> ConsoleResult {
+    keep_credentials_titled(state, console, cid, "credentials-title", credentials, failed).await
+}
+
+/// As `keep_credentials`, under the heading `title` (a message key); users left
+/// out are listed as not reset under a reset's heading, else as not created.
+pub(crate) async fn keep_credentials_titled(
+    state: &AppState,
+    console: &Console,
+    cid: Uuid,
+    title: &str,
+    credentials: Vec<Credential>,
+    failed: Vec<(String, String)>,
+) -> ConsoleResult {
+    let body = Body { title: title.to_owned(), count: credentials.len(), failed };
+    let body = serde_json::json!(body);
+    let secrets = serde_json::json!(credentials);
+    let id = state
+        .services
+        .keep_console_result(&console.session, cid, KIND, &body, Some(&secrets))
+        .await
+        .or_page(console)?;
+    Ok(see_other(&ItemRoute::Result.at(cid, id)))
+}
+
+fn opened(view: &ConsoleResultView) -> Vec<Credential> {
+    view.secrets.clone().and_then(|s| serde_json::from_value(s).ok()).unwrap_or_default()
+}
+
+/// The confirmation page of a kept result; `emailed` names where Email sent them.
+pub(crate) async fn show(
+    state: &AppState,
+    console: &Console,
+    cid: Uuid,
+    result: Uuid,
+    view: ConsoleResultView,
+    emailed: Option<String>,
 ) -> ConsoleResult {
     let (customer, c) = customer_chrome(state, console, cid, "users").await?;
+    let notice = emailed.map(|to| console.lang.ta("notice-email-sent", &[("to", Arg::Text(to))]));
     let c = c.with_notice(notice);
+    let body: Body = serde_json::from_value(view.body.clone()).unwrap_or_default();
+    let credentials = opened(&view);
+    let gone = credentials.is_empty() && body.count > 0;
+    // Only the two headings this page has are shown, whatever the row holds.
+    let title = if body.title == "reset-done-title" { "reset-done-title" } else { "credentials-title" };
+    let failed_title = if title == "reset-done-title" { "reset-failed" } else { "credentials-failed" };
+    let (title, failed_title) = (console.lang.t(title), console.lang.t(failed_title));
     let can_email = state.config.smtp.is_some();
-    Ok(render(status, CredentialsPage { c, customer, credentials, failed, can_email }))
+    Ok(render(
+        StatusCode::OK,
+        CredentialsPage { c, title, failed_title, customer, result, credentials, gone, failed: body.failed, can_email },
+    ))
 }
 
-fn credentials_from(form: &FormData) -> Vec<Credential> {
-    let names: Vec<&str> = form.all("upn").collect();
-    let displays: Vec<&str> = form.all("display").collect();
-    let passwords: Vec<&str> = form.all("password").collect();
-    names
-        .iter()
-        .zip(&passwords)
-        .enumerate()
-        .map(|(i, (n, p))| Credential {
-            user_principal_name: (*n).to_owned(),
-            display_name: displays.get(i).copied().unwrap_or_default().to_owned(),
-            password: (*p).to_owned(),
-        })
-        .collect()
-}
-
-/// Download CSV or Email, from the confirmation page's own fields.
+/// Download CSV or Email, of a kept result's passwords.
 pub(super) async fn credentials(
     State(state): State<AppState>,
     console: Console,
@@ -84,15 +138,18 @@ pub(super) async fn credentials(
 ) -> ConsoleResult {
     console.check_csrf(&form)?;
     // Only agents who make temporary passwords (admins, and helpdesk by resets)
-    // may send them on, and only for a customer of their partner: this is not a
-    // mail relay for anything else a form might carry.
+    // may send them on, and only for a customer of their partner.
     if !matches!(console.agent().role, AgentRole::Admin | AgentRole::Helpdesk) {
         return Err(console.error(roster_core::Error::Forbidden));
     }
-    state.services.customer(console.agent(), cid).await.or_page(&console)?;
-    let creds = credentials_from(&form);
-    if creds.is_empty() || creds.len() > 100_000 {
-        return Err(console.error(roster_core::Error::validation("credentials", "none to send")));
+    let rid: Uuid =
+        form.get("result").and_then(|r| r.parse().ok()).ok_or_else(|| console.error(roster_core::Error::NotFound))?;
+    let view = state.services.console_result(&console.session, cid, rid).await.or_page(&console)?;
+    let back = ItemRoute::Result.at(cid, rid);
+    let creds = opened(&view);
+    if view.kind != KIND || creds.is_empty() {
+        let error = roster_core::Error::validation("credentials", "none to send");
+        return Err(console.error_back(&back, error));
     }
     match form.get("op") {
         Some("email") => {
@@ -102,22 +159,21 @@ pub(super) async fn credentials(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "email-title",
                     "email-not-configured",
-                    None,
+                    Some(back),
                 ));
             };
             let lang = console.lang;
             let body = crate::console::mail::credentials_text(lang, &creds);
-            let csv =
-                roster_core::imports::export::credentials_csv(&csv_headers(lang), creds.iter().map(Credential::row));
-            let result = crate::console::mail::send(smtp, &to, &lang.t("email-subject"), body, csv).await;
-            let notice = match result {
-                Ok(()) => lang.ta("notice-email-sent", &[("to", Arg::Text(to))]),
+            let csv = roster_core::imports::export::credentials_csv(&csv_headers(lang), creds.iter().map(Credential::row));
+            match crate::console::mail::send(smtp, &to, &lang.t("email-subject"), body, csv).await {
+                Ok(()) => Ok(see_other(&format!("{back}?{}", encode_query(&[("emailed".into(), to)])))),
                 Err(e) => {
                     tracing::warn!(error = %e, "sending credentials by email failed");
-                    lang.ta("email-failed", &[("reason", Arg::Text(e.to_string()))])
+                    let title = lang.t("email-title");
+                    let message = lang.ta("email-failed", &[("reason", Arg::Text(e.to_string()))]);
+                    Err(console.refusal_text(StatusCode::BAD_GATEWAY, title, message, Some(back)))
                 }
-            };
-            credentials_page(&state, &console, cid, creds, vec![], Some(notice), StatusCode::OK).await
+            }
         }
         _ => {
             let headers = csv_headers(console.lang);

@@ -7,7 +7,7 @@ use crate::console::customers::{customer_chrome, list_href};
 use crate::console::views::{Chrome, Pager};
 use crate::console::{Console, ConsoleResult, OrPage, render};
 use crate::files::FileFormat;
-use crate::routes::{CustomerRoute, Route};
+use crate::routes::{CustomerRoute, ItemRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::extract::{Path, State};

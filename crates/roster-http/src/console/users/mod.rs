@@ -1,20 +1,23 @@
 //! Users and licenses, a module per page: the list with its filters, sorting,
 //! paging and export; the selection that survives paging; adding users; the
-//! one-time confirmation page of their passwords; resetting a password; deleting
+//! confirmation page of their passwords; resetting passwords; deleting
 //! and restoring.
 
 mod add;
 mod credentials;
 mod delete;
 mod list;
+mod page;
 mod reset;
 mod restore;
 mod selection;
 
-pub(crate) use credentials::{Credential, credentials_page};
+pub(crate) use credentials::{Credential, KIND as CREDENTIALS, keep_credentials, show as show_credentials};
+pub(crate) use page::{action_words, diff};
+pub(crate) use restore::{KIND as RESTORE, show as show_restore};
 
 use super::i18n::{Arg, Localized};
-use crate::routes::CustomerRoute;
+use crate::routes::{CustomerRoute, ItemRoute};
 use crate::startup::AppState;
 use axum::Router;
 use axum::routing::{get, post};
@@ -29,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route(CustomerRoute::Reset.pattern(), get(reset::reset_confirm).post(reset::reset_submit))
         .route(CustomerRoute::Delete.pattern(), get(delete::delete_confirm).post(delete::delete_submit))
         .route(CustomerRoute::Export.pattern(), get(list::export))
+        .route(ItemRoute::User.pattern(), get(page::show).post(page::act))
 }
 
 /// The words of a `notice` named in a redirect; only `notice-` messages are shown.

@@ -1,15 +1,17 @@
-//! Reset password: for the one user named or selected, confirmed first; the new
-//! temporary password is shown once.
+//! Reset password: for the user named, or every selected active user, confirmed
+//! first; the new temporary passwords lead to the same confirmation page as
+//! Add user's (CSV, Print, Email).
 
+use super::credentials::{Credential, keep_credentials_titled};
 use crate::console::customers::customer_chrome;
 use crate::console::views::Chrome;
-use crate::console::{Console, ConsoleResult, FormData, Localized, OrPage, PageQuery, render};
+use crate::console::{Console, ConsoleResult, FormData, OrPage, PageQuery, error_text, render};
 use crate::routes::{CustomerRoute, Route};
 use crate::startup::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use roster_core::model::{Customer, User};
+use roster_core::model::{Customer, User, UserState};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -18,9 +20,7 @@ use uuid::Uuid;
 struct ResetPage {
     c: Chrome,
     customer: Customer,
-    user: User,
-    /// Set once the password is made: (password, expiry).
-    done: Option<(String, String)>,
+    users: Vec<User>,
 }
 
 #[derive(Deserialize)]
@@ -28,22 +28,20 @@ pub(super) struct UserParam {
     user: Option<Uuid>,
 }
 
-/// The user a single-user action is for: the one named, or the one selected.
-async fn single_user(state: &AppState, console: &Console, cid: Uuid, named: Option<Uuid>) -> ConsoleResult<User> {
-    let id = match named {
-        Some(id) => id,
-        None => {
-            let selection = state.services.selection(&console.session, cid).await.or_page(console)?;
-            match selection.as_slice() {
-                [one] => *one,
-                _ => {
-                    let back = Some(CustomerRoute::Users.at(cid));
-                    return Err(console.refusal(StatusCode::BAD_REQUEST, "reset-title", "select-exactly-one", back));
-                }
-            }
-        }
+/// The users a reset is for: the one named, or the active users selected.
+async fn chosen_users(state: &AppState, console: &Console, cid: Uuid, named: &[Uuid]) -> ConsoleResult<Vec<User>> {
+    let ids = if named.is_empty() {
+        state.services.selection(&console.session, cid).await.or_page(console)?
+    } else {
+        named.to_vec()
     };
-    state.services.user(console.agent(), cid, id).await.or_page(console)
+    let users = state.services.users_by_ids(console.agent(), cid, &ids).await.or_page(console)?;
+    let users: Vec<User> = users.into_iter().filter(|u| u.state == UserState::Active).collect();
+    if users.is_empty() {
+        let back = Some(CustomerRoute::Users.at(cid));
+        return Err(console.refusal(StatusCode::BAD_REQUEST, "reset-title", "select-users-first", back));
+    }
+    Ok(users)
 }
 
 pub(super) async fn reset_confirm(
@@ -52,11 +50,14 @@ pub(super) async fn reset_confirm(
     Path(cid): Path<Uuid>,
     PageQuery(p): PageQuery<UserParam>,
 ) -> ConsoleResult {
-    let user = single_user(&state, &console, cid, p.user).await?;
+    let named: Vec<Uuid> = p.user.into_iter().collect();
+    let users = chosen_users(&state, &console, cid, &named).await?;
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
-    Ok(render(StatusCode::OK, ResetPage { c, customer, user, done: None }))
+    Ok(render(StatusCode::OK, ResetPage { c, customer, users }))
 }
 
+/// Resets each user confirmed; one that cannot be reset (a helpdesk agent and
+/// an admin user, say) is listed with the reason, the others still get theirs.
 pub(super) async fn reset_submit(
     State(state): State<AppState>,
     console: Console,
@@ -64,14 +65,22 @@ pub(super) async fn reset_submit(
     form: FormData,
 ) -> ConsoleResult {
     console.check_csrf(&form)?;
-    let id = form.get("user").and_then(|u| u.parse().ok());
-    let user = single_user(&state, &console, cid, id).await?;
-    let (password, expires_at) = state
-        .services
-        .reset_password(console.agent(), cid, user.id)
-        .await
-        .or_back(&console, CustomerRoute::Users.at(cid))?;
-    let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
-    let done = Some((password.expose().to_owned(), console.lang.date_time(expires_at)));
-    Ok(render(StatusCode::OK, ResetPage { c, customer, user, done }))
+    let named = form.ids("user");
+    let users = chosen_users(&state, &console, cid, &named).await?;
+    let mut made = vec![];
+    let mut failed = vec![];
+    for user in users {
+        match state.services.reset_password(console.agent(), cid, user.id).await {
+            Ok((password, _)) => made.push(Credential {
+                user_principal_name: user.user_principal_name,
+                display_name: user.display_name,
+                password: password.expose().to_owned(),
+            }),
+            Err(roster_core::Error::Internal(e)) => {
+                return Err(console.error_back(CustomerRoute::Users.at(cid), roster_core::Error::Internal(e)));
+            }
+            Err(e) => failed.push((user.user_principal_name, error_text(console.lang, &e))),
+        }
+    }
+    keep_credentials_titled(&state, &console, cid, "reset-done-title", made, failed).await
 }
