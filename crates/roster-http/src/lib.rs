@@ -8,7 +8,9 @@ mod errors;
 mod files;
 pub mod headers;
 mod routes;
+mod serve;
 pub mod signin;
 pub mod startup;
+pub mod timeouts;
 
 pub use startup::{AppState, Application, ServerConfig, spawn_import_worker, spawn_purger};

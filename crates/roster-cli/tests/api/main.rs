@@ -32,6 +32,7 @@ mod seats;
 mod security;
 mod signin;
 mod signin_limits;
+mod slow_clients;
 mod strict;
 mod subscriptions;
 mod two_servers;

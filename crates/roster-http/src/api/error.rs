@@ -44,6 +44,8 @@ pub enum ApiError {
     IdempotencyKeyInUse,
     #[error("too many requests for this token or address; try again in {retry_after} s")]
     RateLimited { retry_after: u64 },
+    #[error("the request did not arrive, or could not be answered, within the server's time limit")]
+    RequestTimeout,
 }
 
 impl ApiError {
@@ -137,6 +139,10 @@ impl IntoResponse for ApiError {
             ApiError::IdempotencyKeyInUse => (
                 StatusCode::CONFLICT,
                 ErrorBody { code: "idempotency_key_in_use".into(), message: self.to_string(), details: None },
+            ),
+            ApiError::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                ErrorBody { code: "request_timeout".into(), message: self.to_string(), details: None },
             ),
             ApiError::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
