@@ -157,6 +157,15 @@ pub struct ServeArgs {
     /// API requests a minute per source address, across every instance; 0 turns it off.
     #[arg(long, env = "ROSTER_RATE_LIMIT_PER_ADDRESS", default_value_t = RateLimits::default().per_address)]
     pub rate_limit_per_address: u32,
+    /// Seconds a request's head may take to arrive (and a kept-alive connection may sit idle).
+    #[arg(long, env = "ROSTER_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_secs: u64,
+    /// Seconds a request's body may take to arrive, from its head.
+    #[arg(long, env = "ROSTER_BODY_TIMEOUT_SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout_secs: u64,
+    /// Seconds a request may take from its head to its answer.
+    #[arg(long, env = "ROSTER_REQUEST_TIMEOUT_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
 }
 
 /// A database URL whose `Debug` and `Display` hide the password.
@@ -294,6 +303,9 @@ async fn serve(services: Arc<Services>, args: &ServeArgs) -> anyhow::Result<()> 
             secure_cookies: args.secure_cookies,
             smtp,
             rate_limits: RateLimits { per_token: args.rate_limit_per_token, per_address: args.rate_limit_per_address },
+            header_timeout: Duration::from_secs(args.header_timeout_secs),
+            body_timeout: Duration::from_secs(args.body_timeout_secs),
+            request_timeout: Duration::from_secs(args.request_timeout_secs),
             ..ServerConfig::default()
         },
     )

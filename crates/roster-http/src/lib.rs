@@ -10,7 +10,9 @@ pub mod health;
 pub mod request_id;
 pub mod headers;
 mod routes;
+mod serve;
 pub mod signin;
 pub mod startup;
+pub mod timeouts;
 
 pub use startup::{AppState, Application, ServerConfig, spawn_import_worker, spawn_purger};

@@ -5,7 +5,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use roster_core::Services;
 use roster_core::services::{RateLimiter, RateLimits};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -22,6 +21,13 @@ pub struct ServerConfig {
     pub smtp: Option<crate::console::SmtpConfig>,
     /// The API's requests per minute per token and per source address.
     pub rate_limits: RateLimits,
+    /// How long a request's head may take to arrive (and a kept-alive connection
+    /// may sit idle).
+    pub header_timeout: Duration,
+    /// How long a request's body may take to arrive, from its head.
+    pub body_timeout: Duration,
+    /// How long a request may take from its head to its answer.
+    pub request_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -32,6 +38,9 @@ impl Default for ServerConfig {
             max_body_bytes: 16 * 1024 * 1024,
             smtp: None,
             rate_limits: RateLimits::default(),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(120),
+            request_timeout: Duration::from_secs(300),
         }
     }
 }
@@ -55,6 +64,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     port: u16,
+    header_timeout: Duration,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -72,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(crate::api::limits::refuse_oversized_heads))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::timeouts::limit_time))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::headers::security_headers))
         // Its events (at debug) go in request_id's span: no span of its own.
         .layer(TraceLayer::new_for_http().make_span_with(|_: &axum::http::Request<_>| tracing::Span::none()))
@@ -84,8 +95,9 @@ impl Application {
     pub async fn build(services: Arc<Services>, config: ServerConfig) -> std::io::Result<Self> {
         let listener = TcpListener::bind(&config.listen).await?;
         let port = listener.local_addr()?.port();
+        let header_timeout = config.header_timeout;
         let state = AppState::new(services, config);
-        Ok(Self { listener, router: router(state), port })
+        Ok(Self { listener, router: router(state), port, header_timeout })
     }
 
     pub fn port(&self) -> u16 {
@@ -97,7 +109,7 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>()).await
+        crate::serve::serve(self.listener, self.router, self.header_timeout, std::future::pending()).await
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
@@ -105,9 +117,7 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        crate::serve::serve(self.listener, self.router, self.header_timeout, shutdown).await
     }
 }
 

@@ -37,6 +37,7 @@ mod seats;
 mod security;
 mod signin;
 mod signin_limits;
+mod slow_clients;
 mod strict;
 mod subscriptions;
 mod translations;

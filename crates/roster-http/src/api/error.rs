@@ -45,6 +45,8 @@ pub enum ApiError {
     IdempotencyKeyInUse,
     #[error("too many requests for this token or address; try again in {retry_after} s")]
     RateLimited { retry_after: u64 },
+    #[error("the request did not arrive, or could not be answered, within the server's time limit")]
+    RequestTimeout,
 }
 
 impl ApiError {
@@ -169,6 +171,10 @@ impl IntoResponse for ApiError {
                     details: None,
                     request_id: None,
                 },
+            ),
+            ApiError::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                ErrorBody { code: "request_timeout".into(), message: self.to_string(), details: None },
             ),
             ApiError::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,

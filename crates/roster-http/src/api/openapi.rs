@@ -27,7 +27,8 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Roster API", description = "Users and licenses of a partner's customers. Every error answers \
         `{code, message, details?}`; besides the codes of each operation, any path may answer 405 \
-        `method_not_allowed` (with `Allow`), 414 `uri_too_long` or 431 `headers_too_large`."),
+        `method_not_allowed` (with `Allow`), 408 `request_timeout` (a body or an answer past the server's time \
+        limits), 414 `uri_too_long` or 431 `headers_too_large`."),
     servers((url = "/api/v1")),
     paths(
         super::handlers::list_products, super::handlers::list_subscriptions, super::handlers::buy_subscription,
