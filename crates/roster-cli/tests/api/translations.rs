@@ -137,7 +137,17 @@ async fn the_console_s_password_file_speaks_the_agent_s_language() {
     let csrf = field(&session.get("/customers").await.body, "csrf");
     let add = format!("/customers/{}/users/new", c.id);
     let saved = session
-        .post(&add, &[("csrf", &csrf), ("count", "1"), ("display_0", "Bo"), ("user_0", "bo"), ("domain_0", &c.domain), ("save", "")])
+        .post(
+            &add,
+            &[
+                ("csrf", &csrf),
+                ("count", "1"),
+                ("display_0", "Bo"),
+                ("user_0", "bo"),
+                ("domain_0", &c.domain),
+                ("save", ""),
+            ],
+        )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let result = field(&session.get(&saved.location).await.body, "result");
@@ -146,7 +156,10 @@ async fn the_console_s_password_file_speaks_the_agent_s_language() {
         let form = [("csrf", csrf.as_str()), ("result", result.as_str()), ("op", "csv")];
         let file = session.post(&format!("/customers/{}/credentials?lang={lang}", c.id), &form).await;
         assert_eq!(file.status, StatusCode::OK, "{lang}: {}", file.body);
-        let header = format!("\u{feff}{},{},{}\r\n", theirs["col-username"], theirs["col-display-name"], theirs["col-temporary-password"]);
+        let header = format!(
+            "\u{feff}{},{},{}\r\n",
+            theirs["col-username"], theirs["col-display-name"], theirs["col-temporary-password"]
+        );
         assert!(file.body.starts_with(&header), "{lang}: {:?}", file.body);
     }
 }

@@ -174,7 +174,12 @@ impl IntoResponse for ApiError {
             ),
             ApiError::RequestTimeout => (
                 StatusCode::REQUEST_TIMEOUT,
-                ErrorBody { code: "request_timeout".into(), message: self.to_string(), details: None },
+                ErrorBody {
+                    code: "request_timeout".into(),
+                    message: self.to_string(),
+                    details: None,
+                    request_id: None,
+                },
             ),
             ApiError::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,

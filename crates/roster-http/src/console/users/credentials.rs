@@ -164,7 +164,8 @@ pub(super) async fn credentials(
             };
             let lang = console.lang;
             let body = crate::console::mail::credentials_text(lang, &creds);
-            let csv = roster_core::imports::export::credentials_csv(&csv_headers(lang), creds.iter().map(Credential::row));
+            let csv =
+                roster_core::imports::export::credentials_csv(&csv_headers(lang), creds.iter().map(Credential::row));
             match crate::console::mail::send(smtp, &to, &lang.t("email-subject"), body, csv).await {
                 Ok(()) => Ok(see_other(&format!("{back}?{}", encode_query(&[("emailed".into(), to)])))),
                 Err(e) => {
