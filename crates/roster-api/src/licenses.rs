@@ -119,8 +119,11 @@ pub struct SeatsRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LicenseInput {
     pub product_id: String,
-    #[serde(default)]
-    pub disabled_service_plans: Vec<String>,
+    /// The service plans to turn off. Left out, a user who already holds the
+    /// product keeps the plans it has (the result is `unchanged` for it), and a
+    /// new holder gets every plan; given, the list replaces the user's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_service_plans: Option<Vec<String>>,
 }
 
 /// A license update of API.md, as it arrived.

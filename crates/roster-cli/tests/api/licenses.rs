@@ -310,3 +310,38 @@ both_backends! {
         assert_eq!(counts().await, vec![3, 1, 0, 1]);
     }
 }
+
+async fn plans_of(app: &TestApp, f: &Fixture, id: &str) -> Value {
+    app.get(&app.admin_token, &format!("/customers/{}/users/{id}", f.customer.id)).await.body["licenses"].clone()
+}
+
+both_backends! {
+    async fn assigning_a_held_product_keeps_each_holders_plans_unless_the_list_is_named(app) {
+        let f = fixture(&app).await;
+        let a = user(&app, &f, "a", Some("US")).await;
+        let b = user(&app, &f, "b", Some("US")).await;
+        let first = update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}]})).await;
+        assert_eq!(statuses(&first), vec!["succeeded"]);
+        // A mixed selection: `a` holds MAIL_P1 with ARCHIVE off, `b` holds nothing.
+        let mixed = update(&app, &f, json!({"userIds": [a, b], "assign": [{"productId": "MAIL_P1"}]})).await;
+        assert_eq!(mixed.status, StatusCode::OK, "{:?}", mixed.body);
+        assert_eq!(statuses(&mixed), vec!["unchanged", "succeeded"]);
+        assert_eq!(mixed.body["results"][0]["assigned"], json!([]));
+        assert_eq!(mixed.body["results"][1]["assigned"], json!(["MAIL_P1"]));
+        assert_eq!(plans_of(&app, &f, &a).await, json!([{"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}]));
+        assert_eq!(plans_of(&app, &f, &b).await, json!([{"productId": "MAIL_P1", "disabledServicePlans": []}]));
+        assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
+        // `null` is the list left out.
+        let null = update(&app, &f, json!({"userIds": [a, b], "assign": [{"productId": "MAIL_P1", "disabledServicePlans": null}]})).await;
+        assert_eq!(statuses(&null), vec!["unchanged", "unchanged"]);
+        // Naming the list replaces it, for every user.
+        let named = update(&app, &f, json!({"userIds": [a, b], "assign": [{"productId": "MAIL_P1", "disabledServicePlans": []}], "dryRun": true})).await;
+        assert_eq!(statuses(&named), vec!["succeeded", "unchanged"]);
+        let named = update(&app, &f, json!({"userIds": [a, b], "assign": [{"productId": "MAIL_P1", "disabledServicePlans": ["MAILBOX"]}]})).await;
+        assert_eq!(statuses(&named), vec!["succeeded", "succeeded"]);
+        for id in [&a, &b] {
+            assert_eq!(plans_of(&app, &f, id).await, json!([{"productId": "MAIL_P1", "disabledServicePlans": ["MAILBOX"]}]));
+        }
+        assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
+    }
+}

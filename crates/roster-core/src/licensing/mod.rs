@@ -59,8 +59,40 @@ pub type Holdings = BTreeMap<ProductId, BTreeSet<String>>;
 
 #[derive(Debug, Clone, Default)]
 pub struct LicenseChange {
-    pub assign: BTreeMap<ProductId, BTreeSet<String>>,
+    pub assign: BTreeMap<ProductId, PlanChange>,
     pub remove: BTreeSet<ProductId>,
+}
+
+/// What an assignment does to a product's disabled service plans, per user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanChange {
+    /// `Some`: the disabled plans become exactly these. `None`: a user who holds
+    /// the product keeps its own, and a new holder starts with every plan on.
+    pub replace: Option<BTreeSet<String>>,
+    /// Plans turned on, for every user, on top of `replace` or the user's own.
+    pub enable: BTreeSet<String>,
+    /// Plans turned off, for every user, on top of `replace` or the user's own.
+    pub disable: BTreeSet<String>,
+}
+
+impl PlanChange {
+    /// Exactly these plans disabled, whatever a user had.
+    pub fn replace(disabled: BTreeSet<String>) -> Self {
+        Self { replace: Some(disabled), ..Self::default() }
+    }
+
+    /// The disabled plans of a user who held `held` (`None`: not held) afterwards.
+    pub fn disabled_for(&self, held: Option<&BTreeSet<String>>) -> BTreeSet<String> {
+        let mut plans = self.replace.clone().or_else(|| held.cloned()).unwrap_or_default();
+        plans.retain(|p| !self.enable.contains(p));
+        plans.extend(self.disable.iter().cloned());
+        plans
+    }
+
+    /// Every plan the change names, to check against the catalog.
+    pub fn named(&self) -> impl Iterator<Item = &String> {
+        self.replace.iter().flatten().chain(&self.enable).chain(&self.disable)
+    }
 }
 
 impl LicenseError {

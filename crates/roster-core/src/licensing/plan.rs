@@ -2,7 +2,7 @@
 //! transaction has read and locked. The store executes a plan; it decides nothing.
 
 use super::rules::evaluate;
-use super::{Holdings, LicenseChange, LicenseError, LicenseErrorCode};
+use super::{Holdings, LicenseChange, LicenseError, LicenseErrorCode, PlanChange};
 use crate::catalog::Catalog;
 use crate::domain::{CountryCode, ProductId};
 use crate::model::{LicenseFailure, LicenseResultStatus, RestoreFailure, User, UserLicenseResult, UserState};
@@ -245,7 +245,7 @@ pub fn plan_update(
         }
         let mut after = user.held.clone();
         for p in &evaluation.assigned {
-            let plans = change.assign.get(p).cloned().unwrap_or_default();
+            let plans = change.assign.get(p).map(|c| c.disabled_for(user.held.get(p))).unwrap_or_default();
             after.insert(p.clone(), plans.clone());
             plan.upserts.push((user_id, p.clone(), plans));
         }
@@ -284,7 +284,8 @@ pub fn plan_restore(
     let mut kept = remembered;
     let mut dropped = Vec::new();
     loop {
-        let change = LicenseChange { assign: kept.clone(), remove: BTreeSet::new() };
+        let assign = kept.iter().map(|(p, plans)| (p.clone(), PlanChange::replace(plans.clone()))).collect();
+        let change = LicenseChange { assign, remove: BTreeSet::new() };
         let evaluation = evaluate(catalog, &owned, &Holdings::new(), usage_location, &change);
         let mut out: Vec<(ProductId, LicenseErrorCode)> =
             evaluation.errors.into_iter().map(|e| (e.product_id, e.code)).collect();

@@ -1,7 +1,7 @@
 //! The catalog's rules for one user: ownership, service plans, usage location,
 //! requirements and exclusions.
 
-use super::{Holdings, LicenseChange, LicenseError, LicenseErrorCode};
+use super::{Holdings, LicenseChange, LicenseError, LicenseErrorCode, PlanChange};
 use crate::catalog::Catalog;
 use crate::domain::{CountryCode, ProductId};
 use crate::model::LicenseRequest;
@@ -38,7 +38,10 @@ pub fn evaluate(
     let assigned: Vec<ProductId> = change
         .assign
         .iter()
-        .filter(|(p, plans)| !change.remove.contains(*p) && held.get(*p) != Some(*plans))
+        .filter(|(p, plans)| {
+            let before = held.get(*p);
+            !change.remove.contains(*p) && before != Some(&plans.disabled_for(before))
+        })
         .map(|(p, _)| p.clone())
         .collect();
     let removed: Vec<ProductId> = change.remove.iter().filter(|p| held.contains_key(*p)).cloned().collect();
@@ -49,7 +52,7 @@ pub fn evaluate(
             error(p, LicenseErrorCode::ProductNotOwned, format!("the customer has no subscription for {}", p.as_ref()));
             continue;
         };
-        for plan in &change.assign[p] {
+        for plan in change.assign[p].named() {
             if !product.has_plan(plan) {
                 error(p, LicenseErrorCode::UnknownServicePlan, format!("{} has no service plan {plan}", p.as_ref()));
             }
@@ -66,6 +69,15 @@ pub fn evaluate(
                 format!("{} is not available in {}", p.as_ref(), c.as_str()),
             ),
             Some(_) => {}
+        }
+    }
+
+    // A plan named for a product the change leaves alone must exist all the same.
+    for (p, plans) in change.assign.iter().filter(|(p, _)| !assigned.contains(*p) && !change.remove.contains(*p)) {
+        let Some(product) = catalog.get(p) else { continue };
+        if let Some(plan) = plans.named().find(|plan| !product.has_plan(plan)) {
+            let message = format!("{} has no service plan {plan}", p.as_ref());
+            error(p, LicenseErrorCode::UnknownServicePlan, message);
         }
     }
 
@@ -124,7 +136,7 @@ pub fn check_new_user_licenses(
     let change = LicenseChange {
         assign: licenses
             .iter()
-            .map(|l| (l.product_id.clone(), l.disabled_service_plans.iter().cloned().collect()))
+            .map(|l| (l.product_id.clone(), PlanChange::replace(l.disabled_service_plans.iter().cloned().collect())))
             .collect(),
         remove: Default::default(),
     };
@@ -196,7 +208,7 @@ mod tests {
     #[test]
     fn an_unknown_service_plan_is_refused() {
         let mut c = change(&["MAIL_P1"], &[]);
-        c.assign.insert(id("MAIL_P1"), ["MAILBOX".to_owned(), "FAX".to_owned()].into());
+        c.assign.insert(id("MAIL_P1"), PlanChange::replace(["MAILBOX".to_owned(), "FAX".to_owned()].into()));
         let e = evaluate(&catalog(), &owned(), &Holdings::new(), country("US"), &c);
         assert_eq!(codes(&e), vec![("MAIL_P1".into(), "unknown_service_plan")]);
     }
@@ -204,9 +216,26 @@ mod tests {
     #[test]
     fn changing_disabled_plans_of_a_held_product_is_an_assignment() {
         let mut c = change(&["MAIL_P1"], &[]);
-        c.assign.insert(id("MAIL_P1"), ["MAILBOX".to_owned()].into());
+        c.assign.insert(id("MAIL_P1"), PlanChange::replace(["MAILBOX".to_owned()].into()));
         let e = evaluate(&catalog(), &owned(), &holding(&["MAIL_P1"]), country("US"), &c);
         assert_eq!((e.assigned, e.errors.len()), (vec![id("MAIL_P1")], 0));
+    }
+
+    #[test]
+    fn assigning_a_held_product_without_naming_plans_keeps_the_holders_plans() {
+        let mut held = holding(&["MAIL_P1"]);
+        held.insert(id("MAIL_P1"), ["MAILBOX".to_owned()].into());
+        let mut c = change(&[], &[]);
+        c.assign.insert(id("MAIL_P1"), PlanChange::default());
+        assert!(evaluate(&catalog(), &owned(), &held, country("US"), &c).is_unchanged());
+        // Turning one plan on changes that plan only.
+        c.assign.insert(id("MAIL_P1"), PlanChange { enable: ["MAILBOX".to_owned()].into(), ..Default::default() });
+        let e = evaluate(&catalog(), &owned(), &held, country("US"), &c);
+        assert_eq!((e.assigned, e.errors.len()), (vec![id("MAIL_P1")], 0));
+        assert_eq!(c.assign[&id("MAIL_P1")].disabled_for(held.get(&id("MAIL_P1"))), BTreeSet::new());
+        c.assign.insert(id("MAIL_P1"), PlanChange { enable: ["FAX".to_owned()].into(), ..Default::default() });
+        let e = evaluate(&catalog(), &owned(), &held, country("US"), &c);
+        assert_eq!(codes(&e), vec![("MAIL_P1".into(), "unknown_service_plan")]);
     }
 
     #[test]

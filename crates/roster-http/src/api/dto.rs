@@ -215,7 +215,11 @@ impl IntoCore for api::NewUserInput {
 impl IntoCore for api::LicenseInput {
     type Core = services::LicenseInput;
     fn into_core(self) -> services::LicenseInput {
-        services::LicenseInput { product_id: self.product_id, disabled_service_plans: self.disabled_service_plans }
+        services::LicenseInput {
+            product_id: self.product_id,
+            disabled_service_plans: self.disabled_service_plans,
+            ..Default::default()
+        }
     }
 }
 

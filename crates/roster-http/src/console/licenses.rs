@@ -223,7 +223,11 @@ async fn submit(
                 for plan in &off {
                     fields.push((format!("off_{product}"), plan.clone()));
                 }
-                input.assign.push(LicenseInput { product_id: product.to_owned(), disabled_service_plans: off });
+                input.assign.push(LicenseInput {
+                    product_id: product.to_owned(),
+                    disabled_service_plans: Some(off),
+                    ..Default::default()
+                });
             }
             "remove" => input.remove.push(product.to_owned()),
             _ => {}
