@@ -345,3 +345,28 @@ both_backends! {
         assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
     }
 }
+
+both_backends! {
+    async fn a_failed_user_names_every_product_asked_for_and_the_other_party(app) {
+        let f = fixture(&app).await;
+        let a = user(&app, &f, "a", Some("US")).await;
+        let r = update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "ARCHIVE"}, {"productId": "MAIL_P2"}], "remove": ["GEO"]})).await;
+        assert_eq!(statuses(&r), vec!["failed"]);
+        let result = &r.body["results"][0];
+        assert_eq!(first_error(&r, 0), ("ARCHIVE".into(), "dependency_missing".into()));
+        assert_eq!(result["errors"][0]["message"], "Archive add-on requires Mail Plan 1");
+        assert_eq!((&result["notApplied"], &result["unchanged"]), (&json!(["MAIL_P2"]), &json!(["GEO"])));
+        assert_eq!(seats(&app, &f).await["MAIL_P2"], (5, 0));
+        // A removal that would break a dependency names what needs it.
+        let both = update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "ARCHIVE"}, {"productId": "MAIL_P1"}]})).await;
+        assert_eq!(statuses(&both), vec!["succeeded"]);
+        assert_eq!(both.body["results"][0]["notApplied"], json!([]));
+        let removal = update(&app, &f, json!({"userIds": [a], "remove": ["MAIL_P1"]})).await;
+        assert_eq!(first_error(&removal, 0), ("MAIL_P1".into(), "dependency_missing".into()));
+        assert_eq!(removal.body["results"][0]["errors"][0]["message"], "Archive add-on requires Mail Plan 1");
+        let excl = update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "MAIL_P2"}]})).await;
+        assert_eq!(excl.body["results"][0]["errors"][0]["message"], "Mail Plan 2 cannot be held together with Mail Plan 1");
+        let geo = update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "GEO"}]})).await;
+        assert_eq!(geo.body["results"][0]["errors"][0]["message"], "Geo is not sold in US, the user's usage location");
+    }
+}

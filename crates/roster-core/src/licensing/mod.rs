@@ -52,6 +52,25 @@ pub struct LicenseError {
     pub product_id: ProductId,
     pub code: LicenseErrorCode,
     pub message: String,
+    /// The other party of the rule, for a message that names it.
+    pub detail: LicenseDetail,
+}
+
+/// What a license error is about besides its product, so that a message can name
+/// the other party: the product missing, the product in the way, or the place.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum LicenseDetail {
+    #[default]
+    None,
+    /// The product needs this one, which the user would not hold.
+    Requires(ProductId),
+    /// Removing the product would leave this one, which the user keeps, without
+    /// what it requires.
+    RequiredBy(ProductId),
+    /// The product cannot be held together with this one.
+    Excludes(ProductId),
+    /// The product is not sold in the user's usage location.
+    NotSoldIn(crate::domain::CountryCode),
 }
 
 /// A user's licenses: product → disabled service plans.
@@ -102,6 +121,7 @@ impl LicenseError {
             product_id: product.clone(),
             code: LicenseErrorCode::InsufficientLicenses,
             message: format!("no {} seats are left; buy more", product.as_ref()),
+            detail: LicenseDetail::None,
         }
     }
 }

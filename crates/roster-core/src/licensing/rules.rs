@@ -1,7 +1,7 @@
 //! The catalog's rules for one user: ownership, service plans, usage location,
 //! requirements and exclusions.
 
-use super::{Holdings, LicenseChange, LicenseError, LicenseErrorCode, PlanChange};
+use super::{Holdings, LicenseChange, LicenseDetail, LicenseError, LicenseErrorCode, PlanChange};
 use crate::catalog::Catalog;
 use crate::domain::{CountryCode, ProductId};
 use crate::model::LicenseRequest;
@@ -31,9 +31,10 @@ pub fn evaluate(
     change: &LicenseChange,
 ) -> Evaluation {
     let mut errors = Vec::new();
-    let mut error = |product_id: &ProductId, code: LicenseErrorCode, message: String| {
-        errors.push(LicenseError { product_id: product_id.clone(), code, message });
+    let mut error = |product_id: &ProductId, code: LicenseErrorCode, message: String, detail: LicenseDetail| {
+        errors.push(LicenseError { product_id: product_id.clone(), code, message, detail });
     };
+    let name = |p: &ProductId| catalog.get(p).map_or_else(|| p.as_ref().to_owned(), |product| product.name.clone());
 
     let assigned: Vec<ProductId> = change
         .assign
@@ -49,12 +50,18 @@ pub fn evaluate(
     // Each product assigned must be owned, known, and allowed where the user is.
     for p in &assigned {
         let Some(product) = catalog.get(p).filter(|_| owned.contains(p)) else {
-            error(p, LicenseErrorCode::ProductNotOwned, format!("the customer has no subscription for {}", p.as_ref()));
+            error(
+                p,
+                LicenseErrorCode::ProductNotOwned,
+                format!("the customer has no subscription for {}", p.as_ref()),
+                LicenseDetail::None,
+            );
             continue;
         };
         for plan in change.assign[p].named() {
             if !product.has_plan(plan) {
-                error(p, LicenseErrorCode::UnknownServicePlan, format!("{} has no service plan {plan}", p.as_ref()));
+                let message = format!("{} has no service plan {plan}", product.name);
+                error(p, LicenseErrorCode::UnknownServicePlan, message, LicenseDetail::None);
             }
         }
         match usage_location {
@@ -62,11 +69,13 @@ pub fn evaluate(
                 p,
                 LicenseErrorCode::UsageLocationRequired,
                 "set the user's usage location before assigning licenses".into(),
+                LicenseDetail::None,
             ),
             Some(c) if !product.is_available_in(c) => error(
                 p,
                 LicenseErrorCode::NotAvailableInUsageLocation,
-                format!("{} is not available in {}", p.as_ref(), c.as_str()),
+                format!("{} is not sold in {}, the user's usage location", product.name, c.as_str()),
+                LicenseDetail::NotSoldIn(c),
             ),
             Some(_) => {}
         }
@@ -77,7 +86,7 @@ pub fn evaluate(
         let Some(product) = catalog.get(p) else { continue };
         if let Some(plan) = plans.named().find(|plan| !product.has_plan(plan)) {
             let message = format!("{} has no service plan {plan}", p.as_ref());
-            error(p, LicenseErrorCode::UnknownServicePlan, message);
+            error(p, LicenseErrorCode::UnknownServicePlan, message, LicenseDetail::None);
         }
     }
 
@@ -91,15 +100,14 @@ pub fn evaluate(
             if after.contains(needed) {
                 continue;
             }
+            let message = format!("{} requires {}", product.name, name(needed));
             if assigned.contains(p) {
-                error(p, LicenseErrorCode::DependencyMissing, format!("{} requires {}", p.as_ref(), needed.as_ref()));
+                error(p, LicenseErrorCode::DependencyMissing, message, LicenseDetail::Requires(needed.clone()));
             } else if removed.contains(needed) {
-                // Taking away what a kept product needs fails on the removal.
-                error(
-                    needed,
-                    LicenseErrorCode::DependencyMissing,
-                    format!("{} is required by {}, which the user keeps", needed.as_ref(), p.as_ref()),
-                );
+                // Taking away what a kept product needs fails on the removal, and
+                // says what needs it: "Archive add-on requires Mail Plan 1".
+                let detail = LicenseDetail::RequiredBy((*p).clone());
+                error(needed, LicenseErrorCode::DependencyMissing, message, detail);
             }
         }
     }
@@ -110,7 +118,8 @@ pub fn evaluate(
                 error(
                     p,
                     LicenseErrorCode::MutuallyExclusive,
-                    format!("{} cannot be held together with {}", p.as_ref(), other.as_ref()),
+                    format!("{} cannot be held together with {}", name(p), name(other)),
+                    LicenseDetail::Excludes((*other).clone()),
                 );
             }
         }
@@ -159,11 +168,13 @@ pub fn check_location_change<'a>(
             product_id: p.clone(),
             code: LicenseErrorCode::UsageLocationRequired,
             message: format!("the user holds {}; a licensed user needs a usage location", p.as_ref()),
+            detail: LicenseDetail::None,
         }),
         Some(c) if catalog.get(p).is_some_and(|product| !product.is_available_in(c)) => Some(LicenseError {
             product_id: p.clone(),
             code: LicenseErrorCode::NotAvailableInUsageLocation,
             message: format!("the user holds {}, which is not available in {}", p.as_ref(), c.as_str()),
+            detail: LicenseDetail::NotSoldIn(c),
         }),
         Some(_) => None,
     })
@@ -256,6 +267,28 @@ mod tests {
         assert_eq!(codes(&eval(&[], "US", &["ARCHIVE"], &[])), vec![("ARCHIVE".into(), "dependency_missing")]);
         assert!(eval(&[], "US", &["ARCHIVE", "MAIL_P1"], &[]).errors.is_empty());
         assert!(eval(&["MAIL_P1"], "US", &["ARCHIVE"], &[]).errors.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_other_party() {
+        let details = |e: Evaluation| e.errors.into_iter().map(|x| (x.message, x.detail)).collect::<Vec<_>>();
+        assert_eq!(
+            details(eval(&[], "US", &["ARCHIVE"], &[])),
+            vec![("Archive requires Mail 1".into(), LicenseDetail::Requires(id("MAIL_P1")))]
+        );
+        assert_eq!(
+            details(eval(&["MAIL_P1", "ARCHIVE"], "US", &[], &["MAIL_P1"])),
+            vec![("Archive requires Mail 1".into(), LicenseDetail::RequiredBy(id("ARCHIVE")))]
+        );
+        assert_eq!(
+            details(eval(&["MAIL_P1"], "US", &["MAIL_P2"], &[])),
+            vec![("Mail 2 cannot be held together with Mail 1".into(), LicenseDetail::Excludes(id("MAIL_P1")))]
+        );
+        let us = CountryCode::parse("US").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            details(eval(&[], "US", &["GEO"], &[])),
+            vec![("Geo is not sold in US, the user's usage location".into(), LicenseDetail::NotSoldIn(us))]
+        );
     }
 
     #[test]

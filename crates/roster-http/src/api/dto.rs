@@ -190,6 +190,8 @@ impl IntoApi for LicenseUpdateOutcome {
                     .into_iter()
                     .map(|e| api::LicenseErrorDto { product_id: e.product_id, code: e.code, message: e.message })
                     .collect(),
+                not_applied: r.not_applied,
+                unchanged: r.unchanged,
             })
             .collect();
         api::LicenseUpdateResponse { dry_run: self.dry_run, applied: self.applied, results, summary }

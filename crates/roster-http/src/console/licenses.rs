@@ -174,12 +174,18 @@ async fn buy_more(
     Ok(see_other(&format!("{back}?{}", encode_query(&choices))))
 }
 
-/// One user's line on "Licenses updated".
+/// One user's line on "Licenses updated", products by name.
 pub(crate) struct ResultRow {
     pub name: String,
+    /// `succeeded`, `failed`, `unchanged`, or `not-applied` for a user who would
+    /// have succeeded in an all-or-nothing update that applied nothing.
     pub status: &'static str,
     pub assigned: Vec<String>,
     pub removed: Vec<String>,
+    /// Products asked for that the user already had as asked.
+    pub unchanged: Vec<String>,
+    /// A failed user's products that were not applied because another failed.
+    pub not_applied: Vec<String>,
     /// (product or empty, reason in words)
     pub errors: Vec<(String, String)>,
 }
@@ -192,6 +198,8 @@ struct UpdatedPage {
     dry_run: bool,
     applied: bool,
     atomic: bool,
+    /// All or nothing, and nothing applied.
+    held_back: bool,
     rows: Vec<ResultRow>,
     succeeded: usize,
     failed: usize,
@@ -246,6 +254,11 @@ async fn submit(
         .await
         .or_back(&console, CustomerRoute::Licenses.at(cid))?;
     let lang = console.lang;
+    let catalog = state.services.catalog().await.or_page(&console)?;
+    let names = |ids: &[String]| super::license_words::product_names(&catalog, ids);
+    let atomic = input.mode.as_deref() == Some("atomic");
+    // All or nothing, and nothing applied: no row may say it succeeded.
+    let held_back = atomic && !outcome.applied && !outcome.dry_run;
     let count = |s: LicenseResultStatus| outcome.results.iter().filter(|r| r.status == s).count();
     let (succeeded, failed, unchanged) = (
         count(LicenseResultStatus::Succeeded),
@@ -261,14 +274,16 @@ async fn submit(
                 .find(|u| u.id == r.user_id)
                 .map(|u| format!("{} ({})", u.display_name, u.user_principal_name))
                 .unwrap_or_else(|| r.user_id.to_string()),
-            status: r.status.as_str(),
-            assigned: r.assigned.clone(),
-            removed: r.removed.clone(),
-            errors: r
-                .errors
-                .iter()
-                .map(|e| (e.product_id.clone().unwrap_or_default(), super::reason(lang, &e.code)))
-                .collect(),
+            status: if held_back && r.status == LicenseResultStatus::Succeeded {
+                "not-applied"
+            } else {
+                r.status.as_str()
+            },
+            assigned: names(&r.assigned),
+            removed: names(&r.removed),
+            unchanged: names(&r.unchanged),
+            not_applied: names(&r.not_applied),
+            errors: r.errors.iter().map(|e| super::license_words::failure_words(lang, &catalog, e)).collect(),
         })
         .collect();
     let (customer, c) = customer_chrome(&state, &console, cid, "users").await?;
@@ -279,7 +294,8 @@ async fn submit(
             customer,
             dry_run: outcome.dry_run,
             applied: outcome.applied,
-            atomic: input.mode.as_deref() == Some("atomic"),
+            atomic,
+            held_back,
             rows,
             succeeded,
             failed,

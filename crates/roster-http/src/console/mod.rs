@@ -13,6 +13,7 @@ mod customers;
 mod error;
 mod i18n;
 mod imports;
+mod license_words;
 mod licenses;
 mod mail;
 mod users;

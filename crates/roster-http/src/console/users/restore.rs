@@ -44,6 +44,8 @@ pub(super) async fn restore(state: &AppState, console: &Console, cid: Uuid) -> C
     let restored: Vec<Uuid> = outcomes.iter().filter(|o| o.result.is_ok()).map(|o| o.user_id).collect();
     state.services.change_selection(&console.session, cid, &restored, &[]).await.or_page(console)?;
     let lang = console.lang;
+    let catalog = state.services.catalog().await.or_page(console)?;
+    let product = |p: &str| crate::console::license_words::product_name(&catalog, p);
     let rows = outcomes
         .into_iter()
         .map(|o| {
@@ -56,8 +58,8 @@ pub(super) async fn restore(state: &AppState, console: &Console, cid: Uuid) -> C
                 name,
                 restored: o.result.is_ok(),
                 reason: o.result.err().map(|f| reason(lang, f.code())),
-                restored_licenses: o.restored_licenses,
-                unrestored: o.unrestored_licenses.into_iter().map(|(p, code)| (p, reason(lang, &code))).collect(),
+                restored_licenses: o.restored_licenses.iter().map(|p| product(p)).collect(),
+                unrestored: o.unrestored_licenses.iter().map(|(p, code)| (product(p), reason(lang, code))).collect(),
             }
         })
         .collect();
