@@ -9,6 +9,7 @@
 
 mod audit;
 mod browser;
+mod browser_licenses;
 mod cli;
 mod conformance;
 mod console;

@@ -92,6 +92,8 @@ pub struct PlanChange {
     pub enable: BTreeSet<String>,
     /// Plans turned off, for every user, on top of `replace` or the user's own.
     pub disable: BTreeSet<String>,
+    /// Only the plans of users who already hold the product change; nobody gets it.
+    pub holders_only: bool,
 }
 
 impl PlanChange {

@@ -41,7 +41,8 @@ pub fn evaluate(
         .iter()
         .filter(|(p, plans)| {
             let before = held.get(*p);
-            !change.remove.contains(*p) && before != Some(&plans.disabled_for(before))
+            let skipped = plans.holders_only && before.is_none();
+            !skipped && !change.remove.contains(*p) && before != Some(&plans.disabled_for(before))
         })
         .map(|(p, _)| p.clone())
         .collect();

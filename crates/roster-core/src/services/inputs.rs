@@ -32,6 +32,8 @@ pub struct LicenseInput {
     pub enable_service_plans: Vec<String>,
     /// Plans to turn off for every user, leaving the others as each user has them.
     pub disable_service_plans: Vec<String>,
+    /// Change the plans of the users who hold the product, and assign it to nobody.
+    pub holders_only: bool,
 }
 
 impl LicenseInput {
@@ -51,6 +53,7 @@ impl LicenseInput {
             replace: self.disabled_plans(field)?.map(|p| p.into_iter().collect()),
             enable: checked_plans(&self.enable_service_plans, field, "enableServicePlans")?.into_iter().collect(),
             disable: checked_plans(&self.disable_service_plans, field, "disableServicePlans")?.into_iter().collect(),
+            holders_only: self.holders_only,
         })
     }
 }
