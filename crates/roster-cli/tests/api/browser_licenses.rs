@@ -108,7 +108,8 @@ async fn manage_licenses_shows_and_keeps_service_plans_and_holds_up_with_900_use
     let results = b.text("table.results").await;
     assert_eq!(b.js("return document.querySelectorAll('tr.status-succeeded').length").await, json!(2), "{results}");
     assert_eq!(b.js("return document.querySelectorAll('tr.status-unchanged').length").await, json!(1), "{results}");
-    assert!(results.contains("Office A"), "products by name: {results}");
+    assert_eq!(results.matches("Service plans changed: Office A").count(), 2, "products by name: {results}");
+    assert!(!results.contains("Already as asked"), "Carol was asked nothing: {results}");
     b.screenshot("02-plans-updated").await;
     assert_eq!(
         licenses_of(&app, &c, &mixed[0]).await,

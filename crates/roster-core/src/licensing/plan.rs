@@ -252,6 +252,12 @@ pub fn plan_update(
                 .collect();
         }
         let changing = |p: &&ProductId| evaluation.assigned.contains(*p) || evaluation.removed.contains(*p);
+        // A change to holders' plans asks nothing of a user who does not hold the product.
+        let asked: Vec<&ProductId> = asked
+            .iter()
+            .copied()
+            .filter(|p| user.held.contains_key(*p) || !change.assign.get(*p).is_some_and(|c| c.holders_only))
+            .collect();
         if !errors.is_empty() {
             let failed = |p: &&ProductId| errors.iter().any(|e| e.product_id.as_deref() == Some(p.as_ref()));
             let (not_applied, unchanged): (Vec<&ProductId>, Vec<&ProductId>) =

@@ -216,6 +216,7 @@ summary-not-applied = { $countText } would have succeeded, not applied
 not-applied-atomic = This user would have succeeded, but all or nothing was asked and another user failed.
 not-applied-because = Not applied, because this user's change is all or nothing: { $products }
 already-as-asked = Already as asked: { $products }
+plans-changed-for = Service plans changed: { $products }
 why-requires = { $product } requires { $other }, which the user would not have.
 why-required-by = { $dependent } requires { $product }, and the user keeps { $dependent }.
 why-excludes = { $product } cannot be held together with { $other }.

@@ -216,6 +216,7 @@ summary-not-applied = { $countText } auraient réussi, non appliquées
 not-applied-atomic = Cet utilisateur aurait réussi, mais « tout ou rien » était demandé et un autre utilisateur a échoué.
 not-applied-because = Non appliqué, car la modification de cet utilisateur se fait en tout ou rien : { $products }
 already-as-asked = Déjà comme demandé : { $products }
+plans-changed-for = Plans de service modifiés : { $products }
 why-requires = { $product } nécessite { $other }, que l'utilisateur n'aurait pas.
 why-required-by = { $dependent } nécessite { $product }, et l'utilisateur conserve { $dependent }.
 why-excludes = { $product } ne peut pas être attribué avec { $other }.

@@ -216,6 +216,7 @@ summary-not-applied = { $countText } sarebbero riusciti, non applicati
 not-applied-atomic = Per questo utente la modifica sarebbe riuscita, ma era richiesto tutto o niente e un altro utente non è riuscito.
 not-applied-because = Non applicato, perché la modifica di questo utente è tutto o niente: { $products }
 already-as-asked = Già come richiesto: { $products }
+plans-changed-for = Piani di servizio modificati: { $products }
 why-requires = { $product } richiede { $other }, che l'utente non avrebbe.
 why-required-by = { $dependent } richiede { $product } e l'utente mantiene { $dependent }.
 why-excludes = { $product } non può essere assegnato insieme a { $other }.

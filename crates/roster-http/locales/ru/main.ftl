@@ -213,6 +213,7 @@ summary-not-applied = Успешно было бы: { $countText }, не при�
 not-applied-atomic = Для этого пользователя изменение прошло бы успешно, но был выбран режим «всё или ничего», и у другого пользователя произошла ошибка.
 not-applied-because = Не применено, так как изменение для пользователя выполняется целиком или не выполняется: { $products }
 already-as-asked = Уже как запрошено: { $products }
+plans-changed-for = Изменены планы обслуживания: { $products }
 why-requires = Для { $product } требуется { $other }, которого у пользователя не будет.
 why-required-by = Для { $dependent } требуется { $product }, а { $dependent } у пользователя остаётся.
 why-excludes = { $product } нельзя назначить вместе с { $other }.

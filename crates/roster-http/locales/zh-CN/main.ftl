@@ -201,6 +201,7 @@ summary-not-applied = { $countText } 个本会成功，未应用
 not-applied-atomic = 此用户本会成功，但选择了“全部或全不”，且另一个用户失败。
 not-applied-because = 未应用，因为此用户的更改要么全部应用，要么全不应用：{ $products }
 already-as-asked = 已符合要求：{ $products }
+plans-changed-for = 已更改服务计划：{ $products }
 why-requires = { $product } 需要 { $other }，而用户将不具有该产品。
 why-required-by = { $dependent } 需要 { $product }，且用户保留 { $dependent }。
 why-excludes = { $product } 不能与 { $other } 同时分配。

@@ -291,6 +291,8 @@ pub(crate) struct ResultRow {
     /// have succeeded in an all-or-nothing update that applied nothing.
     pub status: &'static str,
     pub assigned: Vec<String>,
+    /// Products the user kept, with service plans changed.
+    pub plans_changed: Vec<String>,
     pub removed: Vec<String>,
     /// Products asked for that the user already had as asked.
     pub unchanged: Vec<String>,
@@ -377,6 +379,12 @@ async fn submit(
     // All or nothing, and nothing applied: no row may say it succeeded.
     let held_back = atomic && !outcome.applied && !outcome.dry_run;
     let count = |s: LicenseResultStatus| outcome.results.iter().filter(|r| r.status == s).count();
+    // Of the products assigned to a user, those new to it, and those it held
+    // already (only their service plans changed).
+    let split = |user_id: Uuid, assigned: &[String]| -> (Vec<String>, Vec<String>) {
+        let held = users.iter().find(|u| u.id == user_id).map(|u| &u.licenses[..]).unwrap_or_default();
+        assigned.iter().cloned().partition(|p| !held.iter().any(|l| &l.product_id == p))
+    };
     let (succeeded, failed, unchanged) = (
         count(LicenseResultStatus::Succeeded),
         count(LicenseResultStatus::Failed),
@@ -396,7 +404,8 @@ async fn submit(
             } else {
                 r.status.as_str()
             },
-            assigned: names(&r.assigned),
+            assigned: names(&split(r.user_id, &r.assigned).0),
+            plans_changed: names(&split(r.user_id, &r.assigned).1),
             removed: names(&r.removed),
             unchanged: names(&r.unchanged),
             not_applied: names(&r.not_applied),
