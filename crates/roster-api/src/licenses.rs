@@ -119,8 +119,11 @@ pub struct SeatsRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LicenseInput {
     pub product_id: String,
-    #[serde(default)]
-    pub disabled_service_plans: Vec<String>,
+    /// The service plans to turn off. Left out, a user who already holds the
+    /// product keeps the plans it has (the result is `unchanged` for it), and a
+    /// new holder gets every plan; given, the list replaces the user's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_service_plans: Option<Vec<String>>,
 }
 
 /// A license update of API.md, as it arrived.
@@ -159,7 +162,16 @@ pub struct UserLicenseResultDto {
     pub status: String,
     pub assigned: Vec<String>,
     pub removed: Vec<String>,
+    /// For a failed user, each product that failed, with why.
     pub errors: Vec<LicenseErrorDto>,
+    /// For a failed user, the products asked for that broke no rule themselves but
+    /// were not applied either: a user's update is all or nothing.
+    #[serde(default)]
+    pub not_applied: Vec<String>,
+    /// The products asked for that this user already had as asked (a product held
+    /// and assigned again, or removed and not held).
+    #[serde(default)]
+    pub unchanged: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -176,6 +188,7 @@ pub struct LicenseSummary {
 pub struct LicenseUpdateResponse {
     pub dry_run: bool,
     /// False when nothing was changed: a dry run, or an atomic update with a failure.
+    /// Then each result says what the update would have done for that user.
     pub applied: bool,
     pub results: Vec<UserLicenseResultDto>,
     pub summary: LicenseSummary,

@@ -30,7 +30,7 @@ fn requests_refuse_unknown_fields_and_default_the_rest() {
     let user: NewUserInput = from(json!({"userName": "a", "displayName": "A"}));
     assert!(user.domain.is_none() && user.roles.is_empty() && user.licenses.is_empty());
     let update: LicenseUpdateInput = from(json!({"userIds": [], "assign": [{"productId": "MAIL_P1"}]}));
-    assert!(!update.dry_run && update.mode.is_none() && update.assign[0].disabled_service_plans.is_empty());
+    assert!(!update.dry_run && update.mode.is_none() && update.assign[0].disabled_service_plans.is_none());
 }
 
 #[test]

@@ -325,6 +325,8 @@ pub struct LicenseFailure {
     pub product_id: Option<String>,
     pub code: String,
     pub message: String,
+    /// The other party of the rule (the product required, or in the way, or the place).
+    pub detail: crate::licensing::LicenseDetail,
 }
 
 /// One user's result of a license update.
@@ -335,6 +337,11 @@ pub struct UserLicenseResult {
     pub assigned: Vec<String>,
     pub removed: Vec<String>,
     pub errors: Vec<LicenseFailure>,
+    /// A failed user's products that broke no rule but were not applied either,
+    /// because one user's change is all or nothing.
+    pub not_applied: Vec<String>,
+    /// Products asked for that this user already had as asked.
+    pub unchanged: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

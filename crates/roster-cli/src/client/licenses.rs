@@ -36,7 +36,8 @@ pub enum LicensesCommand {
     Assign {
         #[command(flatten)]
         target: LicenseTarget,
-        /// Service plans to turn off in the assigned products.
+        /// Service plans to turn off in the assigned products; the list replaces a
+        /// holder's. Without it, users who already hold a product keep their plans.
         #[arg(long = "disable-plan")]
         disable_plans: Vec<String>,
     },
@@ -112,7 +113,10 @@ pub async fn run_licenses(cmd: LicensesCommand) -> anyhow::Result<()> {
             let assign = target
                 .products
                 .iter()
-                .map(|p| LicenseInput { product_id: p.clone(), disabled_service_plans: disable_plans.clone() })
+                .map(|p| LicenseInput {
+                    product_id: p.clone(),
+                    disabled_service_plans: (!disable_plans.is_empty()).then(|| disable_plans.clone()),
+                })
                 .collect();
             (target, assign, Vec::new())
         }

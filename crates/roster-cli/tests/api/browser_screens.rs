@@ -279,7 +279,7 @@ both_backends! {
         // Errors are drawn inside the console's frame, in the page's language:
         // a query Roster cannot read, a path no route serves, an id that is no id.
         for (path, status, words) in [
-            (format!("/customers/{}/users?limit=abc&lang=fr", c.id), StatusCode::BAD_REQUEST, "Roster ne peut pas lire"),
+            (format!("/customers/{}/users?limit=abc&lang=fr", c.id), StatusCode::BAD_REQUEST, "n’est pas valide : limit"),
             (format!("/customers/{}/nowhere?lang=ru", c.id), StatusCode::NOT_FOUND, "не существует"),
             ("/customers/not-an-id/users?lang=it".to_owned(), StatusCode::BAD_REQUEST, "non riesce a leggere"),
         ] {

@@ -310,3 +310,63 @@ both_backends! {
         assert_eq!(counts().await, vec![3, 1, 0, 1]);
     }
 }
+
+async fn plans_of(app: &TestApp, f: &Fixture, id: &str) -> Value {
+    app.get(&app.admin_token, &format!("/customers/{}/users/{id}", f.customer.id)).await.body["licenses"].clone()
+}
+
+both_backends! {
+    async fn assigning_a_held_product_keeps_each_holders_plans_unless_the_list_is_named(app) {
+        let f = fixture(&app).await;
+        let a = user(&app, &f, "a", Some("US")).await;
+        let b = user(&app, &f, "b", Some("US")).await;
+        let first = update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}]})).await;
+        assert_eq!(statuses(&first), vec!["succeeded"]);
+        // A mixed selection: `a` holds MAIL_P1 with ARCHIVE off, `b` holds nothing.
+        let mixed = update(&app, &f, json!({"userIds": [a, b], "assign": [{"productId": "MAIL_P1"}]})).await;
+        assert_eq!(mixed.status, StatusCode::OK, "{:?}", mixed.body);
+        assert_eq!(statuses(&mixed), vec!["unchanged", "succeeded"]);
+        assert_eq!(mixed.body["results"][0]["assigned"], json!([]));
+        assert_eq!(mixed.body["results"][1]["assigned"], json!(["MAIL_P1"]));
+        assert_eq!(plans_of(&app, &f, &a).await, json!([{"productId": "MAIL_P1", "disabledServicePlans": ["ARCHIVE"]}]));
+        assert_eq!(plans_of(&app, &f, &b).await, json!([{"productId": "MAIL_P1", "disabledServicePlans": []}]));
+        assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
+        // `null` is the list left out.
+        let null = update(&app, &f, json!({"userIds": [a, b], "assign": [{"productId": "MAIL_P1", "disabledServicePlans": null}]})).await;
+        assert_eq!(statuses(&null), vec!["unchanged", "unchanged"]);
+        // Naming the list replaces it, for every user.
+        let named = update(&app, &f, json!({"userIds": [a, b], "assign": [{"productId": "MAIL_P1", "disabledServicePlans": []}], "dryRun": true})).await;
+        assert_eq!(statuses(&named), vec!["succeeded", "unchanged"]);
+        let named = update(&app, &f, json!({"userIds": [a, b], "assign": [{"productId": "MAIL_P1", "disabledServicePlans": ["MAILBOX"]}]})).await;
+        assert_eq!(statuses(&named), vec!["succeeded", "succeeded"]);
+        for id in [&a, &b] {
+            assert_eq!(plans_of(&app, &f, id).await, json!([{"productId": "MAIL_P1", "disabledServicePlans": ["MAILBOX"]}]));
+        }
+        assert_eq!(seats(&app, &f).await["MAIL_P1"], (2, 2));
+    }
+}
+
+both_backends! {
+    async fn a_failed_user_names_every_product_asked_for_and_the_other_party(app) {
+        let f = fixture(&app).await;
+        let a = user(&app, &f, "a", Some("US")).await;
+        let r = update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "ARCHIVE"}, {"productId": "MAIL_P2"}], "remove": ["GEO"]})).await;
+        assert_eq!(statuses(&r), vec!["failed"]);
+        let result = &r.body["results"][0];
+        assert_eq!(first_error(&r, 0), ("ARCHIVE".into(), "dependency_missing".into()));
+        assert_eq!(result["errors"][0]["message"], "Archive add-on requires Mail Plan 1");
+        assert_eq!((&result["notApplied"], &result["unchanged"]), (&json!(["MAIL_P2"]), &json!(["GEO"])));
+        assert_eq!(seats(&app, &f).await["MAIL_P2"], (5, 0));
+        // A removal that would break a dependency names what needs it.
+        let both = update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "ARCHIVE"}, {"productId": "MAIL_P1"}]})).await;
+        assert_eq!(statuses(&both), vec!["succeeded"]);
+        assert_eq!(both.body["results"][0]["notApplied"], json!([]));
+        let removal = update(&app, &f, json!({"userIds": [a], "remove": ["MAIL_P1"]})).await;
+        assert_eq!(first_error(&removal, 0), ("MAIL_P1".into(), "dependency_missing".into()));
+        assert_eq!(removal.body["results"][0]["errors"][0]["message"], "Archive add-on requires Mail Plan 1");
+        let excl = update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "MAIL_P2"}]})).await;
+        assert_eq!(excl.body["results"][0]["errors"][0]["message"], "Mail Plan 2 cannot be held together with Mail Plan 1");
+        let geo = update(&app, &f, json!({"userIds": [a], "assign": [{"productId": "GEO"}]})).await;
+        assert_eq!(geo.body["results"][0]["errors"][0]["message"], "Geo is not sold in US, the user's usage location");
+    }
+}

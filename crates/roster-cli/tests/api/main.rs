@@ -9,6 +9,7 @@
 
 mod audit;
 mod browser;
+mod browser_licenses;
 mod browser_screens;
 mod cli;
 mod conformance;

@@ -4,7 +4,7 @@
 use super::file::{Column, Sheet, SheetRow, split_list};
 use crate::catalog::Catalog;
 use crate::domain::*;
-use crate::licensing::{Holdings, LicenseChange, LicenseErrorCode, Seats, evaluate};
+use crate::licensing::{Holdings, LicenseChange, LicenseErrorCode, PlanChange, Seats, evaluate};
 use crate::model::{LicenseRequest, NewUser};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -321,7 +321,7 @@ fn check_row(
     }
     if !licenses.is_empty() {
         let change = LicenseChange {
-            assign: licenses.iter().map(|l| (l.product_id.clone(), BTreeSet::new())).collect(),
+            assign: licenses.iter().map(|l| (l.product_id.clone(), PlanChange::default())).collect(),
             remove: BTreeSet::new(),
         };
         for e in evaluate(ctx.catalog, owned, &Holdings::new(), usage_location, &change).errors {

@@ -2,7 +2,7 @@
 //! transaction has read and locked. The store executes a plan; it decides nothing.
 
 use super::rules::evaluate;
-use super::{Holdings, LicenseChange, LicenseError, LicenseErrorCode};
+use super::{Holdings, LicenseChange, LicenseDetail, LicenseError, LicenseErrorCode, PlanChange};
 use crate::catalog::Catalog;
 use crate::domain::{CountryCode, ProductId};
 use crate::model::{LicenseFailure, LicenseResultStatus, RestoreFailure, User, UserLicenseResult, UserState};
@@ -185,6 +185,7 @@ fn failure(e: &LicenseError) -> LicenseFailure {
         product_id: Some(e.product_id.as_ref().to_owned()),
         code: e.code.as_str().into(),
         message: e.message.clone(),
+        detail: e.detail.clone(),
     }
 }
 
@@ -194,8 +195,24 @@ fn user_failure(user_id: Uuid, code: &str, message: &str) -> UserLicenseResult {
         status: LicenseResultStatus::Failed,
         assigned: vec![],
         removed: vec![],
-        errors: vec![LicenseFailure { product_id: None, code: code.into(), message: message.into() }],
+        errors: vec![LicenseFailure {
+            product_id: None,
+            code: code.into(),
+            message: message.into(),
+            detail: LicenseDetail::None,
+        }],
+        not_applied: vec![],
+        unchanged: vec![],
     }
+}
+
+/// The products `change` names, assigned ones first, each once.
+fn asked(change: &LicenseChange) -> Vec<&ProductId> {
+    change.assign.keys().chain(change.remove.iter()).collect()
+}
+
+fn ids<'a>(products: impl IntoIterator<Item = &'a ProductId>) -> Vec<String> {
+    products.into_iter().map(|p| p.as_ref().to_owned()).collect()
 }
 
 /// Plans `change` for `order` (users in the order given). Seats go to users in that
@@ -209,14 +226,19 @@ pub fn plan_update(
 ) -> UpdatePlan {
     let mut ledger = SeatLedger::new(seats);
     let owned = ledger.owned();
+    let asked = asked(change);
     let mut plan = UpdatePlan::default();
     for &user_id in order {
         let Some(user) = users.get(&user_id) else {
-            plan.results.push(user_failure(user_id, "user_not_found", "user not found"));
+            let not_applied = ids(asked.iter().copied());
+            plan.results
+                .push(UserLicenseResult { not_applied, ..user_failure(user_id, "user_not_found", "user not found") });
             continue;
         };
         if user.deleted {
-            plan.results.push(user_failure(user_id, "user_deleted", "the user is deleted; restore it first"));
+            let not_applied = ids(asked.iter().copied());
+            let failure = user_failure(user_id, "user_deleted", "the user is deleted; restore it first");
+            plan.results.push(UserLicenseResult { not_applied, ..failure });
             continue;
         }
         let evaluation = evaluate(catalog, &owned, &user.held, user.usage_location, change);
@@ -229,10 +251,26 @@ pub fn plan_update(
                 .map(|p| failure(&LicenseError::insufficient(p)))
                 .collect();
         }
+        let changing = |p: &&ProductId| evaluation.assigned.contains(*p) || evaluation.removed.contains(*p);
+        // A change to holders' plans asks nothing of a user who does not hold the product.
+        let asked: Vec<&ProductId> = asked
+            .iter()
+            .copied()
+            .filter(|p| user.held.contains_key(*p) || !change.assign.get(*p).is_some_and(|c| c.holders_only))
+            .collect();
         if !errors.is_empty() {
-            plan.results.push(UserLicenseResult { errors, ..user_failure(user_id, "", "") });
+            let failed = |p: &&ProductId| errors.iter().any(|e| e.product_id.as_deref() == Some(p.as_ref()));
+            let (not_applied, unchanged): (Vec<&ProductId>, Vec<&ProductId>) =
+                asked.iter().copied().filter(|p| !failed(p)).partition(changing);
+            plan.results.push(UserLicenseResult {
+                not_applied: ids(not_applied),
+                unchanged: ids(unchanged),
+                errors,
+                ..user_failure(user_id, "", "")
+            });
             continue;
         }
+        let unchanged = ids(asked.iter().copied().filter(|p| !changing(p)));
         if evaluation.is_unchanged() {
             plan.results.push(UserLicenseResult {
                 user_id,
@@ -240,12 +278,14 @@ pub fn plan_update(
                 assigned: vec![],
                 removed: vec![],
                 errors: vec![],
+                not_applied: vec![],
+                unchanged,
             });
             continue;
         }
         let mut after = user.held.clone();
         for p in &evaluation.assigned {
-            let plans = change.assign.get(p).cloned().unwrap_or_default();
+            let plans = change.assign.get(p).map(|c| c.disabled_for(user.held.get(p))).unwrap_or_default();
             after.insert(p.clone(), plans.clone());
             plan.upserts.push((user_id, p.clone(), plans));
         }
@@ -261,9 +301,11 @@ pub fn plan_update(
         plan.results.push(UserLicenseResult {
             user_id,
             status: LicenseResultStatus::Succeeded,
-            assigned: evaluation.assigned.iter().map(|p| p.as_ref().to_owned()).collect(),
-            removed: evaluation.removed.iter().map(|p| p.as_ref().to_owned()).collect(),
+            assigned: ids(&evaluation.assigned),
+            removed: ids(&evaluation.removed),
             errors: vec![],
+            not_applied: vec![],
+            unchanged,
         });
     }
     plan.seat_deltas = ledger.into_deltas();
@@ -284,7 +326,8 @@ pub fn plan_restore(
     let mut kept = remembered;
     let mut dropped = Vec::new();
     loop {
-        let change = LicenseChange { assign: kept.clone(), remove: BTreeSet::new() };
+        let assign = kept.iter().map(|(p, plans)| (p.clone(), PlanChange::replace(plans.clone()))).collect();
+        let change = LicenseChange { assign, remove: BTreeSet::new() };
         let evaluation = evaluate(catalog, &owned, &Holdings::new(), usage_location, &change);
         let mut out: Vec<(ProductId, LicenseErrorCode)> =
             evaluation.errors.into_iter().map(|e| (e.product_id, e.code)).collect();
@@ -362,6 +405,30 @@ mod tests {
         assert_eq!(plan.results[2].errors[0].code, "insufficient_licenses");
         assert_eq!(plan.seat_deltas.get(&id("MAIL_P1")), Some(&2));
         assert_eq!(plan.upserts.len(), 2);
+    }
+
+    #[test]
+    fn a_failed_user_names_every_product_asked_for() {
+        let a = uuid::Uuid::now_v7();
+        let users: BTreeMap<_, _> = [(a, user(&["CHAT"], "US"))].into();
+        let plan = plan_update(
+            &catalog(),
+            &seats(&[("MAIL_P1", 5, 0), ("ARCHIVE", 5, 0), ("CHAT", 5, 1), ("MAIL_P2", 5, 0)]),
+            &users,
+            &[a],
+            &change(&["ARCHIVE", "CHAT", "MAIL_P2"], &["GEO"]),
+        );
+        let r = &plan.results[0];
+        assert_eq!(r.status, LicenseResultStatus::Failed);
+        assert_eq!(
+            r.errors.iter().map(|e| e.product_id.clone().unwrap_or_default()).collect::<Vec<_>>(),
+            vec!["ARCHIVE"]
+        );
+        assert_eq!(
+            (r.not_applied.clone(), r.unchanged.clone()),
+            (vec!["MAIL_P2".into()], vec!["CHAT".into(), "GEO".into()])
+        );
+        assert!(plan.upserts.is_empty() && plan.seat_deltas.is_empty());
     }
 
     #[test]

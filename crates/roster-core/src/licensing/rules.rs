@@ -1,7 +1,7 @@
 //! The catalog's rules for one user: ownership, service plans, usage location,
 //! requirements and exclusions.
 
-use super::{Holdings, LicenseChange, LicenseError, LicenseErrorCode};
+use super::{Holdings, LicenseChange, LicenseDetail, LicenseError, LicenseErrorCode, PlanChange};
 use crate::catalog::Catalog;
 use crate::domain::{CountryCode, ProductId};
 use crate::model::LicenseRequest;
@@ -31,14 +31,19 @@ pub fn evaluate(
     change: &LicenseChange,
 ) -> Evaluation {
     let mut errors = Vec::new();
-    let mut error = |product_id: &ProductId, code: LicenseErrorCode, message: String| {
-        errors.push(LicenseError { product_id: product_id.clone(), code, message });
+    let mut error = |product_id: &ProductId, code: LicenseErrorCode, message: String, detail: LicenseDetail| {
+        errors.push(LicenseError { product_id: product_id.clone(), code, message, detail });
     };
+    let name = |p: &ProductId| catalog.get(p).map_or_else(|| p.as_ref().to_owned(), |product| product.name.clone());
 
     let assigned: Vec<ProductId> = change
         .assign
         .iter()
-        .filter(|(p, plans)| !change.remove.contains(*p) && held.get(*p) != Some(*plans))
+        .filter(|(p, plans)| {
+            let before = held.get(*p);
+            let skipped = plans.holders_only && before.is_none();
+            !skipped && !change.remove.contains(*p) && before != Some(&plans.disabled_for(before))
+        })
         .map(|(p, _)| p.clone())
         .collect();
     let removed: Vec<ProductId> = change.remove.iter().filter(|p| held.contains_key(*p)).cloned().collect();
@@ -46,12 +51,18 @@ pub fn evaluate(
     // Each product assigned must be owned, known, and allowed where the user is.
     for p in &assigned {
         let Some(product) = catalog.get(p).filter(|_| owned.contains(p)) else {
-            error(p, LicenseErrorCode::ProductNotOwned, format!("the customer has no subscription for {}", p.as_ref()));
+            error(
+                p,
+                LicenseErrorCode::ProductNotOwned,
+                format!("the customer has no subscription for {}", p.as_ref()),
+                LicenseDetail::None,
+            );
             continue;
         };
-        for plan in &change.assign[p] {
+        for plan in change.assign[p].named() {
             if !product.has_plan(plan) {
-                error(p, LicenseErrorCode::UnknownServicePlan, format!("{} has no service plan {plan}", p.as_ref()));
+                let message = format!("{} has no service plan {plan}", product.name);
+                error(p, LicenseErrorCode::UnknownServicePlan, message, LicenseDetail::None);
             }
         }
         match usage_location {
@@ -59,13 +70,24 @@ pub fn evaluate(
                 p,
                 LicenseErrorCode::UsageLocationRequired,
                 "set the user's usage location before assigning licenses".into(),
+                LicenseDetail::None,
             ),
             Some(c) if !product.is_available_in(c) => error(
                 p,
                 LicenseErrorCode::NotAvailableInUsageLocation,
-                format!("{} is not available in {}", p.as_ref(), c.as_str()),
+                format!("{} is not sold in {}, the user's usage location", product.name, c.as_str()),
+                LicenseDetail::NotSoldIn(c),
             ),
             Some(_) => {}
+        }
+    }
+
+    // A plan named for a product the change leaves alone must exist all the same.
+    for (p, plans) in change.assign.iter().filter(|(p, _)| !assigned.contains(*p) && !change.remove.contains(*p)) {
+        let Some(product) = catalog.get(p) else { continue };
+        if let Some(plan) = plans.named().find(|plan| !product.has_plan(plan)) {
+            let message = format!("{} has no service plan {plan}", p.as_ref());
+            error(p, LicenseErrorCode::UnknownServicePlan, message, LicenseDetail::None);
         }
     }
 
@@ -79,15 +101,14 @@ pub fn evaluate(
             if after.contains(needed) {
                 continue;
             }
+            let message = format!("{} requires {}", product.name, name(needed));
             if assigned.contains(p) {
-                error(p, LicenseErrorCode::DependencyMissing, format!("{} requires {}", p.as_ref(), needed.as_ref()));
+                error(p, LicenseErrorCode::DependencyMissing, message, LicenseDetail::Requires(needed.clone()));
             } else if removed.contains(needed) {
-                // Taking away what a kept product needs fails on the removal.
-                error(
-                    needed,
-                    LicenseErrorCode::DependencyMissing,
-                    format!("{} is required by {}, which the user keeps", needed.as_ref(), p.as_ref()),
-                );
+                // Taking away what a kept product needs fails on the removal, and
+                // says what needs it: "Archive add-on requires Mail Plan 1".
+                let detail = LicenseDetail::RequiredBy((*p).clone());
+                error(needed, LicenseErrorCode::DependencyMissing, message, detail);
             }
         }
     }
@@ -98,7 +119,8 @@ pub fn evaluate(
                 error(
                     p,
                     LicenseErrorCode::MutuallyExclusive,
-                    format!("{} cannot be held together with {}", p.as_ref(), other.as_ref()),
+                    format!("{} cannot be held together with {}", name(p), name(other)),
+                    LicenseDetail::Excludes((*other).clone()),
                 );
             }
         }
@@ -124,7 +146,7 @@ pub fn check_new_user_licenses(
     let change = LicenseChange {
         assign: licenses
             .iter()
-            .map(|l| (l.product_id.clone(), l.disabled_service_plans.iter().cloned().collect()))
+            .map(|l| (l.product_id.clone(), PlanChange::replace(l.disabled_service_plans.iter().cloned().collect())))
             .collect(),
         remove: Default::default(),
     };
@@ -147,11 +169,13 @@ pub fn check_location_change<'a>(
             product_id: p.clone(),
             code: LicenseErrorCode::UsageLocationRequired,
             message: format!("the user holds {}; a licensed user needs a usage location", p.as_ref()),
+            detail: LicenseDetail::None,
         }),
         Some(c) if catalog.get(p).is_some_and(|product| !product.is_available_in(c)) => Some(LicenseError {
             product_id: p.clone(),
             code: LicenseErrorCode::NotAvailableInUsageLocation,
             message: format!("the user holds {}, which is not available in {}", p.as_ref(), c.as_str()),
+            detail: LicenseDetail::NotSoldIn(c),
         }),
         Some(_) => None,
     })
@@ -196,7 +220,7 @@ mod tests {
     #[test]
     fn an_unknown_service_plan_is_refused() {
         let mut c = change(&["MAIL_P1"], &[]);
-        c.assign.insert(id("MAIL_P1"), ["MAILBOX".to_owned(), "FAX".to_owned()].into());
+        c.assign.insert(id("MAIL_P1"), PlanChange::replace(["MAILBOX".to_owned(), "FAX".to_owned()].into()));
         let e = evaluate(&catalog(), &owned(), &Holdings::new(), country("US"), &c);
         assert_eq!(codes(&e), vec![("MAIL_P1".into(), "unknown_service_plan")]);
     }
@@ -204,9 +228,26 @@ mod tests {
     #[test]
     fn changing_disabled_plans_of_a_held_product_is_an_assignment() {
         let mut c = change(&["MAIL_P1"], &[]);
-        c.assign.insert(id("MAIL_P1"), ["MAILBOX".to_owned()].into());
+        c.assign.insert(id("MAIL_P1"), PlanChange::replace(["MAILBOX".to_owned()].into()));
         let e = evaluate(&catalog(), &owned(), &holding(&["MAIL_P1"]), country("US"), &c);
         assert_eq!((e.assigned, e.errors.len()), (vec![id("MAIL_P1")], 0));
+    }
+
+    #[test]
+    fn assigning_a_held_product_without_naming_plans_keeps_the_holders_plans() {
+        let mut held = holding(&["MAIL_P1"]);
+        held.insert(id("MAIL_P1"), ["MAILBOX".to_owned()].into());
+        let mut c = change(&[], &[]);
+        c.assign.insert(id("MAIL_P1"), PlanChange::default());
+        assert!(evaluate(&catalog(), &owned(), &held, country("US"), &c).is_unchanged());
+        // Turning one plan on changes that plan only.
+        c.assign.insert(id("MAIL_P1"), PlanChange { enable: ["MAILBOX".to_owned()].into(), ..Default::default() });
+        let e = evaluate(&catalog(), &owned(), &held, country("US"), &c);
+        assert_eq!((e.assigned, e.errors.len()), (vec![id("MAIL_P1")], 0));
+        assert_eq!(c.assign[&id("MAIL_P1")].disabled_for(held.get(&id("MAIL_P1"))), BTreeSet::new());
+        c.assign.insert(id("MAIL_P1"), PlanChange { enable: ["FAX".to_owned()].into(), ..Default::default() });
+        let e = evaluate(&catalog(), &owned(), &held, country("US"), &c);
+        assert_eq!(codes(&e), vec![("MAIL_P1".into(), "unknown_service_plan")]);
     }
 
     #[test]
@@ -227,6 +268,28 @@ mod tests {
         assert_eq!(codes(&eval(&[], "US", &["ARCHIVE"], &[])), vec![("ARCHIVE".into(), "dependency_missing")]);
         assert!(eval(&[], "US", &["ARCHIVE", "MAIL_P1"], &[]).errors.is_empty());
         assert!(eval(&["MAIL_P1"], "US", &["ARCHIVE"], &[]).errors.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_other_party() {
+        let details = |e: Evaluation| e.errors.into_iter().map(|x| (x.message, x.detail)).collect::<Vec<_>>();
+        assert_eq!(
+            details(eval(&[], "US", &["ARCHIVE"], &[])),
+            vec![("Archive requires Mail 1".into(), LicenseDetail::Requires(id("MAIL_P1")))]
+        );
+        assert_eq!(
+            details(eval(&["MAIL_P1", "ARCHIVE"], "US", &[], &["MAIL_P1"])),
+            vec![("Archive requires Mail 1".into(), LicenseDetail::RequiredBy(id("ARCHIVE")))]
+        );
+        assert_eq!(
+            details(eval(&["MAIL_P1"], "US", &["MAIL_P2"], &[])),
+            vec![("Mail 2 cannot be held together with Mail 1".into(), LicenseDetail::Excludes(id("MAIL_P1")))]
+        );
+        let us = CountryCode::parse("US").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            details(eval(&[], "US", &["GEO"], &[])),
+            vec![("Geo is not sold in US, the user's usage location".into(), LicenseDetail::NotSoldIn(us))]
+        );
     }
 
     #[test]

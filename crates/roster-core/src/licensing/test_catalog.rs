@@ -33,7 +33,7 @@ pub(super) fn owned() -> BTreeSet<ProductId> {
 
 pub(super) fn change(assign: &[&str], remove: &[&str]) -> LicenseChange {
     LicenseChange {
-        assign: assign.iter().map(|p| (id(p), BTreeSet::new())).collect(),
+        assign: assign.iter().map(|p| (id(p), PlanChange::replace(BTreeSet::new()))).collect(),
         remove: remove.iter().map(|p| id(p)).collect(),
     }
 }

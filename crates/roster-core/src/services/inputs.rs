@@ -24,24 +24,50 @@ pub struct NewUserInput {
 #[derive(Debug, Clone, Default)]
 pub struct LicenseInput {
     pub product_id: String,
-    pub disabled_service_plans: Vec<String>,
+    /// `None`: a user who holds the product keeps its plans (a new holder gets
+    /// every plan); `Some`: exactly these are off.
+    pub disabled_service_plans: Option<Vec<String>>,
+    /// Plans to turn on for every user, leaving the others as each user has them
+    /// (the console's service-plan choices; not part of the HTTP API).
+    pub enable_service_plans: Vec<String>,
+    /// Plans to turn off for every user, leaving the others as each user has them.
+    pub disable_service_plans: Vec<String>,
+    /// Change the plans of the users who hold the product, and assign it to nobody.
+    pub holders_only: bool,
 }
 
 impl LicenseInput {
     /// The service plans to disable, each checked; `field` names this license.
     /// Unknown plans are the catalog's to refuse, but only text that could be a
     /// plan id goes that far, and an error quotes none longer than an id.
-    pub(crate) fn disabled_plans(&self, field: &str) -> Result<Vec<String>> {
+    pub(crate) fn disabled_plans(&self, field: &str) -> Result<Option<Vec<String>>> {
         self.disabled_service_plans
-            .iter()
-            .enumerate()
-            .map(|(i, plan)| {
-                check_service_plan_id(plan)
-                    .map(|()| plan.clone())
-                    .map_err(|e| Error::validation(format!("{field}.disabledServicePlans[{i}]"), e))
-            })
-            .collect()
+            .as_deref()
+            .map(|plans| checked_plans(plans, field, "disabledServicePlans"))
+            .transpose()
     }
+
+    /// The whole change to this license's plans, each plan checked.
+    pub(crate) fn plan_change(&self, field: &str) -> Result<crate::licensing::PlanChange> {
+        Ok(crate::licensing::PlanChange {
+            replace: self.disabled_plans(field)?.map(|p| p.into_iter().collect()),
+            enable: checked_plans(&self.enable_service_plans, field, "enableServicePlans")?.into_iter().collect(),
+            disable: checked_plans(&self.disable_service_plans, field, "disableServicePlans")?.into_iter().collect(),
+            holders_only: self.holders_only,
+        })
+    }
+}
+
+fn checked_plans(plans: &[String], field: &str, list: &str) -> Result<Vec<String>> {
+    plans
+        .iter()
+        .enumerate()
+        .map(|(i, plan)| {
+            check_service_plan_id(plan)
+                .map(|()| plan.clone())
+                .map_err(|e| Error::validation(format!("{field}.{list}[{i}]"), e))
+        })
+        .collect()
 }
 
 /// The longest search term a list takes.

@@ -38,7 +38,7 @@ impl Services {
         for (i, l) in input.assign.iter().enumerate() {
             let p =
                 ProductId::parse(&l.product_id).map_err(|e| Error::validation(format!("assign[{i}].productId"), e))?;
-            change.assign.insert(p, l.disabled_plans(&format!("assign[{i}]"))?.into_iter().collect());
+            change.assign.insert(p, l.plan_change(&format!("assign[{i}]"))?);
         }
         for (i, r) in input.remove.iter().enumerate() {
             let p = ProductId::parse(r).map_err(|e| Error::validation(format!("remove[{i}]"), e))?;

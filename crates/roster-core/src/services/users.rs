@@ -67,7 +67,7 @@ impl Services {
             if licenses.iter().any(|seen| seen.product_id == product_id) {
                 return Err(Error::validation(at, format!("{} is listed twice", product_id.as_ref())));
             }
-            let disabled_service_plans = l.disabled_plans(&field(&format!("licenses[{i}]")))?;
+            let disabled_service_plans = l.disabled_plans(&field(&format!("licenses[{i}]")))?.unwrap_or_default();
             licenses.push(LicenseRequest { product_id, disabled_service_plans });
         }
         Ok(NewUser {

@@ -195,6 +195,8 @@ impl IntoApi for LicenseUpdateOutcome {
                     .into_iter()
                     .map(|e| api::LicenseErrorDto { product_id: e.product_id, code: e.code, message: e.message })
                     .collect(),
+                not_applied: r.not_applied,
+                unchanged: r.unchanged,
             })
             .collect();
         api::LicenseUpdateResponse { dry_run: self.dry_run, applied: self.applied, results, summary }
@@ -220,7 +222,11 @@ impl IntoCore for api::NewUserInput {
 impl IntoCore for api::LicenseInput {
     type Core = services::LicenseInput;
     fn into_core(self) -> services::LicenseInput {
-        services::LicenseInput { product_id: self.product_id, disabled_service_plans: self.disabled_service_plans }
+        services::LicenseInput {
+            product_id: self.product_id,
+            disabled_service_plans: self.disabled_service_plans,
+            ..Default::default()
+        }
     }
 }
 

@@ -1,20 +1,21 @@
 // Progressive enhancement only: every form works without this file.
 "use strict";
 
-// Tri-state product boxes: all, some or none of the selected users hold it.
-// The box drives the hidden choice (keep, assign, remove) the form sends.
+// Tri-state boxes: all, some or none of the selected users hold a product (or
+// have a service plan on). The box drives the hidden choice the form sends:
+// leave as is, assign (turn on), remove (turn off).
 function setupTriState(box) {
   const select = document.getElementById(box.dataset.op);
   if (!select) return;
   const initial = box.dataset.initial;
   const states = initial === "some" ? ["some", "all", "none"] : initial === "all" ? ["all", "none"] : ["none", "all"];
-  const fromOp = { keep: initial, assign: "all", remove: "none" };
-  let state = fromOp[select.value] || initial;
+  // The choice's options are, in order: leave as is, all (on), none (off).
+  let state = [initial, "all", "none"][select.selectedIndex] || initial;
   const show = () => {
     box.indeterminate = state === "some";
     box.checked = state === "all";
     box.setAttribute("aria-checked", state === "some" ? "mixed" : String(state === "all"));
-    select.value = state === initial ? "keep" : state === "all" ? "assign" : "remove";
+    select.selectedIndex = state === initial ? 0 : state === "all" ? 1 : 2;
     box.dataset.state = state;
   };
   box.addEventListener("click", (e) => {

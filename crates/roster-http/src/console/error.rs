@@ -132,8 +132,10 @@ impl Console {
     /// A query string that does not parse: which parameter, in the agent's words,
     /// never serde's English.
     pub fn bad_query(&self, parameter: &str) -> ConsoleError {
-        let message =
-            self.lang.ta("error-query", &[("name", super::i18n::Arg::from(roster_core::domain::excerpt(parameter)))]);
+        let message = self.lang.ta(
+            "error-query",
+            &[("name", super::i18n::Arg::from(roster_core::domain::cut(parameter, 64).into_owned()))],
+        );
         let title = self.lang.t("error-request-title");
         let frame = Frame::Console(self.chrome());
         ConsoleError::Page(Box::new(Failure { frame, status: StatusCode::BAD_REQUEST, title, message, back: None }))

@@ -14,6 +14,7 @@ mod customers;
 mod error;
 mod i18n;
 mod imports;
+mod license_words;
 mod licenses;
 mod mail;
 mod results;

@@ -131,11 +131,7 @@ pub(super) async fn add_submit(
             display_name: d.display_name.trim().to_owned(),
             usage_location: optional(&d.usage_location),
             roles: d.roles.clone(),
-            licenses: d
-                .licenses
-                .iter()
-                .map(|p| LicenseInput { product_id: p.clone(), disabled_service_plans: vec![] })
-                .collect(),
+            licenses: d.licenses.iter().map(|p| LicenseInput { product_id: p.clone(), ..Default::default() }).collect(),
         })
         .collect();
     let agent = console.agent();

@@ -188,11 +188,17 @@ pub(super) async fn list(
         (page.items, pager)
     };
     let now = state.services.now();
+    let catalog = state.services.catalog().await.or_page(&console)?;
     let rows = users
         .into_iter()
         .map(|u| UserRow {
             ticked: selection.binary_search(&u.id).is_ok(),
-            licenses: u.licenses.iter().map(|l| l.product_id.as_str()).collect::<Vec<_>>().join(", "),
+            licenses: u
+                .licenses
+                .iter()
+                .map(|l| crate::console::license_words::product_name(&catalog, &l.product_id))
+                .collect::<Vec<_>>()
+                .join(", "),
             roles: u
                 .roles
                 .roles()

@@ -55,6 +55,8 @@ pub(super) async fn restore_ids(state: &AppState, console: &Console, cid: Uuid, 
         state.services.restore_users(console.agent(), cid, &deleted_ids).await.or_back(console, back)?;
     state.services.change_selection(&console.session, cid, &deleted_ids, &[]).await.or_page(console)?;
     let lang = console.lang;
+    let catalog = state.services.catalog().await.or_page(console)?;
+    let product = |p: &str| crate::console::license_words::product_name(&catalog, p);
     let rows = outcomes
         .into_iter()
         .map(|o| {
@@ -67,8 +69,8 @@ pub(super) async fn restore_ids(state: &AppState, console: &Console, cid: Uuid, 
                 name,
                 restored: o.result.is_ok(),
                 reason: o.result.err().map(|f| reason(lang, f.code())),
-                restored_licenses: o.restored_licenses,
-                unrestored: o.unrestored_licenses.into_iter().map(|(p, code)| (p, reason(lang, &code))).collect(),
+                restored_licenses: o.restored_licenses.iter().map(|p| product(p)).collect(),
+                unrestored: o.unrestored_licenses.iter().map(|(p, code)| (product(p), reason(lang, code))).collect(),
             }
         })
         .collect::<Vec<_>>();

@@ -43,7 +43,17 @@ pub(super) async fn selection(
         format!("{back}{sep}notice={key}&n={n}")
     };
     match action {
-        "licenses" => Ok(see_other(&CustomerRoute::Licenses.at(cid))),
+        "licenses" => {
+            // The chips on Manage licenses follow the list's current sort.
+            let sort = back.split_once('?').and_then(|(_, q)| {
+                form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "sort").map(|(_, v)| v.into_owned())
+            });
+            let to = CustomerRoute::Licenses.at(cid);
+            Ok(see_other(&match sort {
+                Some(sort) => format!("{to}?{}", crate::console::encode_query(&[("sort".to_owned(), sort)])),
+                None => to,
+            }))
+        }
         "reset" => Ok(see_other(&CustomerRoute::Reset.at(cid))),
         "delete" => Ok(see_other(&CustomerRoute::Delete.at(cid))),
         "block" | "unblock" => {
