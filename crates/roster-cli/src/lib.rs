@@ -10,7 +10,7 @@ mod demo;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use roster_core::{Policy, Services, Store, SystemClock};
-use roster_http::{Application, ServerConfig, spawn_import_worker, spawn_purger};
+use roster_http::{Application, ServerConfig, spawn_import_worker_until, spawn_purger};
 use serde_json::json;
 use std::fmt;
 use std::sync::Arc;
@@ -150,6 +150,10 @@ pub struct ServeArgs {
     /// The sender of those emails.
     #[arg(long, env = "ROSTER_SMTP_FROM", default_value = "roster@localhost")]
     pub smtp_from: String,
+    /// Seconds a SIGTERM or Ctrl-C leaves requests in flight, and the import
+    /// batch being written, to finish before the process exits.
+    #[arg(long, env = "ROSTER_SHUTDOWN_GRACE", default_value_t = 30)]
+    pub shutdown_grace: u64,
 }
 
 /// A database URL whose `Debug` and `Display` hide the password.
@@ -291,14 +295,53 @@ async fn serve(services: Arc<Services>, args: &ServeArgs) -> anyhow::Result<()> 
     )
     .await
     .with_context(|| format!("listening on {}", args.listen))?;
+    // Listening for SIGTERM before saying we listen: one sent at once is not lost.
+    let signal = shutdown_signal()?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     spawn_purger(services.clone(), Duration::from_secs(args.purge_interval_secs.max(1)));
-    spawn_import_worker(services, Duration::from_millis(500));
+    let worker = spawn_import_worker_until(services, Duration::from_millis(500), stopped.clone());
     println!("listening on http://{}", app.local_addr()?);
-    app.run_with_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
+    let mut server_stopped = stopped;
+    let mut server = tokio::spawn(app.run_with_shutdown(async move {
+        let _ = server_stopped.wait_for(|s| *s).await;
+    }));
+    tokio::select! {
+        result = &mut server => return Ok(result??),
+        () = signal => {}
+    }
+    let grace = Duration::from_secs(args.shutdown_grace);
+    tracing::info!(
+        grace_secs = args.shutdown_grace,
+        "stopping: no new connections; finishing the requests in flight and the import transaction being written"
+    );
+    let _ = stop.send(true);
+    let finished = tokio::time::timeout(grace, async {
+        let served = server.await;
+        let _ = worker.await;
+        served
     })
-    .await?;
+    .await;
+    match finished {
+        Ok(served) => served??,
+        Err(_) => tracing::warn!(
+            grace_secs = args.shutdown_grace,
+            "requests or an import transaction were still running when the grace period ended; exiting"
+        ),
+    }
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// Resolves at the first SIGTERM or Ctrl-C (SIGINT).
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).context("listening for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    })
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {

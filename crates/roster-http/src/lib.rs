@@ -12,4 +12,4 @@ mod routes;
 pub mod signin;
 pub mod startup;
 
-pub use startup::{AppState, Application, ServerConfig, spawn_import_worker, spawn_purger};
+pub use startup::{AppState, Application, ServerConfig, spawn_import_worker, spawn_import_worker_until, spawn_purger};

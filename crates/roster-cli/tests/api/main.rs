@@ -31,6 +31,7 @@ mod requests;
 mod restart;
 mod schema;
 mod seats;
+mod shutdown;
 mod signin;
 mod signin_limits;
 mod strict;
