@@ -251,9 +251,25 @@ fn policy(args: &ServeArgs) -> anyhow::Result<Policy> {
     })
 }
 
+/// Applies the migrations this binary knows; refuses a database that a newer
+/// Roster has migrated, rather than run on a schema this binary does not know.
+async fn migrate(store: &dyn Store, url: &DatabaseUrl) -> anyhow::Result<()> {
+    let status = store.schema_status().await.context("reading the database's migrations")?;
+    if !status.unknown.is_empty() {
+        let unknown: Vec<String> = status.unknown.iter().map(i64::to_string).collect();
+        bail!(
+            "the database at {url} was migrated by a newer Roster: its migration(s) {} are unknown to this binary \
+             (roster {}); run that newer Roster, or restore a backup taken before the upgrade",
+            unknown.join(", "),
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    store.migrate().await.context("applying migrations")
+}
+
 async fn services(url: &DatabaseUrl, policy: Policy) -> anyhow::Result<Arc<Services>> {
     let store = open_store(url).await?;
-    store.migrate().await.context("applying migrations")?;
+    migrate(store.as_ref(), url).await?;
     Ok(Arc::new(Services::new(store, Arc::new(SystemClock), policy)))
 }
 
@@ -402,7 +418,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let store = open_store(url).await?;
-            store.migrate().await.context("applying migrations")?;
+            migrate(store.as_ref(), url).await?;
             println!("migrations applied to {url}");
         }
         Command::Serve(args) => {

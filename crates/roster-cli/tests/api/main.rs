@@ -37,6 +37,7 @@ mod signin_limits;
 mod strict;
 mod subscriptions;
 mod two_servers;
+mod upgrades;
 mod users;
 
 pub use reqwest::StatusCode;
