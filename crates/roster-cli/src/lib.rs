@@ -4,6 +4,7 @@
 //! Configuration is layered: defaults, then `ROSTER_*` environment variables, then
 //! flags. Every variable is listed in the README.
 
+pub mod backup;
 mod client;
 mod demo;
 
@@ -58,6 +59,20 @@ pub enum Command {
     Catalog(CatalogCommand),
     /// Apply the database migrations.
     Migrate,
+    /// Copy a live SQLite database into FILE (consistent, while serve runs).
+    /// PostgreSQL: use pg_dump.
+    Backup {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Check a backup, then put it in place of the SQLite database. Stop every
+    /// `roster serve` on that database first.
+    RestoreBackup {
+        file: std::path::PathBuf,
+        /// Replace an existing database (kept as FILE.before-restore).
+        #[arg(long)]
+        replace: bool,
+    },
     /// Serve the API and the sign-in pages.
     Serve(ServeArgs),
     /// Create a demo partner with customers and users, then serve.
@@ -420,6 +435,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(url).await?;
             migrate(store.as_ref(), url).await?;
             println!("migrations applied to {url}");
+        }
+        Command::Backup { out } => {
+            backup::backup(url.expose(), &out).await?;
+            println!("backed up {url} to {}", out.display());
+        }
+        Command::RestoreBackup { file, replace } => {
+            let target = backup::restore(url.expose(), &file, replace).await?;
+            println!("restored {} to {}", file.display(), target.display());
         }
         Command::Serve(args) => {
             let services = services(url, policy(&args)?).await?;
