@@ -109,3 +109,63 @@ async fn a_sqlite_backup_taken_during_writes_restores_a_consistent_copy() {
     assert!(String::from_utf8_lossy(&pg.stderr).contains("pg_dump"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// PostgreSQL: `pg_dump` while users and seats are written, restored with `psql`
+/// into a fresh database, keeps the seat invariants.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pg_dump_taken_during_writes_restores_with_the_seat_invariants() {
+    if !roster_testkit::backend_available(Backend::Postgres).await {
+        return;
+    }
+    let tool = |name: &str| {
+        let packaged = format!("/usr/lib/postgresql/15/bin/{name}");
+        if std::path::Path::new(&packaged).exists() { packaged } else { name.to_owned() }
+    };
+    let app = spawn_app(Backend::Postgres).await;
+    let roster_testkit::Fixture::Postgres { schema } = &app.fixture else { unreachable!() };
+    let schema = schema.clone();
+    let (stop, writer) = writing_customer(&app).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let base = roster_testkit::pg_base_url();
+    let dump = tokio::task::spawn_blocking({
+        let (pg_dump, base, schema) = (tool("pg_dump"), base.clone(), schema.clone());
+        move || Command::new(pg_dump).args(["--no-owner", "--schema", &schema, &base]).output().unwrap()
+    })
+    .await
+    .unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let made = writer.await.unwrap();
+    assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+
+    let fresh = format!("roster_restore_{}", uuid::Uuid::now_v7().simple());
+    let psql = |url: &str, sql: &[u8]| {
+        use std::io::Write;
+        let mut child = Command::new(tool("psql"))
+            .args(["-q", "-v", "ON_ERROR_STOP=1", url])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(sql).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let (admin, _) = base.rsplit_once('/').unwrap();
+    psql(&format!("{admin}/postgres"), format!("CREATE DATABASE {fresh}").as_bytes());
+    let fresh_url = format!("{admin}/{fresh}");
+    // The extension lives in public, outside the dumped schema.
+    psql(&fresh_url, b"CREATE EXTENSION IF NOT EXISTS pg_trgm");
+    psql(&fresh_url, &dump.stdout);
+
+    let options: sqlx::postgres::PgConnectOptions = fresh_url.parse().unwrap();
+    let pool = sqlx::PgPool::connect_with(options.options([("search_path", schema.as_str())])).await.unwrap();
+    let broken: i64 = sqlx::query_scalar(BROKEN_INVARIANTS).fetch_one(&pool).await.unwrap();
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&pool).await.unwrap();
+    let assigned: i64 = sqlx::query_scalar("SELECT assigned FROM subscriptions").fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    psql(&format!("{admin}/postgres"), format!("DROP DATABASE {fresh}").as_bytes());
+    assert_eq!(broken, 0);
+    assert_eq!((users % 50, assigned), (0, users), "one point in time: whole batches, each user with its seat");
+    assert!(users > 0 && users as usize <= made, "{users} of {made}");
+}
