@@ -8,7 +8,7 @@ use roster_core::services::{LicenseInput, NewUserInput};
 use roster_testkit::{Backend, spawn_app};
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 fn roster(args: &[&str], database_url: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_roster"))
@@ -18,13 +18,16 @@ fn roster(args: &[&str], database_url: &str) -> std::process::Output {
         .expect("running roster")
 }
 
+/// Starts a writer creating users with a seat each, 50 to a batch; returns once
+/// its first batch is in.
 async fn writing_customer(app: &roster_testkit::TestApp) -> (Arc<AtomicBool>, tokio::task::JoinHandle<usize>) {
     app.with_catalog().await;
     let agent = app.services.authenticate_token(&app.admin_token).await.unwrap().unwrap();
     let customer = app.services.create_customer(&agent, "Backup Co", &["backup.example".into()], "US").await.unwrap();
     app.services.buy_subscription(&agent, customer.id, "MAIL_P1", 100_000).await.unwrap();
     let stop = Arc::new(AtomicBool::new(false));
-    let (services, stopping) = (app.services.clone(), stop.clone());
+    let written = Arc::new(AtomicUsize::new(0));
+    let (services, stopping, progress) = (app.services.clone(), stop.clone(), written.clone());
     let writer = tokio::spawn(async move {
         let mut made = 0;
         while !stopping.load(Ordering::Relaxed) {
@@ -42,9 +45,13 @@ async fn writing_customer(app: &roster_testkit::TestApp) -> (Arc<AtomicBool>, to
                 r.unwrap();
             }
             made += 50;
+            progress.store(made, Ordering::Relaxed);
         }
         made
     });
+    while written.load(Ordering::Relaxed) == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     (stop, writer)
 }
 
