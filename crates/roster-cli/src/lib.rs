@@ -4,6 +4,7 @@
 //! Configuration is layered: defaults, then `ROSTER_*` environment variables, then
 //! flags. Every variable is listed in the README.
 
+pub mod backup;
 mod client;
 mod demo;
 
@@ -11,7 +12,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use roster_core::services::RateLimits;
 use roster_core::{Policy, Services, Store, SystemClock};
-use roster_http::{Application, ServerConfig, spawn_import_worker, spawn_purger};
+use roster_http::{Application, ServerConfig, spawn_import_worker_until, spawn_purger};
 use serde_json::json;
 use std::fmt;
 use std::sync::Arc;
@@ -59,6 +60,20 @@ pub enum Command {
     Catalog(CatalogCommand),
     /// Apply the database migrations.
     Migrate,
+    /// Copy a live SQLite database into FILE (consistent, while serve runs).
+    /// PostgreSQL: use pg_dump.
+    Backup {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Check a backup, then put it in place of the SQLite database. Stop every
+    /// `roster serve` on that database first.
+    RestoreBackup {
+        file: std::path::PathBuf,
+        /// Replace an existing database (kept as FILE.before-restore).
+        #[arg(long)]
+        replace: bool,
+    },
     /// Serve the API and the sign-in pages.
     Serve(ServeArgs),
     /// Create a demo partner with customers and users, then serve.
@@ -166,6 +181,10 @@ pub struct ServeArgs {
     /// Seconds a request may take from its head to its answer.
     #[arg(long, env = "ROSTER_REQUEST_TIMEOUT_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
+    /// Seconds a SIGTERM or Ctrl-C leaves requests in flight, and the import
+    /// batch being written, to finish before the process exits.
+    #[arg(long, env = "ROSTER_SHUTDOWN_GRACE", default_value_t = 30)]
+    pub shutdown_grace: u64,
 }
 
 /// A database URL whose `Debug` and `Display` hide the password.
@@ -263,9 +282,25 @@ fn policy(args: &ServeArgs) -> anyhow::Result<Policy> {
     })
 }
 
+/// Applies the migrations this binary knows; refuses a database that a newer
+/// Roster has migrated, rather than run on a schema this binary does not know.
+async fn migrate(store: &dyn Store, url: &DatabaseUrl) -> anyhow::Result<()> {
+    let status = store.schema_status().await.context("reading the database's migrations")?;
+    if !status.unknown.is_empty() {
+        let unknown: Vec<String> = status.unknown.iter().map(i64::to_string).collect();
+        bail!(
+            "the database at {url} was migrated by a newer Roster: its migration(s) {} are unknown to this binary \
+             (roster {}); run that newer Roster, or restore a backup taken before the upgrade",
+            unknown.join(", "),
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    store.migrate().await.context("applying migrations")
+}
+
 async fn services(url: &DatabaseUrl, policy: Policy) -> anyhow::Result<Arc<Services>> {
     let store = open_store(url).await?;
-    store.migrate().await.context("applying migrations")?;
+    migrate(store.as_ref(), url).await?;
     Ok(Arc::new(Services::new(store, Arc::new(SystemClock), policy)))
 }
 
@@ -311,14 +346,53 @@ async fn serve(services: Arc<Services>, args: &ServeArgs) -> anyhow::Result<()> 
     )
     .await
     .with_context(|| format!("listening on {}", args.listen))?;
+    // Listening for SIGTERM before saying we listen: one sent at once is not lost.
+    let signal = shutdown_signal()?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     spawn_purger(services.clone(), Duration::from_secs(args.purge_interval_secs.max(1)));
-    spawn_import_worker(services, Duration::from_millis(500));
+    let worker = spawn_import_worker_until(services, Duration::from_millis(500), stopped.clone());
     println!("listening on http://{}", app.local_addr()?);
-    app.run_with_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
+    let mut server_stopped = stopped;
+    let mut server = tokio::spawn(app.run_with_shutdown(async move {
+        let _ = server_stopped.wait_for(|s| *s).await;
+    }));
+    tokio::select! {
+        result = &mut server => return Ok(result??),
+        () = signal => {}
+    }
+    let grace = Duration::from_secs(args.shutdown_grace);
+    tracing::info!(
+        grace_secs = args.shutdown_grace,
+        "stopping: no new connections; finishing the requests in flight and the import transaction being written"
+    );
+    let _ = stop.send(true);
+    let finished = tokio::time::timeout(grace, async {
+        let served = server.await;
+        let _ = worker.await;
+        served
     })
-    .await?;
+    .await;
+    match finished {
+        Ok(served) => served??,
+        Err(_) => tracing::warn!(
+            grace_secs = args.shutdown_grace,
+            "requests or an import transaction were still running when the grace period ended; exiting"
+        ),
+    }
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// Resolves at the first SIGTERM or Ctrl-C (SIGINT).
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).context("listening for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    })
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -379,8 +453,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let store = open_store(url).await?;
-            store.migrate().await.context("applying migrations")?;
+            migrate(store.as_ref(), url).await?;
             println!("migrations applied to {url}");
+        }
+        Command::Backup { out } => {
+            backup::backup(url.expose(), &out).await?;
+            println!("backed up {url} to {}", out.display());
+        }
+        Command::RestoreBackup { file, replace } => {
+            let target = backup::restore(url.expose(), &file, replace).await?;
+            println!("restored {} to {}", file.display(), target.display());
         }
         Command::Serve(args) => {
             let services = services(url, policy(&args)?).await?;

@@ -235,6 +235,9 @@ pub trait ImportStore: Send + Sync {
     ) -> Result<()>;
     /// Marks a job with no pending rows left as succeeded.
     async fn finish_import_job(&self, job_id: Uuid, now: OffsetDateTime) -> Result<()>;
+    /// Gives up a running job's lease at once, so any instance may take it now
+    /// instead of when the lease would have run out (a worker that stops).
+    async fn release_import_job(&self, job_id: Uuid, now: OffsetDateTime) -> Result<()>;
     /// Hands out the encrypted temporary passwords of a job and forgets them, in
     /// one transaction, in row order.
     async fn take_import_credentials(

@@ -15,4 +15,4 @@ pub mod signin;
 pub mod startup;
 pub mod timeouts;
 
-pub use startup::{AppState, Application, ServerConfig, spawn_import_worker, spawn_purger};
+pub use startup::{AppState, Application, ServerConfig, spawn_import_worker, spawn_import_worker_until, spawn_purger};

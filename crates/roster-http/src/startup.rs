@@ -142,20 +142,44 @@ pub fn spawn_purger(services: Arc<Services>, interval: Duration) -> tokio::task:
 /// again. Any number of instances may run one; a job's lease keeps them from
 /// working on it at once.
 pub fn spawn_import_worker(services: Arc<Services>, poll: Duration) -> tokio::task::JoinHandle<()> {
+    let (keep, stop) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
-        // Beats every second, whether it runs a job or waits for one: `/readyz`
-        // reads the beat to know the worker is alive.
-        let mut beat = tokio::time::interval(Duration::from_secs(1));
-        beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            match beating(&services, &mut beat, services.run_next_import()).await {
-                Ok(true) => continue,
-                Ok(false) => {}
-                Err(e) => crate::errors::log_background(&e),
-            }
-            beating(&services, &mut beat, services.wait_for_import(poll)).await;
-        }
+        let _keep = keep;
+        run_import_worker(services, poll, stop).await;
     })
+}
+
+/// As `spawn_import_worker`, until `stop` turns true: the job being run commits
+/// the transaction it is writing, releases its lease, and the task ends.
+pub fn spawn_import_worker_until(
+    services: Arc<Services>,
+    poll: Duration,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(run_import_worker(services, poll, stop))
+}
+
+async fn run_import_worker(services: Arc<Services>, poll: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+    // Beats every second, whether it runs a job or waits for one: `/readyz`
+    // reads the beat to know the worker is alive.
+    let mut beat = tokio::time::interval(Duration::from_secs(1));
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while !*stop.borrow() {
+        match beating(&services, &mut beat, services.run_next_import_until(&stop)).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => crate::errors::log_background(&e),
+        }
+        let stopped = async {
+            if stop.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            () = beating(&services, &mut beat, services.wait_for_import(poll)) => {}
+            () = stopped => {}
+        }
+    }
 }
 
 /// Runs `work` to its end, beating the import worker's heart at every tick.

@@ -65,6 +65,11 @@ impl roster_sql::Dialect for SqliteDialect {
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
+/// The versions of the migrations this binary knows, for checking a backup.
+pub fn known_migrations() -> Vec<i64> {
+    MIGRATOR.iter().filter(|m| !m.migration_type.is_down_migration()).map(|m| m.version).collect()
+}
+
 type D = SqliteDialect;
 type Db = sqlx::Sqlite;
 

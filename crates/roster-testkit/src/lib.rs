@@ -238,6 +238,18 @@ impl Fixture {
     }
 }
 
+impl Fixture {
+    /// An import job's status as stored, and whether a worker holds its lease.
+    pub async fn import_job_lease(&self, job_id: Uuid) -> (String, bool) {
+        let sql = "SELECT status, lease_until IS NOT NULL FROM import_jobs WHERE id = $1";
+        let row = match self.raw_db().await {
+            RawDb::Sqlite(pool) => sqlx::query_as(sql).bind(job_id).fetch_one(&pool).await,
+            RawDb::Postgres(pool) => sqlx::query_as(sql).bind(job_id).fetch_one(&pool).await,
+        };
+        row.expect("reading an import job's lease")
+    }
+}
+
 impl Drop for Fixture {
     fn drop(&mut self) {
         if let Fixture::Sqlite { dir, .. } = self {

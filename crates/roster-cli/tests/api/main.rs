@@ -8,6 +8,7 @@
 )]
 
 mod audit;
+mod backup;
 mod browser;
 mod browser_licenses;
 mod browser_screens;
@@ -36,6 +37,7 @@ mod restart;
 mod schema;
 mod seats;
 mod security;
+mod shutdown;
 mod signin;
 mod signin_limits;
 mod slow_clients;
@@ -43,6 +45,7 @@ mod strict;
 mod subscriptions;
 mod translations;
 mod two_servers;
+mod upgrades;
 mod users;
 
 pub use reqwest::StatusCode;

@@ -220,6 +220,15 @@ impl Services {
     /// their rows, so a crash at any point leaves every row either done once or
     /// still pending. Returns whether there was a job.
     pub async fn run_next_import(&self) -> Result<bool> {
+        let (_keep, stop) = tokio::sync::watch::channel(false);
+        self.run_next_import_until(&stop).await
+    }
+
+    /// As `run_next_import`, until `stop` turns true: then no further batch is
+    /// prepared, the batches already handed to the writer are committed, and the
+    /// job's lease is released at once, so another instance (or this one, started
+    /// again) takes the job without waiting for the lease to run out.
+    pub async fn run_next_import_until(&self, stop: &tokio::sync::watch::Receiver<bool>) -> Result<bool> {
         let now = self.now();
         let Some(job) = self.store.claim_import_job(now + self.policy.import_lease, now).await? else {
             return Ok(false);
@@ -237,7 +246,8 @@ impl Services {
             let (job, rules) = (&job, &rules);
             async move {
                 let mut after = 0;
-                while let Some((last, work)) = self.prepare_import_batch(job, rules, after).await? {
+                while !*stop.borrow() {
+                    let Some((last, work)) = self.prepare_import_batch(job, rules, after).await? else { break };
                     let now = self.now();
                     let batch = ImportBatch { work, now, lease_until: now + self.policy.import_lease };
                     // A closed channel means the writer stopped; its error is the one to report.
@@ -253,7 +263,12 @@ impl Services {
         let (written, prepared) = tokio::join!(write, prepare);
         written?;
         prepared?;
+        // Marks the job done only when no row is pending.
         self.store.finish_import_job(job.id, self.now()).await?;
+        if *stop.borrow() {
+            self.store.release_import_job(job.id, self.now()).await?;
+            tracing::info!(job_id = %job.id, "stopped an import job between transactions; its lease is released");
+        }
         Ok(true)
     }
 

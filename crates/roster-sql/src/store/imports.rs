@@ -298,6 +298,17 @@ pub(super) async fn write_batches(
     tx.commit().await.map_err(db_err)
 }
 
+/// Gives up a running job's lease: the next claim, on any instance, takes it.
+pub(super) async fn release_job(pool: &Pool, job_id: Uuid, now: OffsetDateTime) -> Result<()> {
+    sqlx::query("UPDATE import_jobs SET lease_until = NULL, updated_at = $1 WHERE id = $2 AND status = 'running'")
+        .bind(D::to_db(now))
+        .bind(job_id)
+        .execute(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
 /// Marks a job with no pending rows left as succeeded.
 pub(super) async fn finish_job(pool: &Pool, job_id: Uuid, now: OffsetDateTime) -> Result<()> {
     sqlx::query(

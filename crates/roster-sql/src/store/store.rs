@@ -379,6 +379,10 @@ impl ImportStore for SqlStore {
         imports::finish_job(&self.pool, job_id, now).await
     }
 
+    async fn release_import_job(&self, job_id: Uuid, now: OffsetDateTime) -> Result<()> {
+        imports::release_job(&self.pool, job_id, now).await
+    }
+
     async fn take_import_credentials(
         &self,
         partner_id: Uuid,
