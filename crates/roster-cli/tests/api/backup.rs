@@ -37,7 +37,7 @@ async fn writing_customer(app: &roster_testkit::TestApp) -> (Arc<AtomicBool>, to
                     domain: Some("backup.example".into()),
                     display_name: format!("U {i}"),
                     usage_location: Some("US".into()),
-                    licenses: vec![LicenseInput { product_id: "MAIL_P1".into(), disabled_service_plans: vec![] }],
+                    licenses: vec![LicenseInput { product_id: "MAIL_P1".into(), ..Default::default() }],
                     ..Default::default()
                 })
                 .collect();
