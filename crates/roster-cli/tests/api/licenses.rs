@@ -370,3 +370,33 @@ both_backends! {
         assert_eq!(geo.body["results"][0]["errors"][0]["message"], "Geo is not sold in US, the user's usage location");
     }
 }
+
+/// A user a product cannot reach for want of a usage location is linked to
+/// their page, where the location is set.
+#[tokio::test]
+async fn the_console_links_a_missing_usage_location_to_the_user_s_page() {
+    let app = roster_testkit::spawn_app(roster_testkit::Backend::Sqlite).await;
+    let f = fixture(&app).await;
+    let nowhere = user(&app, &f, "nowhere", None).await;
+    let session = crate::console::login(&app, &app.admin_email, &app.admin_password).await;
+    let csrf = session.csrf().await;
+    let cid = &f.customer.id;
+    let picked = session
+        .post(
+            &format!("/customers/{cid}/users/selection"),
+            &[("csrf", &csrf), ("on_page", &nowhere), ("ticked", &nowhere)],
+        )
+        .await;
+    assert!(picked.status.is_redirection(), "{}", picked.body);
+    let saved = session
+        .post(
+            &format!("/customers/{cid}/licenses"),
+            &[("csrf", &csrf), ("op_MAIL_P2", "assign"), ("mode", "partial"), ("save", "1")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let result = session.get(&saved.location).await;
+    assert_eq!(result.status, StatusCode::OK);
+    let link = format!("href=\"/customers/{cid}/users/{nowhere}\" class=\"set-location\"");
+    assert!(result.body.contains(&link), "{}", result.body);
+}

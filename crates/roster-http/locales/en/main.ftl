@@ -211,6 +211,7 @@ summary-unchanged = { $countText } unchanged
 col-added = Added
 col-removed = Removed
 col-problems = Problems
+set-usage-location = Set the usage location on the user's page
 status-succeeded = Succeeded
 status-failed = Failed
 status-unchanged = Unchanged

@@ -211,6 +211,7 @@ summary-unchanged = { $countText } inchangées
 col-added = Ajoutées
 col-removed = Retirées
 col-problems = Problèmes
+set-usage-location = Définir l'emplacement d'utilisation sur la page de l'utilisateur
 status-succeeded = Réussi
 status-failed = Échec
 status-unchanged = Inchangé

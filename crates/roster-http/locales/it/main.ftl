@@ -211,6 +211,7 @@ summary-unchanged = { $countText } invariate
 col-added = Aggiunte
 col-removed = Rimosse
 col-problems = Problemi
+set-usage-location = Imposta la posizione di utilizzo nella pagina dell'utente
 status-succeeded = Riuscito
 status-failed = Non riuscito
 status-unchanged = Invariato

@@ -208,6 +208,7 @@ summary-unchanged = Без изменений: { $countText }
 col-added = Добавлено
 col-removed = Удалено
 col-problems = Проблемы
+set-usage-location = Указать расположение на странице пользователя
 status-succeeded = Успешно
 status-failed = Ошибка
 status-unchanged = Без изменений

@@ -196,6 +196,7 @@ summary-unchanged = 未更改 { $countText } 个
 col-added = 已添加
 col-removed = 已删除
 col-problems = 问题
+set-usage-location = 在用户页面上设置使用位置
 status-succeeded = 成功
 status-failed = 失败
 status-unchanged = 未更改

@@ -306,6 +306,9 @@ pub(crate) struct ResultRow {
     pub not_applied: Vec<String>,
     /// (product or empty, reason in words)
     pub errors: Vec<(String, String)>,
+    /// The user's page, when a product needs a usage location the user lacks.
+    #[serde(default)]
+    pub location_link: Option<String>,
 }
 
 /// What "Licenses updated" shows, kept as the session's result.
@@ -432,6 +435,11 @@ async fn submit(
             unchanged: names(&r.unchanged),
             not_applied: names(&r.not_applied),
             errors: r.errors.iter().map(|e| super::license_words::failure_words(lang, &catalog, e)).collect(),
+            location_link: r
+                .errors
+                .iter()
+                .any(|e| e.code == "usage_location_required")
+                .then(|| ItemRoute::User.at(cid, r.user_id)),
         })
         .collect();
     let updated = Updated {
