@@ -206,7 +206,7 @@ async fn screens_post_redirect_get(backend: roster_testkit::Backend) {
     );
     assert_eq!(saved["roles"], json!(["billing-admin"]), "{saved}");
     let activity = b.text("table.activity").await;
-    assert!(activity.contains("User changed") && activity.contains("displayName"), "{activity}");
+    assert!(activity.contains("User changed") && activity.contains("Display name") && !activity.contains("displayName"), "{activity}");
     b.screenshot("05-user-page").await;
     b.submit("#block-user").await;
     assert!(b.text("#sign-in-state").await.contains("Blocked"));
@@ -365,7 +365,7 @@ both_backends! {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "\u{feff}Date,Agent,Action,Utilisateurs,Modification", "{csv}");
         assert_eq!(lines.len(), 2, "one change of a user: {csv}");
-        assert!(lines[1].contains("Bo Meanwhile") && lines[1].contains("displayName: Bo → Bo Meanwhile"), "{csv}");
+        assert!(lines[1].contains("Bo Meanwhile") && lines[1].contains("Nom d'affichage: Bo → Bo Meanwhile"), "{csv}");
 
         // An hour later the result is gone.
         app.clock.advance(time::Duration::minutes(61));

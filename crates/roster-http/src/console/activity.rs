@@ -178,7 +178,7 @@ async fn rows(
                 .map(|id| (*id, names.get(id).cloned().unwrap_or_else(|| id.to_string())))
                 .collect(),
             more: e.user_ids.len().saturating_sub(NAMED),
-            diff: super::users::diff(&e.before, &e.after),
+            diff: super::users::diff(console.lang, &e.before, &e.after),
         })
         .collect())
 }

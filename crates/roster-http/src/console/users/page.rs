@@ -95,7 +95,37 @@ pub(crate) fn action_words(lang: roster_core::domain::Language, action: &str) ->
 }
 
 /// What changed between an event's before and after, field by field.
-pub(crate) fn diff(before: &serde_json::Value, after: &serde_json::Value) -> Vec<(String, String, String)> {
+/// An audit snapshot's field as the console labels it, in the agent's language.
+fn field_words(lang: roster_core::domain::Language, field: &str) -> String {
+    let key = match field {
+        "displayName" => "col-display-name",
+        "userPrincipalName" => "col-username",
+        "firstName" => "field-first-name",
+        "lastName" => "field-last-name",
+        "usageLocation" => "col-location",
+        "roles" => "col-roles",
+        "licenses" => "col-licenses",
+        "signInBlocked" => "col-sign-in",
+        "quantity" => "col-quantity",
+        "assigned" => "col-assigned",
+        "companyName" => "col-company",
+        "domains" => "col-domains",
+        "country" => "col-country",
+        "productId" => "col-product",
+        "disabledServicePlans" => "col-service-plans",
+        "state" => "field-state",
+        "temporaryPasswordExpiresAt" => "field-password-expires",
+        _ => return field.to_owned(),
+    };
+    lang.t(key)
+}
+
+/// What changed, field by field: (the field's label, before, after).
+pub(crate) fn diff(
+    lang: roster_core::domain::Language,
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+) -> Vec<(String, String, String)> {
     let text = |v: Option<&serde_json::Value>| match v {
         None | Some(serde_json::Value::Null) => String::new(),
         Some(serde_json::Value::String(s)) => s.clone(),
@@ -106,7 +136,10 @@ pub(crate) fn diff(before: &serde_json::Value, after: &serde_json::Value) -> Vec
     let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
     keys.sort();
     keys.dedup();
-    keys.into_iter().filter(|k| b.get(*k) != a.get(*k)).map(|k| (k.clone(), text(b.get(k)), text(a.get(k)))).collect()
+    keys.into_iter()
+        .filter(|k| b.get(*k) != a.get(*k))
+        .map(|k| (field_words(lang, k), text(b.get(k)), text(a.get(k))))
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -160,7 +193,7 @@ async fn page(
             at: e.at,
             agent: e.agent_id.map(|id| agents.get(&id).cloned().unwrap_or_else(|| id.to_string())).unwrap_or_default(),
             action: action_words(console.lang, &e.action),
-            diff: diff(&e.before, &e.after),
+            diff: diff(console.lang, &e.before, &e.after),
         })
         .collect();
     let now = state.services.now();
