@@ -206,7 +206,10 @@ async fn screens_post_redirect_get(backend: roster_testkit::Backend) {
     );
     assert_eq!(saved["roles"], json!(["billing-admin"]), "{saved}");
     let activity = b.text("table.activity").await;
-    assert!(activity.contains("User changed") && activity.contains("Display name") && !activity.contains("displayName"), "{activity}");
+    assert!(
+        activity.contains("User changed") && activity.contains("Display name") && !activity.contains("displayName"),
+        "{activity}"
+    );
     b.screenshot("05-user-page").await;
     b.submit("#block-user").await;
     assert!(b.text("#sign-in-state").await.contains("Blocked"));

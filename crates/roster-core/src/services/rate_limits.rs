@@ -14,7 +14,7 @@
 //! ends, without asking the database again.
 
 use super::Services;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::secrets::sha256_hex;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -57,7 +57,9 @@ pub struct RateLimiter {
     limits: RateLimits,
     local: Mutex<Shares>,
     /// Held by the request taking new shares from the database.
-    refill: tokio::sync::Mutex<()>,
+    /// Held by the one request taking new shares; holds when the database last
+    /// could not be reached while taking them.
+    refill: tokio::sync::Mutex<Option<std::time::Instant>>,
 }
 
 #[derive(Debug, Default)]
@@ -94,7 +96,7 @@ impl Key {
 
 impl RateLimiter {
     pub fn new(limits: RateLimits) -> Self {
-        Self { limits, local: Mutex::new(Shares::default()), refill: tokio::sync::Mutex::new(()) }
+        Self { limits, local: Mutex::new(Shares::default()), refill: tokio::sync::Mutex::new(None) }
     }
 
     pub fn limits(&self) -> RateLimits {
@@ -128,7 +130,13 @@ impl RateLimiter {
         // One request at a time takes new shares; the others wait and are served
         // from what it took, so a burst does not take a share per request and
         // leave most of each unused.
-        let _refilling = self.refill.lock().await;
+        let asked = std::time::Instant::now();
+        let mut unreachable_since = self.refill.lock().await;
+        // The database could not be reached by the request this one waited
+        // behind: answer as it was answered, rather than wait as long again.
+        if unreachable_since.is_some_and(|at| at >= asked) {
+            return Err(Error::Unavailable);
+        }
         // Each pass adds to a count in the database, so a key's count reaches
         // its limit (and the key is spent) after finitely many: the loop ends.
         loop {
@@ -137,7 +145,15 @@ impl RateLimiter {
                 Err(wanted) => wanted,
             };
             let takes: Vec<(String, i64)> = wanted.iter().map(|k| (k.name.clone(), k.share())).collect();
-            let counts = services.store.add_rate_limit_hits(&takes, start).await?;
+            let counts = match services.store.add_rate_limit_hits(&takes, start).await {
+                Ok(counts) => counts,
+                Err(e) => {
+                    if matches!(e, Error::Unavailable) {
+                        *unreachable_since = Some(std::time::Instant::now());
+                    }
+                    return Err(e);
+                }
+            };
             let mut shares = self.local.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if shares.window != window {
                 // Another window began meanwhile (or the clock went back): what
