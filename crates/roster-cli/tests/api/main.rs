@@ -9,6 +9,7 @@
 
 mod audit;
 mod browser;
+mod browser_layout;
 mod browser_screens;
 mod cli;
 mod conformance;
