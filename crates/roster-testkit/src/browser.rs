@@ -189,6 +189,27 @@ impl Browser {
             .collect()
     }
 
+    /// Moves the mouse over the element's centre, as a pointer hovering it.
+    pub async fn hover(&self, css: &str) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+        let element = self.find(css).await;
+        let over = PointerAction::MoveToElement { element, duration: None, x: 0.0, y: 0.0 };
+        let mouse = MouseActions::new("mouse".to_owned()).then(over);
+        self.client.perform_actions(mouse).await.unwrap_or_else(|e| panic!("hovering {css}: {e}"));
+    }
+
+    /// Makes the page's viewport exactly `width` by `height` CSS pixels (a
+    /// desktop viewport at scale 1, so a page wider than it scrolls sideways
+    /// rather than being zoomed out), through Chromium's DevTools protocol:
+    /// a window cannot be made as narrow as a phone.
+    pub async fn viewport(&self, width: u32, height: u32) {
+        let params = serde_json::json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false});
+        self.client
+            .issue_cmd(Cdp { cmd: "Emulation.setDeviceMetricsOverride", params })
+            .await
+            .unwrap_or_else(|e| panic!("setting the viewport to {width}x{height}: {e}"));
+    }
+
     /// Ends the session; first fails the test if any page broke the policy.
     pub async fn close(self) {
         let violations = self.csp_violations().await;
@@ -212,6 +233,24 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+/// chromedriver's own command running a DevTools protocol command in the page.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

@@ -11,6 +11,7 @@ mod audit;
 mod backup;
 mod browser;
 mod browser_licenses;
+mod browser_layout;
 mod browser_screens;
 mod cli;
 mod conformance;
