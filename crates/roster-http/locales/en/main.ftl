@@ -336,3 +336,37 @@ activity-from = From
 activity-to = To
 activity-clear = Clear filters
 user-all-activity = All of this user's activity
+error-field-detail = { $field }: { $detail }
+invalid-empty = must not be empty
+invalid-too-long = { $max ->
+    [one] must be at most { $maxText } character
+   *[other] must be at most { $maxText } characters
+}
+invalid-length = must be 1 to { $maxText } characters
+invalid-between = must be between { $minText } and { $maxText }
+invalid-username-character = contains { $value }; use letters A-Z, digits and ' . - _ ! # ^ ~
+invalid-username-dots = must not start or end with a dot or contain two dots in a row
+invalid-domain-labels = must have at least two labels, like contoso.example
+invalid-domain-label-length = each part between dots must be 1 to 63 characters
+invalid-domain-characters = may contain only letters, digits, hyphens and dots
+invalid-domain-hyphen = a part between dots must not start or end with a hyphen
+invalid-domain-numeric = the last part must not be only digits
+invalid-upn = must have the form name@domain
+invalid-control = must not contain control characters such as line breaks
+invalid-email = must be an email address
+invalid-country = { $value } is not a two-letter country code (ISO 3166-1)
+invalid-role = { $value } is not a known role
+invalid-agent-role = { $value } is not a known agent role
+invalid-product-characters = may contain only letters, digits, '_', '-' and '.'
+invalid-domain-differs = differs from the domain in the username
+invalid-domain-required = is required unless the username is name@domain
+invalid-listed-twice = { $value } is listed twice
+import-no-seats = no { $product } licenses are left for this row; buy more
+import-no-domain = the customer has no domain
+import-domain-invalid = the domain { $value } { $detail }
+import-domain-not-owned = { $value } is not one of the customer's domains
+import-duplicate-username = { $value } is also on row { $rowText }
+import-username-taken = the username { $value } is already taken
+import-unknown-product = { $value } is not a product of the catalog
+import-product-not-owned = the customer has no subscription for { $product }
+import-license-product = { $product }

@@ -336,3 +336,37 @@ activity-from = Du
 activity-to = Au
 activity-clear = Effacer les filtres
 user-all-activity = Toute l'activité de cet utilisateur
+error-field-detail = { $field } : { $detail }
+invalid-empty = ne doit pas être vide
+invalid-too-long = { $max ->
+    [one] doit contenir au plus { $maxText } caractère
+   *[other] doit contenir au plus { $maxText } caractères
+}
+invalid-length = doit contenir de 1 à { $maxText } caractères
+invalid-between = doit être compris entre { $minText } et { $maxText }
+invalid-username-character = contient { $value } ; utilisez des lettres A-Z, des chiffres et ' . - _ ! # ^ ~
+invalid-username-dots = ne doit pas commencer ni finir par un point, ni contenir deux points consécutifs
+invalid-domain-labels = doit avoir au moins deux parties séparées par un point, comme contoso.example
+invalid-domain-label-length = chaque partie entre les points doit contenir de 1 à 63 caractères
+invalid-domain-characters = ne peut contenir que des lettres, des chiffres, des traits d'union et des points
+invalid-domain-hyphen = une partie entre les points ne doit pas commencer ni finir par un trait d'union
+invalid-domain-numeric = la dernière partie ne doit pas être composée uniquement de chiffres
+invalid-upn = doit avoir la forme nom@domaine
+invalid-control = ne doit pas contenir de caractères de contrôle, comme des sauts de ligne
+invalid-email = doit être une adresse e-mail
+invalid-country = { $value } n'est pas un code de pays à deux lettres (ISO 3166-1)
+invalid-role = { $value } n'est pas un rôle connu
+invalid-agent-role = { $value } n'est pas un rôle d'agent connu
+invalid-product-characters = ne peut contenir que des lettres, des chiffres, « _ », « - » et « . »
+invalid-domain-differs = diffère du domaine indiqué dans le nom d'utilisateur
+invalid-domain-required = est obligatoire, sauf si le nom d'utilisateur a la forme nom@domaine
+invalid-listed-twice = { $value } figure deux fois
+import-no-seats = il ne reste plus de licence { $product } pour cette ligne ; achetez-en davantage
+import-no-domain = le client n'a aucun domaine
+import-domain-invalid = le domaine { $value } { $detail }
+import-domain-not-owned = { $value } ne fait pas partie des domaines du client
+import-duplicate-username = { $value } figure aussi à la ligne { $rowText }
+import-username-taken = le nom d'utilisateur { $value } est déjà pris
+import-unknown-product = { $value } ne figure pas dans le catalogue
+import-product-not-owned = le client n'a pas d'abonnement à { $product }
+import-license-product = { $product }

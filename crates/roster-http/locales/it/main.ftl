@@ -336,3 +336,37 @@ activity-from = Dal
 activity-to = Al
 activity-clear = Cancella filtri
 user-all-activity = Tutta l'attività di questo utente
+error-field-detail = { $field }: { $detail }
+invalid-empty = non deve essere vuoto
+invalid-too-long = { $max ->
+    [one] deve contenere al massimo { $maxText } carattere
+   *[other] deve contenere al massimo { $maxText } caratteri
+}
+invalid-length = deve contenere da 1 a { $maxText } caratteri
+invalid-between = deve essere compreso tra { $minText } e { $maxText }
+invalid-username-character = contiene { $value }; usa lettere A-Z, cifre e ' . - _ ! # ^ ~
+invalid-username-dots = non deve iniziare o finire con un punto né contenere due punti consecutivi
+invalid-domain-labels = deve avere almeno due parti separate da un punto, come contoso.example
+invalid-domain-label-length = ogni parte tra i punti deve contenere da 1 a 63 caratteri
+invalid-domain-characters = può contenere solo lettere, cifre, trattini e punti
+invalid-domain-hyphen = una parte tra i punti non deve iniziare o finire con un trattino
+invalid-domain-numeric = l'ultima parte non deve essere composta solo da cifre
+invalid-upn = deve avere la forma nome@dominio
+invalid-control = non deve contenere caratteri di controllo, come gli a capo
+invalid-email = deve essere un indirizzo e-mail
+invalid-country = { $value } non è un codice paese di due lettere (ISO 3166-1)
+invalid-role = { $value } non è un ruolo noto
+invalid-agent-role = { $value } non è un ruolo di agente noto
+invalid-product-characters = può contenere solo lettere, cifre, «_», «-» e «.»
+invalid-domain-differs = è diverso dal dominio indicato nel nome utente
+invalid-domain-required = è obbligatorio, a meno che il nome utente non abbia la forma nome@dominio
+invalid-listed-twice = { $value } è indicato due volte
+import-no-seats = non restano licenze { $product } per questa riga; acquistane altre
+import-no-domain = il cliente non ha alcun dominio
+import-domain-invalid = il dominio { $value } { $detail }
+import-domain-not-owned = { $value } non è uno dei domini del cliente
+import-duplicate-username = { $value } compare anche alla riga { $rowText }
+import-username-taken = il nome utente { $value } è già in uso
+import-unknown-product = { $value } non è un prodotto del catalogo
+import-product-not-owned = il cliente non ha una sottoscrizione per { $product }
+import-license-product = { $product }

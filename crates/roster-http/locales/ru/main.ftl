@@ -329,3 +329,37 @@ activity-from = С
 activity-to = По
 activity-clear = Сбросить фильтры
 user-all-activity = Все действия с этим пользователем
+error-field-detail = { $field }: { $detail }
+invalid-empty = не может быть пустым
+invalid-too-long = { $max ->
+    [one] должно содержать не более { $maxText } символа
+   *[other] должно содержать не более { $maxText } символов
+}
+invalid-length = должно содержать от 1 до { $maxText } символов
+invalid-between = должно быть от { $minText } до { $maxText }
+invalid-username-character = содержит { $value }; используйте латинские буквы A-Z, цифры и ' . - _ ! # ^ ~
+invalid-username-dots = не может начинаться или заканчиваться точкой и содержать две точки подряд
+invalid-domain-labels = должно состоять минимум из двух частей, разделённых точкой, например contoso.example
+invalid-domain-label-length = каждая часть между точками должна содержать от 1 до 63 символов
+invalid-domain-characters = может содержать только буквы, цифры, дефисы и точки
+invalid-domain-hyphen = часть между точками не может начинаться или заканчиваться дефисом
+invalid-domain-numeric = последняя часть не может состоять только из цифр
+invalid-upn = должно иметь вид имя@домен
+invalid-control = не может содержать управляющие символы, например переводы строки
+invalid-email = должно быть адресом электронной почты
+invalid-country = { $value } не является двухбуквенным кодом страны (ISO 3166-1)
+invalid-role = { $value } не является известной ролью
+invalid-agent-role = { $value } не является известной ролью агента
+invalid-product-characters = может содержать только буквы, цифры, «_», «-» и «.»
+invalid-domain-differs = не совпадает с доменом в имени пользователя
+invalid-domain-required = обязателен, если имя пользователя не имеет вида имя@домен
+invalid-listed-twice = { $value } указан дважды
+import-no-seats = для этой строки не осталось лицензий { $product }; купите ещё
+import-no-domain = у клиента нет ни одного домена
+import-domain-invalid = домен { $value }: { $detail }
+import-domain-not-owned = { $value } не является доменом клиента
+import-duplicate-username = { $value } также указан в строке { $rowText }
+import-username-taken = имя пользователя { $value } уже занято
+import-unknown-product = { $value } отсутствует в каталоге
+import-product-not-owned = у клиента нет подписки на { $product }
+import-license-product = { $product }

@@ -113,6 +113,24 @@ impl Localized for Language {
     }
 }
 
+/// The words of a core message (a refused value, an import problem), in `lang`.
+pub fn say(lang: Language, words: &roster_core::domain::Words) -> String {
+    use roster_core::domain::WordArg;
+    let args: Vec<(&'static str, Arg)> = words
+        .args
+        .iter()
+        .map(|(name, value)| {
+            let arg = match value {
+                WordArg::Text(s) => Arg::Text(s.clone()),
+                WordArg::Num(n) => Arg::Num(*n),
+                WordArg::Words(inner) => Arg::Text(say(lang, inner)),
+            };
+            (*name, arg)
+        })
+        .collect();
+    lang.ta(words.key, &args)
+}
+
 /// Every role's name in every language of the console: an import file may name
 /// roles as the console shows them, in whichever language it was made.
 pub fn role_names() -> &'static [(String, roster_core::domain::UserRole)] {
