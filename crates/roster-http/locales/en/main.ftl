@@ -370,3 +370,5 @@ import-username-taken = the username { $value } is already taken
 import-unknown-product = { $value } is not a product of the catalog
 import-product-not-owned = the customer has no subscription for { $product }
 import-license-product = { $product }
+invalid-page-too-many = a page holds at most { $maxText } users
+invalid-selection-too-many = select at most { $maxText } users

@@ -370,3 +370,5 @@ import-username-taken = le nom d'utilisateur { $value } est déjà pris
 import-unknown-product = { $value } ne figure pas dans le catalogue
 import-product-not-owned = le client n'a pas d'abonnement à { $product }
 import-license-product = { $product }
+invalid-page-too-many = une page contient au plus { $maxText } utilisateurs
+invalid-selection-too-many = sélectionnez au plus { $maxText } utilisateurs

@@ -370,3 +370,5 @@ import-username-taken = il nome utente { $value } è già in uso
 import-unknown-product = { $value } non è un prodotto del catalogo
 import-product-not-owned = il cliente non ha una sottoscrizione per { $product }
 import-license-product = { $product }
+invalid-page-too-many = una pagina contiene al massimo { $maxText } utenti
+invalid-selection-too-many = seleziona al massimo { $maxText } utenti

@@ -363,3 +363,5 @@ import-username-taken = имя пользователя { $value } уже зан
 import-unknown-product = { $value } отсутствует в каталоге
 import-product-not-owned = у клиента нет подписки на { $product }
 import-license-product = { $product }
+invalid-page-too-many = на странице может быть не более { $maxText } пользователей
+invalid-selection-too-many = выберите не более { $maxText } пользователей

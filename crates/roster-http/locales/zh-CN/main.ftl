@@ -340,3 +340,5 @@ import-username-taken = 用户名 { $value } 已被使用
 import-unknown-product = { $value } 不在产品目录中
 import-product-not-owned = 该客户没有 { $product } 的订阅
 import-license-product = { $product }
+invalid-page-too-many = 一页最多包含 { $maxText } 个用户
+invalid-selection-too-many = 最多选择 { $maxText } 个用户
