@@ -1,6 +1,7 @@
 //! The core's error type. Each variant is an outcome a caller can act on and has a
 //! stable `code`; `Internal` carries the cause chain for the log and nothing else.
 
+use crate::domain::{Invalid, Words};
 use crate::imports::{Column, FileError, ImportError};
 use crate::licensing::{LicenseError, LicenseErrorCode};
 use crate::model::ImportRowError;
@@ -9,8 +10,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// `message` is the API's English; `words`, when the refusal has them, say
+    /// it in the console's languages.
     #[error("{field}: {message}")]
-    Validation { field: String, message: String },
+    Validation { field: String, message: String, words: Option<Words> },
     #[error("not found")]
     NotFound,
     #[error("you do not have the right to do this")]
@@ -18,7 +21,7 @@ pub enum Error {
     #[error("user not found")]
     UserNotFound,
     #[error("{field}: {message}")]
-    InvalidUsername { field: String, message: String },
+    InvalidUsername { field: String, message: String, words: Option<Words> },
     #[error("the user is deleted")]
     UserDeleted,
     #[error("the user is not deleted")]
@@ -66,8 +69,19 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn validation(field: impl Into<String>, message: impl std::fmt::Display) -> Self {
-        Self::Validation { field: field.into(), message: message.to_string() }
+    /// A refused value of `field`: with words of their own when `detail` is an
+    /// [`Invalid`], or English alone (the console then says only the code's sentence).
+    pub fn validation(field: impl Into<String>, detail: impl Into<Detail>) -> Self {
+        let Detail { message, words } = detail.into();
+        Self::Validation { field: field.into(), message, words }
+    }
+
+    /// The words of a refused value, if it has them.
+    pub fn words(&self) -> Option<&Words> {
+        match self {
+            Self::Validation { words, .. } | Self::InvalidUsername { words, .. } => words.as_ref(),
+            _ => None,
+        }
     }
 
     pub fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Self {
@@ -83,7 +97,12 @@ impl Error {
             Self::License { .. } | Self::ProductNotOwned(_) => Column::Licenses,
             _ => Column::Username,
         };
-        ImportRowError { column: Some(column.name().into()), code: self.code().into(), message: self.to_string() }
+        ImportRowError {
+            column: Some(column.name().into()),
+            code: self.code().into(),
+            message: self.to_string(),
+            words: None,
+        }
     }
 
     /// The stable code of API.md.
@@ -112,6 +131,33 @@ impl Error {
             Self::PreconditionFailed => "precondition_failed",
             Self::Internal(_) => "internal_error",
         }
+    }
+}
+
+/// What a validation error says: the API's English, and the console's words
+/// when there are any.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    message: String,
+    words: Option<Words>,
+}
+
+impl From<Invalid> for Detail {
+    fn from(e: Invalid) -> Self {
+        let (message, words) = e.into_parts();
+        Self { message, words: Some(words) }
+    }
+}
+
+impl From<&str> for Detail {
+    fn from(message: &str) -> Self {
+        Self { message: message.to_owned(), words: None }
+    }
+}
+
+impl From<String> for Detail {
+    fn from(message: String) -> Self {
+        Self { message, words: None }
     }
 }
 

@@ -434,7 +434,12 @@ impl ImportRowStatus {
 pub struct ImportRowError {
     pub column: Option<String>,
     pub code: String,
+    /// The API's English.
     pub message: String,
+    /// The same in the console's words, for a checked file's problems; not
+    /// stored with a job's rows, whose failures the console names by code.
+    #[serde(skip)]
+    pub words: Option<crate::domain::Words>,
 }
 
 /// One row of a job as stored.

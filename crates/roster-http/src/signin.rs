@@ -216,7 +216,7 @@ async fn change_submit(State(state): State<AppState>, headers: HeaderMap, Form(f
                 state.services.policy.signed_in_session_ttl.whole_seconds(),
             )],
         ),
-        Err(roster_core::Error::Validation { message, field }) => {
+        Err(roster_core::Error::Validation { message, field, .. }) => {
             let text = if field == "confirmation" {
                 "The two passwords do not match.".to_owned()
             } else {

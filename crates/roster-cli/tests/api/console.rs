@@ -322,19 +322,33 @@ both_backends! {
 
 /// The console's import form as a browser posts it: multipart, with the file.
 async fn upload_import(session: &Session<'_>, cid: &str, csrf: &str, file: &[u8]) -> Page {
+    upload_import_form(session, &format!("/customers/{cid}/import"), &[("csrf", csrf)], file).await
+}
+
+/// The import form posted to `path` (which may carry `?lang=`), with `fields`
+/// (`csrf`, `check_only`, `location`) before the file.
+pub(crate) async fn upload_import_form(
+    session: &Session<'_>,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: &[u8],
+) -> Page {
     let boundary = "roster-console-test";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"users.csv\"\r\nContent-Type: text/csv\r\n\r\n"
-    )
-    .into_bytes();
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"users.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+    ));
+    let mut body = body.into_bytes();
     body.extend_from_slice(file);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     fetch(
         session
             .app
             .http
-            .post(format!("{}/customers/{cid}/import", session.app.address))
+            .post(format!("{}{path}", session.app.address))
             .header(COOKIE, session.cookie_header())
             .header(reqwest::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
             .body(body),

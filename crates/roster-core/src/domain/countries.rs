@@ -1,6 +1,6 @@
 //! Countries, as usage locations and where products are sold.
 
-use super::{Invalid, excerpt, invalid};
+use super::{Invalid, excerpt};
 use std::fmt;
 
 /// ISO 3166-1 alpha-2 country code, upper-cased.
@@ -33,7 +33,8 @@ impl CountryCode {
             }
             _ => {}
         }
-        invalid(format!("{} is not an ISO 3166-1 alpha-2 country code", excerpt(s)))
+        Err(Invalid::new("invalid-country", format!("{} is not an ISO 3166-1 alpha-2 country code", excerpt(s)))
+            .arg("value", excerpt(s)))
     }
 
     /// Every assigned code, in alphabetical order.

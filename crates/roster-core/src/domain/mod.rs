@@ -15,20 +15,105 @@ pub use roles::{AgentRole, RoleSet, UserRole};
 
 use std::fmt;
 
-/// Why an input was refused; the caller adds the field name.
+/// What a message names: text (a value quoted from the input, say), a number
+/// (which a language may need for its plural forms), or other words.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invalid(pub String);
+pub enum WordArg {
+    Text(String),
+    Num(i64),
+    /// Other words, said in the same language first (what was wrong with a part).
+    Words(Box<Words>),
+}
+
+impl From<String> for WordArg {
+    fn from(s: String) -> Self {
+        Self::Text(s)
+    }
+}
+
+impl From<&str> for WordArg {
+    fn from(s: &str) -> Self {
+        Self::Text(s.to_owned())
+    }
+}
+
+impl From<usize> for WordArg {
+    fn from(n: usize) -> Self {
+        Self::Num(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<i64> for WordArg {
+    fn from(n: i64) -> Self {
+        Self::Num(n)
+    }
+}
+
+/// A message any of the console's languages can say: the stable key of its
+/// words in the console's bundles (`invalid-…`, `import-…`), and what it names.
+/// The API keeps its English message; the console says these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, WordArg)>,
+}
+
+impl Words {
+    pub fn new(key: &'static str) -> Self {
+        Self { key, args: Vec::new() }
+    }
+
+    /// The same words, naming `value` as `name`.
+    pub fn arg(mut self, name: &'static str, value: impl Into<WordArg>) -> Self {
+        self.args.push((name, value.into()));
+        self
+    }
+}
+
+/// Why an input was refused; the caller adds the field name. Displays as
+/// English (the API's message); `words` says it in any language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    english: String,
+    words: Words,
+}
+
+impl Invalid {
+    pub fn new(key: &'static str, english: impl Into<String>) -> Self {
+        Self { english: english.into(), words: Words::new(key) }
+    }
+
+    /// The same refusal, naming `value` as `name` in its words.
+    pub fn arg(mut self, name: &'static str, value: impl Into<WordArg>) -> Self {
+        self.words = self.words.arg(name, value);
+        self
+    }
+
+    pub fn words(&self) -> &Words {
+        &self.words
+    }
+
+    pub fn into_parts(self) -> (String, Words) {
+        (self.english, self.words)
+    }
+}
 
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.english)
     }
 }
 
 impl std::error::Error for Invalid {}
 
-pub(crate) fn invalid<T>(msg: impl Into<String>) -> Result<T, Invalid> {
-    Err(Invalid(msg.into()))
+/// A refusal with words of their own (`key`) and its English message.
+pub(crate) fn invalid<T>(key: &'static str, english: impl Into<String>) -> Result<T, Invalid> {
+    Err(Invalid::new(key, english))
+}
+
+/// "must be at most `max` characters".
+pub(crate) fn too_long(max: usize) -> Invalid {
+    Invalid::new("invalid-too-long", format!("must be at most {max} characters")).arg("max", max)
 }
 
 pub(crate) fn has_control(s: &str) -> bool {

@@ -1,6 +1,6 @@
 //! Names: of users, domains, people, organisations and agents.
 
-use super::{Invalid, has_control, invalid, string_newtype};
+use super::{Invalid, excerpt, has_control, invalid, string_newtype, too_long};
 use serde::Serialize;
 use std::fmt;
 
@@ -15,16 +15,20 @@ impl UserName {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let s = s.trim();
         if s.is_empty() {
-            return invalid("must not be empty");
+            return invalid("invalid-empty", "must not be empty");
         }
         if s.chars().count() > USER_NAME_MAX {
-            return invalid(format!("must be at most {USER_NAME_MAX} characters"));
+            return Err(too_long(USER_NAME_MAX));
         }
         if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || "'.-_!#^~".contains(*c))) {
-            return invalid(format!("contains {c:?}; use letters A-Z, digits and ' . - _ ! # ^ ~"));
+            return Err(Invalid::new(
+                "invalid-username-character",
+                format!("contains {c:?}; use letters A-Z, digits and ' . - _ ! # ^ ~"),
+            )
+            .arg("value", excerpt(&c.to_string())));
         }
         if s.starts_with('.') || s.ends_with('.') || s.contains("..") {
-            return invalid("must not start or end with a dot or contain two dots in a row");
+            return invalid("invalid-username-dots", "must not start or end with a dot or contain two dots in a row");
         }
         Ok(Self(s.to_owned()))
     }
@@ -39,28 +43,28 @@ impl DomainName {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let s = s.trim().trim_end_matches('.').to_ascii_lowercase();
         if s.is_empty() {
-            return invalid("must not be empty");
+            return invalid("invalid-empty", "must not be empty");
         }
         if s.len() > 253 {
-            return invalid("must be at most 253 characters");
+            return Err(too_long(253));
         }
         let labels: Vec<&str> = s.split('.').collect();
         if labels.len() < 2 {
-            return invalid("must have at least two labels, like contoso.example");
+            return invalid("invalid-domain-labels", "must have at least two labels, like contoso.example");
         }
         for label in &labels {
             if label.is_empty() || label.len() > 63 {
-                return invalid("each label must be 1 to 63 characters");
+                return invalid("invalid-domain-label-length", "each label must be 1 to 63 characters");
             }
             if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                return invalid("may contain only letters, digits, hyphens and dots");
+                return invalid("invalid-domain-characters", "may contain only letters, digits, hyphens and dots");
             }
             if label.starts_with('-') || label.ends_with('-') {
-                return invalid("a label must not start or end with a hyphen");
+                return invalid("invalid-domain-hyphen", "a label must not start or end with a hyphen");
             }
         }
         if labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit())) {
-            return invalid("the last label must not be numeric");
+            return invalid("invalid-domain-numeric", "the last label must not be numeric");
         }
         Ok(Self(s))
     }
@@ -80,7 +84,7 @@ impl UserPrincipalName {
 
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let Some((name, domain)) = s.trim().rsplit_once('@') else {
-            return invalid("must have the form name@domain");
+            return invalid("invalid-upn", "must have the form name@domain");
         };
         Ok(Self { name: UserName::parse(name)?, domain: DomainName::parse(domain)? })
     }
@@ -108,13 +112,13 @@ impl fmt::Display for UserPrincipalName {
 fn bounded_text(s: &str, max: usize, required: bool) -> Result<Option<String>, Invalid> {
     let s = s.trim();
     if s.is_empty() {
-        return if required { invalid("must not be empty") } else { Ok(None) };
+        return if required { invalid("invalid-empty", "must not be empty") } else { Ok(None) };
     }
     if s.chars().count() > max {
-        return invalid(format!("must be at most {max} characters"));
+        return Err(too_long(max));
     }
     if has_control(s) {
-        return invalid("must not contain control characters");
+        return invalid("invalid-control", "must not contain control characters");
     }
     Ok(Some(s.to_owned()))
 }
@@ -162,13 +166,13 @@ string_newtype!(AgentEmail);
 impl AgentEmail {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let Some((local, domain)) = s.trim().rsplit_once('@') else {
-            return invalid("must be an email address");
+            return invalid("invalid-email", "must be an email address");
         };
         if local.is_empty()
             || local.len() > 64
             || local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@')
         {
-            return invalid("must be an email address");
+            return invalid("invalid-email", "must be an email address");
         }
         let domain = DomainName::parse(domain)?;
         Ok(Self(format!("{}@{}", local.to_lowercase(), domain)))

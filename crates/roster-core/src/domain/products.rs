@@ -12,10 +12,10 @@ impl ProductId {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let s = s.trim();
         if s.is_empty() || s.len() > 64 {
-            return invalid("must be 1 to 64 characters");
+            return Err(Invalid::new("invalid-length", "must be 1 to 64 characters").arg("max", 64usize));
         }
         if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.') {
-            return invalid("may contain only letters, digits, '_', '-' and '.'");
+            return invalid("invalid-product-characters", "may contain only letters, digits, '_', '-' and '.'");
         }
         Ok(Self(s.to_owned()))
     }
@@ -29,10 +29,11 @@ pub const SERVICE_PLAN_ID_MAX: usize = 64;
 /// written, since a plan is matched by its exact id.
 pub fn check_service_plan_id(s: &str) -> Result<(), Invalid> {
     if s.trim().is_empty() || s.chars().count() > SERVICE_PLAN_ID_MAX {
-        return invalid(format!("must be 1 to {SERVICE_PLAN_ID_MAX} characters"));
+        return Err(Invalid::new("invalid-length", format!("must be 1 to {SERVICE_PLAN_ID_MAX} characters"))
+            .arg("max", SERVICE_PLAN_ID_MAX));
     }
     if has_control(s) {
-        return invalid("must not contain control characters");
+        return invalid("invalid-control", "must not contain control characters");
     }
     Ok(())
 }

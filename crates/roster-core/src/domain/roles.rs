@@ -1,6 +1,6 @@
 //! Roles: a customer user's administrative roles, and an agent's role.
 
-use super::{Invalid, excerpt, invalid};
+use super::{Invalid, excerpt};
 use serde::Serialize;
 
 /// Administrative roles a customer's user can hold. No role means an ordinary user.
@@ -39,7 +39,8 @@ impl UserRole {
         let s = s.trim();
         Self::ALL.into_iter().find(|r| r.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| {
             let known: Vec<&str> = Self::ALL.iter().map(|r| r.as_str()).collect();
-            Invalid(format!("unknown role {}; known roles: {}", excerpt(s), known.join(", ")))
+            Invalid::new("invalid-role", format!("unknown role {}; known roles: {}", excerpt(s), known.join(", ")))
+                .arg("value", excerpt(s))
         })
     }
 
@@ -108,7 +109,11 @@ impl AgentRole {
             "admin" => Ok(Self::Admin),
             "sales" => Ok(Self::Sales),
             "helpdesk" => Ok(Self::Helpdesk),
-            other => invalid(format!("unknown agent role {}; use admin, sales or helpdesk", excerpt(other))),
+            other => Err(Invalid::new(
+                "invalid-agent-role",
+                format!("unknown agent role {}; use admin, sales or helpdesk", excerpt(other)),
+            )
+            .arg("value", excerpt(other))),
         }
     }
 }

@@ -33,6 +33,11 @@ impl ImportContext<'_> {
         })
     }
 
+    /// A product's name as the catalog gives it, or its id.
+    fn product_name(&self, id: &ProductId) -> String {
+        self.catalog.get(id).map_or_else(|| id.as_ref().to_owned(), |p| p.name.clone())
+    }
+
     /// A product of the catalog by id, or by its name, without regard to case.
     fn product(&self, name: &str) -> Option<ProductId> {
         let by_id = ProductId::parse(name).ok().filter(|p| self.catalog.get(p).is_some());
@@ -48,7 +53,10 @@ impl ImportContext<'_> {
 pub struct RowProblem {
     pub column: Column,
     pub code: &'static str,
+    /// The API's English.
     pub message: String,
+    /// The same in the console's words; values from the file are quoted as excerpts.
+    pub words: Words,
 }
 
 /// Everything wrong with one row, for a report.
@@ -60,7 +68,12 @@ pub struct RowReport {
 
 impl From<RowProblem> for crate::model::ImportRowError {
     fn from(p: RowProblem) -> Self {
-        Self { column: Some(p.column.name().to_owned()), code: p.code.to_owned(), message: p.message }
+        Self {
+            column: Some(p.column.name().to_owned()),
+            code: p.code.to_owned(),
+            message: p.message,
+            words: Some(p.words),
+        }
     }
 }
 
@@ -172,6 +185,7 @@ pub fn check_rows_each(sheet: &Sheet, ctx: &ImportContext<'_>, mut each: impl Fn
                         column: Column::Licenses,
                         code: LicenseErrorCode::InsufficientLicenses.as_str(),
                         message: format!("no {} seats are left for this row; buy more", short.product_id.as_ref()),
+                        words: Words::new("import-no-seats").arg("product", ctx.product_name(&short.product_id)),
                     }]),
                     None => {
                         for l in &user.licenses {
@@ -196,19 +210,25 @@ fn check_row(
     first_row_of: &mut HashMap<String, usize>,
     problems: &mut Vec<RowProblem>,
 ) -> Option<NewUser> {
-    let mut problem = |column: Column, code: &'static str, message: String| {
-        problems.push(RowProblem { column, code, message });
+    let mut problem = |column: Column, code: &'static str, message: String, words: Words| {
+        problems.push(RowProblem { column, code, message, words });
+    };
+    // A domain type's refusal, in its English after `prefix` and in its own words.
+    let refused = |prefix: &str, e: Invalid| {
+        let message = format!("{prefix}{e}");
+        (message, e.into_parts().1)
     };
     let mut text = |column: Column, max: usize, required: bool| -> Option<String> {
         let value = row.get(column).trim();
         if value.is_empty() {
             if required {
-                problem(column, "required", format!("{column} is required"));
+                problem(column, "required", format!("{column} is required"), Words::new("invalid-empty"));
             }
             return None;
         }
         if value.chars().count() > max {
-            problem(column, "too_long", format!("{column} must be at most {max} characters"));
+            let words = too_long(max).into_parts().1;
+            problem(column, "too_long", format!("{column} must be at most {max} characters"), words);
             return None;
         }
         Some(value.to_owned())
@@ -220,42 +240,55 @@ fn check_row(
     let first_name = first_name.and_then(|n| match PersonName::parse_optional(&n) {
         Ok(name) => name,
         Err(e) => {
-            problem(Column::FirstName, "invalid_value", format!("First name {e}"));
+            let (message, words) = refused("First name ", e);
+            problem(Column::FirstName, "invalid_value", message, words);
             None
         }
     });
     let last_name = last_name.and_then(|n| match PersonName::parse_optional(&n) {
         Ok(name) => name,
         Err(e) => {
-            problem(Column::LastName, "invalid_value", format!("Last name {e}"));
+            let (message, words) = refused("Last name ", e);
+            problem(Column::LastName, "invalid_value", message, words);
             None
         }
     });
     let display_name = display_name.and_then(|n| match DisplayName::parse(&n) {
         Ok(name) => Some(name),
         Err(e) => {
-            problem(Column::DisplayName, "invalid_value", format!("Display name {e}"));
+            let (message, words) = refused("Display name ", e);
+            problem(Column::DisplayName, "invalid_value", message, words);
             None
         }
     });
 
     let upn = match split_username(row.get(Column::Username), ctx.domains) {
         None => {
-            let message = if ctx.domains.is_empty() { "the customer has no domain" } else { "Username is required" };
-            problem(Column::Username, "required", message.into());
+            let (message, key) = if ctx.domains.is_empty() {
+                ("the customer has no domain", "import-no-domain")
+            } else {
+                ("Username is required", "invalid-empty")
+            };
+            problem(Column::Username, "required", message.into(), Words::new(key));
             None
         }
         Some((name, domain)) => match (UserName::parse(name), DomainName::parse(domain)) {
             (Err(e), _) if name.chars().count() > USER_NAME_MAX => {
-                problem(Column::Username, "too_long", format!("the username {e}"));
+                let (message, words) = refused("the username ", e);
+                problem(Column::Username, "too_long", message, words);
                 None
             }
             (Err(e), _) => {
-                problem(Column::Username, "invalid_username", format!("the username {e}"));
+                let (message, words) = refused("the username ", e);
+                problem(Column::Username, "invalid_username", message, words);
                 None
             }
             (_, Err(e)) => {
-                problem(Column::Username, "invalid_username", format!("the domain {e}"));
+                let (message, words) = refused("the domain ", e);
+                let words = Words::new("import-domain-invalid")
+                    .arg("value", excerpt(domain))
+                    .arg("detail", WordArg::Words(Box::new(words)));
+                problem(Column::Username, "invalid_username", message, words);
                 None
             }
             (Ok(_), Ok(domain)) if !ctx.domains.iter().any(|d| d == domain.as_ref()) => {
@@ -263,6 +296,7 @@ fn check_row(
                     Column::Username,
                     "domain_not_owned",
                     format!("{} is not one of the customer's domains", domain.as_ref()),
+                    Words::new("import-domain-not-owned").arg("value", domain.as_ref()),
                 );
                 None
             }
@@ -272,9 +306,11 @@ fn check_row(
     if let Some(upn) = &upn {
         let key = upn.key();
         if let Some(first) = first_row_of.get(&key) {
-            problem(Column::Username, "duplicate_username", format!("{upn} is also on row {first}"));
+            let words = Words::new("import-duplicate-username").arg("value", upn.to_string()).arg("row", *first);
+            problem(Column::Username, "duplicate_username", format!("{upn} is also on row {first}"), words);
         } else if ctx.taken.contains(&key) {
-            problem(Column::Username, "username_taken", format!("the username {upn} is already taken"));
+            let words = Words::new("import-username-taken").arg("value", upn.to_string());
+            problem(Column::Username, "username_taken", format!("the username {upn} is already taken"), words);
         }
         first_row_of.entry(key).or_insert(row.row);
     }
@@ -286,7 +322,8 @@ fn check_row(
         match CountryCode::parse(location_cell) {
             Ok(c) => Some(c),
             Err(e) => {
-                problem(Column::UsageLocation, "invalid_country", e.to_string());
+                let (message, words) = refused("", e);
+                problem(Column::UsageLocation, "invalid_country", message, words);
                 None
             }
         }
@@ -296,7 +333,10 @@ fn check_row(
     for name in split_list(row.get(Column::Roles)) {
         match ctx.role(&name) {
             Ok(role) => roles.push(role),
-            Err(e) => problem(Column::Roles, "unknown_role", e.to_string()),
+            Err(e) => {
+                let (message, words) = refused("", e);
+                problem(Column::Roles, "unknown_role", message, words);
+            }
         }
     }
 
@@ -307,15 +347,20 @@ fn check_row(
                 Column::Licenses,
                 "unknown_product",
                 format!("{} is not a product of the catalog", excerpt(&name)),
+                Words::new("import-unknown-product").arg("value", excerpt(&name)),
             ),
             Some(p) if !owned.contains(&p) => problem(
                 Column::Licenses,
                 "product_not_owned",
                 format!("the customer has no subscription for {}", p.as_ref()),
+                Words::new("import-product-not-owned").arg("product", ctx.product_name(&p)),
             ),
-            Some(p) if licenses.iter().any(|l| l.product_id == p) => {
-                problem(Column::Licenses, "validation_failed", format!("{} is listed twice", p.as_ref()))
-            }
+            Some(p) if licenses.iter().any(|l| l.product_id == p) => problem(
+                Column::Licenses,
+                "validation_failed",
+                format!("{} is listed twice", p.as_ref()),
+                Words::new("invalid-listed-twice").arg("value", ctx.product_name(&p)),
+            ),
             Some(p) => licenses.push(LicenseRequest { product_id: p, disabled_service_plans: Vec::new() }),
         }
     }
@@ -330,7 +375,8 @@ fn check_row(
             } else {
                 Column::Licenses
             };
-            problem(column, e.code.as_str(), e.message);
+            let words = Words::new("import-license-product").arg("product", ctx.product_name(&e.product_id));
+            problem(column, e.code.as_str(), e.message, words);
         }
     }
 

@@ -11,8 +11,8 @@ impl Services {
     /// Imports a catalog file: all of it or, when anything is wrong, none of it.
     pub async fn import_catalog(&self, file: &[u8]) -> Result<Vec<crate::catalog::Product>> {
         let existing = self.store.catalog().await?;
-        let products =
-            crate::catalog::parse_catalog_file(file, &existing).map_err(|e| Error::validation("catalog", e))?;
+        let products = crate::catalog::parse_catalog_file(file, &existing)
+            .map_err(|e| Error::validation("catalog", e.to_string()))?;
         self.store.upsert_products(&products, self.now()).await?;
         Ok(products)
     }
@@ -97,7 +97,7 @@ impl Services {
     ) -> Result<Subscription> {
         require(agent, &[AgentRole::Admin, AgentRole::Sales])?;
         if !(1..=MAX_SEATS).contains(&add) {
-            return Err(Error::validation("add", format!("must be between 1 and {MAX_SEATS}")));
+            return Err(Error::validation("add", between(1, MAX_SEATS)));
         }
         self.customer(agent, customer_id).await?;
         self.store.add_seats(actor(agent), customer_id, subscription_id, add, expected, self.now()).await
@@ -111,6 +111,13 @@ fn seat_count(quantity: i64, min: i64) -> Result<i64> {
     if (min..=MAX_SEATS).contains(&quantity) {
         Ok(quantity)
     } else {
-        Err(Error::validation("quantity", format!("must be between {min} and {MAX_SEATS}")))
+        Err(Error::validation("quantity", between(min, MAX_SEATS)))
     }
+}
+
+/// "must be between `min` and `max`".
+fn between(min: i64, max: i64) -> crate::domain::Invalid {
+    crate::domain::Invalid::new("invalid-between", format!("must be between {min} and {max}"))
+        .arg("min", min)
+        .arg("max", max)
 }

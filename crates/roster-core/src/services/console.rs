@@ -85,7 +85,8 @@ impl Services {
     ) -> Result<()> {
         self.customer(&session.agent, customer_id).await?;
         if on_page.len() > 500 || ticked.len() > 500 {
-            return Err(Error::validation("selection", "a page holds at most 500 users"));
+            let words = crate::domain::Invalid::new("invalid-page-too-many", "a page holds at most 500 users");
+            return Err(Error::validation("selection", words.arg("max", 500usize)));
         }
         let mut after: std::collections::BTreeSet<Uuid> =
             self.store.selection(&session.token_hash, customer_id).await?.into_iter().collect();
@@ -94,7 +95,9 @@ impl Services {
         }
         after.extend(ticked.iter().copied());
         if after.len() > MAX_SELECTION {
-            return Err(Error::validation("selection", format!("select at most {MAX_SELECTION} users")));
+            let english = format!("select at most {MAX_SELECTION} users");
+            let words = crate::domain::Invalid::new("invalid-selection-too-many", english).arg("max", MAX_SELECTION);
+            return Err(Error::validation("selection", words));
         }
         self.store.change_selection(&session.token_hash, customer_id, on_page, ticked).await
     }

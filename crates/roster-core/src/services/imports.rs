@@ -290,7 +290,7 @@ impl Services {
                 .into_iter()
                 .map(|(row, payload)| {
                     let user = serde_json::from_str::<RowPayload>(&payload)
-                        .map_err(|e| Error::validation("row", e))
+                        .map_err(|e| Error::validation("row", e.to_string()))
                         .and_then(|p| p.to_new_user().map_err(|e| Error::validation("row", e)))
                         .and_then(|user| check_new_user_licenses(catalog, owned, user));
                     match user {
@@ -306,6 +306,7 @@ impl Services {
                                 column: None,
                                 code: e.code().into(),
                                 message: e.to_string(),
+                                words: None,
                             }],
                         },
                     }

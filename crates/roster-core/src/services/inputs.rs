@@ -78,10 +78,17 @@ pub const MAX_SEARCH_CHARS: usize = 256;
 pub(crate) fn search_term(raw: Option<&str>) -> Result<Option<String>> {
     let Some(term) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
     if term.chars().count() > MAX_SEARCH_CHARS {
-        return Err(Error::validation("search", format!("must be at most {MAX_SEARCH_CHARS} characters")));
+        return Err(Error::validation(
+            "search",
+            Invalid::new("invalid-too-long", format!("must be at most {MAX_SEARCH_CHARS} characters"))
+                .arg("max", MAX_SEARCH_CHARS),
+        ));
     }
     if has_control(term) {
-        return Err(Error::validation("search", "must not contain control characters"));
+        return Err(Error::validation(
+            "search",
+            Invalid::new("invalid-control", "must not contain control characters"),
+        ));
     }
     Ok(Some(term.to_lowercase()))
 }

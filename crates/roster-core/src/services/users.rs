@@ -30,17 +30,27 @@ impl Services {
                 if let Some(d) = input.domain.as_deref().filter(|d| !d.trim().is_empty())
                     && !d.trim().eq_ignore_ascii_case(domain)
                 {
-                    return Err(Error::validation(field("domain"), "differs from the domain in userName"));
+                    return Err(Error::validation(
+                        field("domain"),
+                        Invalid::new("invalid-domain-differs", "differs from the domain in userName"),
+                    ));
                 }
                 (name, domain.to_owned())
             }
             None => match input.domain.as_deref().filter(|d| !d.trim().is_empty()) {
                 Some(d) => (input.user_name.trim(), d.to_owned()),
-                None => return Err(Error::validation(field("domain"), "is required unless userName is name@domain")),
+                None => {
+                    return Err(Error::validation(
+                        field("domain"),
+                        Invalid::new("invalid-domain-required", "is required unless userName is name@domain"),
+                    ));
+                }
             },
         };
-        let name = UserName::parse(name_part)
-            .map_err(|e| Error::InvalidUsername { field: field("userName"), message: e.to_string() })?;
+        let name = UserName::parse(name_part).map_err(|e| {
+            let (message, words) = e.into_parts();
+            Error::InvalidUsername { field: field("userName"), message, words: Some(words) }
+        })?;
         let domain = DomainName::parse(&domain_part).map_err(|e| Error::validation(field("domain"), e))?;
         if !customer.domains.iter().any(|d| d == domain.as_ref()) {
             return Err(Error::DomainNotOwned(domain.into_inner()));
@@ -65,7 +75,11 @@ impl Services {
             let at = field(&format!("licenses[{i}].productId"));
             let product_id = ProductId::parse(&l.product_id).map_err(|e| Error::validation(&at, e))?;
             if licenses.iter().any(|seen| seen.product_id == product_id) {
-                return Err(Error::validation(at, format!("{} is listed twice", product_id.as_ref())));
+                let twice = format!("{} is listed twice", product_id.as_ref());
+                return Err(Error::validation(
+                    at,
+                    Invalid::new("invalid-listed-twice", twice).arg("value", product_id.as_ref()),
+                ));
             }
             let disabled_service_plans = l.disabled_plans(&field(&format!("licenses[{i}]")))?.unwrap_or_default();
             licenses.push(LicenseRequest { product_id, disabled_service_plans });

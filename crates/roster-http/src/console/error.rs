@@ -199,8 +199,18 @@ pub(crate) fn reason(lang: Language, code: &str) -> String {
 /// The words for a domain error: the code's sentence, and what it names.
 pub(crate) fn error_text(lang: Language, e: &Error) -> String {
     match e {
-        Error::Validation { field, message } => format!("{} ({field}: {message})", reason(lang, e.code())),
-        Error::InvalidUsername { message, .. } => format!("{} ({message})", reason(lang, e.code())),
+        // Only words the console can say: without them, the code's sentence alone.
+        Error::Validation { field, words: Some(words), .. } => {
+            let detail = super::i18n::say(lang, words);
+            let detail = match field_label(lang, field) {
+                Some(label) => lang.ta("error-field-detail", &[("field", label.into()), ("detail", detail.into())]),
+                None => detail,
+            };
+            format!("{} ({detail})", reason(lang, e.code()))
+        }
+        Error::InvalidUsername { words: Some(words), .. } => {
+            format!("{} ({})", reason(lang, e.code()), super::i18n::say(lang, words))
+        }
         Error::UsernameTaken(name)
         | Error::DomainNotOwned(name)
         | Error::ProductNotOwned(name)
@@ -212,6 +222,30 @@ pub(crate) fn error_text(lang: Language, e: &Error) -> String {
         Error::Import(roster_core::imports::ImportError::File(f)) => format!("{} ({f})", reason(lang, e.code())),
         _ => reason(lang, e.code()),
     }
+}
+
+/// A refused field as the console's forms label it: `licenses[0].productId`
+/// (the API's name, after any `users[3].` prefix) is the Licenses field.
+/// `None` for a field no form shows.
+pub(crate) fn field_label(lang: Language, field: &str) -> Option<String> {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let name = last.split('[').next().unwrap_or(last);
+    let key = match name {
+        "userName" => "field-username",
+        "domain" => "field-domain",
+        "firstName" => "field-first-name",
+        "lastName" => "field-last-name",
+        "displayName" => "field-display-name",
+        "usageLocation" | "location" => "field-usage-location",
+        "roles" | "role" => "field-roles",
+        "productId" | "license" | "licenses" => "field-licenses",
+        "disabledServicePlans" => "col-service-plans",
+        "search" => "search",
+        "quantity" | "add" => "col-quantity",
+        "file" => "import-file",
+        _ => return None,
+    };
+    Some(lang.t(key))
 }
 
 /// The words of an error page for a bare status: (title, message) keys.

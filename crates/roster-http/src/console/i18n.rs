@@ -113,6 +113,24 @@ impl Localized for Language {
     }
 }
 
+/// The words of a core message (a refused value, an import problem), in `lang`.
+pub fn say(lang: Language, words: &roster_core::domain::Words) -> String {
+    use roster_core::domain::WordArg;
+    let args: Vec<(&'static str, Arg)> = words
+        .args
+        .iter()
+        .map(|(name, value)| {
+            let arg = match value {
+                WordArg::Text(s) => Arg::Text(s.clone()),
+                WordArg::Num(n) => Arg::Num(*n),
+                WordArg::Words(inner) => Arg::Text(say(lang, inner)),
+            };
+            (*name, arg)
+        })
+        .collect();
+    lang.ta(words.key, &args)
+}
+
 /// Every role's name in every language of the console: an import file may name
 /// roles as the console shows them, in whichever language it was made.
 pub fn role_names() -> &'static [(String, roster_core::domain::UserRole)] {
@@ -186,6 +204,46 @@ mod tests {
         assert_eq!(Language::Ru.date(at), "03.11.2026");
         assert_eq!(Language::ZhCn.date(at), "2026/11/03");
         assert_eq!(Language::It.date_time(at), "03/11/2026 09:05 UTC");
+    }
+
+    /// Every key the core gives its refusals and import problems (`"invalid-…"`,
+    /// `"import-…"` in its sources) is a message of the English bundle, so of
+    /// every bundle (the test below); none falls back to showing its key.
+    #[test]
+    fn every_key_of_the_core_s_words_is_in_the_bundles() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(std::fs::read_to_string(&path).unwrap_or_default());
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        sources(&root.join("../roster-core/src"), &mut texts);
+        let english = std::fs::read_to_string(root.join("locales/en/main.ftl")).unwrap_or_default();
+        let mut keys = Vec::new();
+        for text in &texts {
+            for prefix in ["\"invalid-", "\"import-"] {
+                for (at, _) in text.match_indices(prefix) {
+                    let rest = &text[at + 1..];
+                    let key: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+                    if rest[key.len()..].starts_with('"') {
+                        keys.push(key);
+                    }
+                }
+            }
+        }
+        assert!(keys.len() > 20, "found only {keys:?}");
+        let missing: Vec<_> =
+            keys.iter().filter(|k| !english.lines().any(|l| l.starts_with(&format!("{k} =")))).collect();
+        assert!(missing.is_empty(), "the English bundle lacks {missing:?}");
+        let words = roster_core::domain::Words::new("invalid-too-long").arg("max", 256usize);
+        assert_eq!(say(Language::Fr, &words), "doit contenir au plus 256 caractères");
+        assert_eq!(say(Language::Ru, &words), "должно содержать не более 256 символов");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use roster_core::imports::RowReport;
+use roster_core::imports::{Column, RowReport};
 use roster_core::model::{Customer, ImportJob, ImportRowStatus, ImportStatus};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -77,9 +77,17 @@ fn problems(lang: super::Language, reports: Vec<RowReport>) -> Vec<ProblemRow> {
         .flat_map(|r| {
             r.errors.into_iter().map(move |e| ProblemRow {
                 row: r.row,
-                column: e.column.unwrap_or_default(),
+                // The column as the template in the agent's language heads it.
+                column: e
+                    .column
+                    .map(|name| match Column::ALL.into_iter().find(|c| c.name() == name) {
+                        Some(c) => c.header(lang).to_owned(),
+                        None => name,
+                    })
+                    .unwrap_or_default(),
                 reason: super::reason(lang, &e.code),
-                detail: e.message,
+                // Only the console's words: without them, the reason says it all.
+                detail: e.words.as_ref().map(|w| super::i18n::say(lang, w)).unwrap_or_default(),
             })
         })
         .collect()
