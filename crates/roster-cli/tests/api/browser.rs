@@ -6,21 +6,27 @@ use super::*;
 use roster_testkit::browser::{Browser, SmtpSink};
 use std::time::Duration;
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
+pub(crate) fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("roster-browser-{name}-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-/// Two plain products: A1 with one seat, B1 with five.
+/// Two plain products: A1 with one seat, B1 with five, and thirty users.
 async fn catalog_and_customer(app: &TestApp) -> TestCustomer {
+    catalog_and_customer_with(app, [1, 5], 30).await
+}
+
+/// Two plain products, A1 and B1, with `seats` of each, and `users` users
+/// named userNN ("User NN").
+pub(crate) async fn catalog_and_customer_with(app: &TestApp, seats: [i64; 2], users: usize) -> TestCustomer {
     let catalog = r#"{"products": [
         {"id": "A1", "name": "Office A", "servicePlans": [{"id": "MAIL", "name": "Mail"}, {"id": "CHAT", "name": "Chat"}]},
         {"id": "B1", "name": "Storage B"}
     ]}"#;
     app.services.import_catalog(catalog.as_bytes()).await.unwrap();
     let c = app.customer().await;
-    for (product, quantity) in [("A1", 1), ("B1", 5)] {
+    for (product, quantity) in [("A1", seats[0]), ("B1", seats[1])] {
         let r = app
             .post(
                 &app.admin_token,
@@ -30,15 +36,17 @@ async fn catalog_and_customer(app: &TestApp) -> TestCustomer {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     }
-    let users: Vec<Value> = (1..=30)
-        .map(|i| json!({"userName": format!("user{i:02}"), "domain": c.domain, "displayName": format!("User {i:02}"), "usageLocation": "US"}))
-        .collect();
-    let r = app.post(&app.admin_token, &format!("/customers/{}/users/batch", c.id), &json!({"users": users})).await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    if users > 0 {
+        let users: Vec<Value> = (1..=users)
+            .map(|i| json!({"userName": format!("user{i:02}"), "domain": c.domain, "displayName": format!("User {i:02}"), "usageLocation": "US"}))
+            .collect();
+        let r = app.post(&app.admin_token, &format!("/customers/{}/users/batch", c.id), &json!({"users": users})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
     c
 }
 
-async fn sign_in(b: &Browser, app: &TestApp) {
+pub(crate) async fn sign_in(b: &Browser, app: &TestApp) {
     b.goto(&format!("{}/login", app.address)).await;
     b.fill("#email", &app.admin_email).await;
     b.fill("#password", &app.admin_password).await;
@@ -47,7 +55,7 @@ async fn sign_in(b: &Browser, app: &TestApp) {
 }
 
 /// The id of a user by its username, through the API.
-async fn user_id(app: &TestApp, c: &TestCustomer, name: &str) -> String {
+pub(crate) async fn user_id(app: &TestApp, c: &TestCustomer, name: &str) -> String {
     let r = app.get(&app.admin_token, &format!("/customers/{}/users?search={name}&state=active", c.id)).await;
     let r = if r.body["items"].as_array().is_some_and(|a| !a.is_empty()) {
         r

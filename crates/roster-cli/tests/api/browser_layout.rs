@@ -6,6 +6,7 @@
 
 use super::*;
 use roster_core::clock::Clock;
+use crate::browser::temp_dir;
 use roster_testkit::browser::Browser;
 use roster_testkit::bulk::{Seed, seed_users};
 
@@ -14,12 +15,6 @@ const LANGUAGES: [&str; 5] = ["en", "fr", "ru", "it", "zh-CN"];
 /// A page to check: its name, its path, and the selector of the element that
 /// shows the long name with that name.
 type Page<'a> = (&'a str, String, Option<(String, &'a str)>);
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("roster-layout-{name}-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// `path` in `lang`, whatever query it already has.
 fn in_lang(address: &str, path: &str, lang: &str) -> String {
@@ -69,22 +64,7 @@ async fn long_names_and_many_users_never_scroll_sideways() {
     let started = std::time::Instant::now();
     let dir = temp_dir("pages");
     let app = roster_testkit::spawn_app(roster_testkit::Backend::Sqlite).await;
-    let catalog = r#"{"products": [
-        {"id": "A1", "name": "Office A", "servicePlans": [{"id": "MAIL", "name": "Mail"}, {"id": "CHAT", "name": "Chat"}]},
-        {"id": "B1", "name": "Storage B"}
-    ]}"#;
-    app.services.import_catalog(catalog.as_bytes()).await.unwrap();
-    let c = app.customer().await;
-    for (product, quantity) in [("A1", 5), ("B1", 1000)] {
-        let r = app
-            .post(
-                &app.admin_token,
-                &format!("/customers/{}/subscriptions", c.id),
-                &json!({"productId": product, "quantity": quantity}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    }
+    let c = crate::browser::catalog_and_customer_with(&app, [5, 1000], 0).await;
     // 900 users, seeded by SQL (the service layer would hash 900 passwords).
     let partner_id = app.partner_id;
     let customer_id = c.id.parse().unwrap();

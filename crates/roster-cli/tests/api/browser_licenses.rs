@@ -3,16 +3,9 @@
 //! test's temporary directory.
 
 use super::*;
+use crate::browser::sign_in;
 use roster_testkit::browser::Browser;
 use std::time::Duration;
-
-async fn sign_in(b: &Browser, app: &TestApp) {
-    b.goto(&format!("{}/login", app.address)).await;
-    b.fill("#email", &app.admin_email).await;
-    b.fill("#password", &app.admin_password).await;
-    b.submit("form button[type=submit]").await;
-    assert!(b.text("h1").await.contains("Customers"), "{}", b.page_text().await);
-}
 
 /// Selects `ids` from the users page, as its ticks do (the page's own form and
 /// CSRF token), in chunks.

@@ -5,56 +5,12 @@
 
 use super::*;
 use crate::console::{field, login};
+use crate::browser::{catalog_and_customer_with, sign_in, temp_dir, user_id};
 use roster_testkit::browser::Browser;
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("roster-screens-{name}-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A1 with one seat, B1 with five, and ten users.
 async fn catalog_and_customer(app: &TestApp) -> TestCustomer {
-    let catalog = r#"{"products": [
-        {"id": "A1", "name": "Office A", "servicePlans": [{"id": "MAIL", "name": "Mail"}, {"id": "CHAT", "name": "Chat"}]},
-        {"id": "B1", "name": "Storage B"}
-    ]}"#;
-    app.services.import_catalog(catalog.as_bytes()).await.unwrap();
-    let c = app.customer().await;
-    for (product, quantity) in [("A1", 1), ("B1", 5)] {
-        let r = app
-            .post(
-                &app.admin_token,
-                &format!("/customers/{}/subscriptions", c.id),
-                &json!({"productId": product, "quantity": quantity}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    }
-    let users: Vec<Value> = (1..=10)
-        .map(|i| json!({"userName": format!("user{i:02}"), "domain": c.domain, "displayName": format!("User {i:02}"), "usageLocation": "US"}))
-        .collect();
-    let r = app.post(&app.admin_token, &format!("/customers/{}/users/batch", c.id), &json!({"users": users})).await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    c
-}
-
-async fn sign_in(b: &Browser, app: &TestApp) {
-    b.goto(&format!("{}/login", app.address)).await;
-    b.fill("#email", &app.admin_email).await;
-    b.fill("#password", &app.admin_password).await;
-    b.submit("form button[type=submit]").await;
-    assert!(b.text("h1").await.contains("Customers"), "{}", b.page_text().await);
-}
-
-async fn user_id(app: &TestApp, c: &TestCustomer, name: &str) -> String {
-    for state in ["active", "deleted"] {
-        let r = app.get(&app.admin_token, &format!("/customers/{}/users?search={name}&state={state}", c.id)).await;
-        if r.body["items"].as_array().is_some_and(|a| !a.is_empty()) {
-            return str_at(&r.body, "/items/0/id").to_owned();
-        }
-    }
-    panic!("no user {name}")
+    catalog_and_customer_with(app, [1, 5], 10).await
 }
 
 /// What a repeated POST would change: the audit log's length, the users, and
