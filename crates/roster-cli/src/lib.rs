@@ -185,6 +185,10 @@ pub struct ServeArgs {
     /// batch being written, to finish before the process exits.
     #[arg(long, env = "ROSTER_SHUTDOWN_GRACE", default_value_t = 30)]
     pub shutdown_grace: u64,
+    /// Turns `GET /metrics` on: scrapers send `Authorization: Bearer <this token>`.
+    /// Without it (or empty), `/metrics` answers 404.
+    #[arg(long, env = "ROSTER_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// A database URL whose `Debug` and `Display` hide the password.
@@ -341,6 +345,7 @@ async fn serve(services: Arc<Services>, args: &ServeArgs) -> anyhow::Result<()> 
             header_timeout: Duration::from_secs(args.header_timeout_secs),
             body_timeout: Duration::from_secs(args.body_timeout_secs),
             request_timeout: Duration::from_secs(args.request_timeout_secs),
+            metrics_token: args.metrics_token.clone().and_then(roster_http::metrics::MetricsToken::new),
             ..ServerConfig::default()
         },
     )

@@ -11,6 +11,7 @@ pub mod error;
 pub mod idempotency;
 pub mod imports;
 pub mod licensing;
+pub mod metrics;
 pub mod model;
 pub mod paging;
 pub mod secrets;

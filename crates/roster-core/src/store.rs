@@ -59,6 +59,10 @@ pub trait Store:
     /// theirs, and rate-limit windows that ended over a minute ago: the
     /// housekeeping of every aggregate.
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64>;
+
+    /// What `/metrics` reads from the database at scrape time: the pool's use,
+    /// import jobs queued and running, and seats per product (one `GROUP BY`).
+    async fn store_metrics(&self) -> Result<crate::metrics::StoreMetrics>;
 }
 
 /// Which migrations a database has, against those this binary knows.

@@ -8,6 +8,7 @@ mod errors;
 mod files;
 pub mod headers;
 pub mod health;
+pub mod metrics;
 pub mod request_id;
 mod routes;
 mod serve;

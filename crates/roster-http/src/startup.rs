@@ -28,6 +28,8 @@ pub struct ServerConfig {
     pub body_timeout: Duration,
     /// How long a request may take from its head to its answer.
     pub request_timeout: Duration,
+    /// Turns `GET /metrics` on, for requests that bear this token.
+    pub metrics_token: Option<crate::metrics::MetricsToken>,
 }
 
 impl Default for ServerConfig {
@@ -41,6 +43,7 @@ impl Default for ServerConfig {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(120),
             request_timeout: Duration::from_secs(300),
+            metrics_token: None,
         }
     }
 }
@@ -74,6 +77,7 @@ pub fn router(state: AppState) -> Router {
     let limited = axum::middleware::from_fn_with_state(state.clone(), crate::api::rate_limit::rate_limit);
     Router::new()
         .merge(crate::health::router())
+        .merge(crate::metrics::router(&state))
         .nest("/api/v1", crate::api::router().route_layer(keyed).layer(limited))
         .merge(crate::signin::router())
         .merge(
@@ -86,6 +90,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::headers::security_headers))
         // Its events (at debug) go in request_id's span: no span of its own.
         .layer(TraceLayer::new_for_http().make_span_with(|_: &axum::http::Request<_>| tracing::Span::none()))
+        // Router layers wrap each route after routing, so this sees the matched
+        // route's template; it counts the refusals of the layers above as well.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         // Outermost: every answer, refusals of the layers above included, has its id.
         .layer(axum::middleware::from_fn(crate::request_id::middleware))
         .with_state(state)

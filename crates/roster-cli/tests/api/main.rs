@@ -30,6 +30,7 @@ mod json_logs;
 mod licenses;
 mod lifecycle;
 mod listing;
+mod metrics;
 mod openapi;
 mod rate_limits;
 mod request_ids;

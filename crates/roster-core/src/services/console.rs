@@ -22,7 +22,21 @@ pub enum AgentSigninOutcome {
 impl Services {
     /// Checks an agent's email and password (Argon2id), within the sign-in limits
     /// of `attempts`, which every instance sharing the database shares.
+    /// Refusals are counted for `/metrics`.
     pub async fn agent_signin(&self, email: &str, password: &str, source: IpAddr) -> Result<AgentSigninOutcome> {
+        let outcome = self.agent_signin_uncounted(email, password, source).await;
+        let reason = match &outcome {
+            Ok(AgentSigninOutcome::InvalidCredentials) => Some("invalid_credentials"),
+            Ok(AgentSigninOutcome::RateLimited) => Some("rate_limited"),
+            Ok(_) | Err(_) => None,
+        };
+        if let Some(reason) = reason {
+            self.metrics.signin_failure("agent", reason);
+        }
+        outcome
+    }
+
+    async fn agent_signin_uncounted(&self, email: &str, password: &str, source: IpAddr) -> Result<AgentSigninOutcome> {
         let now = self.now();
         let email = email.trim().to_lowercase();
         if email.is_empty() || email.len() > 320 || password.is_empty() || password.len() > 1024 {

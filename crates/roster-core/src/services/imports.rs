@@ -263,6 +263,10 @@ impl Services {
         let (written, prepared) = tokio::join!(write, prepare);
         written?;
         prepared?;
+        // Rows finished by this run, for `/metrics`.
+        if let Some(after) = self.store.get_import_job(job.partner_id, job.customer_id, job.id).await? {
+            self.metrics.imported_rows(u64::try_from(after.processed - job.processed).unwrap_or(0));
+        }
         // Marks the job done only when no row is pending.
         self.store.finish_import_job(job.id, self.now()).await?;
         if *stop.borrow() {

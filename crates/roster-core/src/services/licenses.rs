@@ -10,7 +10,24 @@ use uuid::Uuid;
 
 impl Services {
     /// Assigns and removes licenses for many users at once, with a result for each.
+    /// Counted for `/metrics`, with the code of every failure.
     pub async fn update_licenses(
+        &self,
+        agent: &Agent,
+        customer_id: Uuid,
+        input: &LicenseUpdateInput,
+    ) -> Result<LicenseUpdateOutcome> {
+        let outcome = self.update_licenses_uncounted(agent, customer_id, input).await;
+        match &outcome {
+            Ok(done) => self
+                .metrics
+                .license_update("ok", done.results.iter().flat_map(|r| r.errors.iter().map(|e| e.code.clone()))),
+            Err(e) => self.metrics.license_update("error", [e.code().to_owned()]),
+        }
+        outcome
+    }
+
+    async fn update_licenses_uncounted(
         &self,
         agent: &Agent,
         customer_id: Uuid,

@@ -104,6 +104,8 @@ pub struct Services {
     pub(crate) import_queued: Arc<tokio::sync::Notify>,
     /// When this instance's import worker last showed it was running.
     import_worker_beat: Arc<health::Heartbeat>,
+    /// This instance's counters, for `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 pub(crate) fn require(agent: &Agent, allowed: &[AgentRole]) -> Result<()> {
@@ -128,6 +130,7 @@ impl Services {
             create_groups: Default::default(),
             import_queued: Default::default(),
             import_worker_beat: Default::default(),
+            metrics: Default::default(),
         }
     }
 

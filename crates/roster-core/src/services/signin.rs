@@ -25,8 +25,28 @@ pub enum SigninOutcome {
 }
 
 impl Services {
-    /// Signs a customer user in, within the sign-in limits of `attempts`.
+    /// Signs a customer user in, within the sign-in limits of `attempts`. Refusals
+    /// are counted for `/metrics`.
     pub async fn signin(&self, user_principal_name: &str, password: &str, source: IpAddr) -> Result<SigninOutcome> {
+        let outcome = self.signin_uncounted(user_principal_name, password, source).await;
+        let reason = match &outcome {
+            Ok(SigninOutcome::InvalidCredentials) => Some("invalid_credentials"),
+            Ok(SigninOutcome::Blocked) => Some("blocked"),
+            Ok(SigninOutcome::RateLimited) => Some("rate_limited"),
+            Ok(_) | Err(_) => None,
+        };
+        if let Some(reason) = reason {
+            self.metrics.signin_failure("user", reason);
+        }
+        outcome
+    }
+
+    async fn signin_uncounted(
+        &self,
+        user_principal_name: &str,
+        password: &str,
+        source: IpAddr,
+    ) -> Result<SigninOutcome> {
         let now = self.now();
         let key = user_principal_name.trim().to_lowercase();
         if key.is_empty() || key.len() > 400 || password.len() > 1024 {

@@ -49,4 +49,28 @@ pub(super) fn add_operations(doc: &mut Value) {
             }
         }),
     );
+    paths.insert(
+        "/metrics".into(),
+        json!({
+            "servers": root,
+            "get": {
+                "operationId": "metrics",
+                "tags": ["operations"],
+                "summary": "This instance's metrics in the Prometheus text format (OpenMetrics 1.0)",
+                "description": "Off (404) unless the server is given ROSTER_METRICS_TOKEN; then it takes `Authorization: Bearer` with that token. The metrics are listed in the README's Operating Roster section.",
+                "security": [{"metricsToken": []}],
+                "responses": {
+                    "200": {"description": "Every metric", "content": {crate::metrics::CONTENT_TYPE: {"schema": {"type": "string"}}}},
+                    "401": {"description": "No token, or not the configured one", "content": {"text/plain; charset=utf-8": {"schema": {"type": "string"}}}},
+                    "404": {"description": "Metrics are off"}
+                }
+            }
+        }),
+    );
+    if let Some(schemes) = doc.pointer_mut("/components/securitySchemes").and_then(Value::as_object_mut) {
+        schemes.insert(
+            "metricsToken".into(),
+            json!({"type": "http", "scheme": "bearer", "description": "The server's ROSTER_METRICS_TOKEN"}),
+        );
+    }
 }

@@ -19,6 +19,7 @@ mod guarded;
 mod idempotency;
 mod imports;
 mod licenses;
+mod metrics;
 mod paging;
 mod preconditions;
 mod rate_limits;

@@ -55,6 +55,10 @@ impl Store for SqlStore {
             total += purged;
         }
     }
+
+    async fn store_metrics(&self) -> Result<roster_core::metrics::StoreMetrics> {
+        super::metrics::read(&self.pool).await
+    }
 }
 
 #[async_trait]
