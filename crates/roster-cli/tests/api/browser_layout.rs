@@ -5,8 +5,8 @@
 //! the test's temporary directory.
 
 use super::*;
-use roster_core::clock::Clock;
 use crate::browser::temp_dir;
+use roster_core::clock::Clock;
 use roster_testkit::browser::Browser;
 use roster_testkit::bulk::{Seed, seed_users};
 

@@ -4,8 +4,8 @@
 //! each test's temporary directory.
 
 use super::*;
-use crate::console::{field, login};
 use crate::browser::{catalog_and_customer_with, sign_in, temp_dir, user_id};
+use crate::console::{field, login};
 use roster_testkit::browser::Browser;
 
 /// A1 with one seat, B1 with five, and ten users.

@@ -10,8 +10,8 @@
 mod audit;
 mod backup;
 mod browser;
-mod browser_licenses;
 mod browser_layout;
+mod browser_licenses;
 mod browser_screens;
 mod cli;
 mod conformance;
