@@ -323,6 +323,7 @@ struct Updated {
     succeeded: usize,
     failed: usize,
     unchanged: usize,
+    /// The choices, carried to Save from a preview: (name, value).
     fields: Vec<(String, String)>,
 }
 
@@ -331,17 +332,7 @@ struct Updated {
 struct UpdatedPage {
     c: Chrome,
     customer: Customer,
-    dry_run: bool,
-    applied: bool,
-    atomic: bool,
-    /// All or nothing, and nothing applied.
-    held_back: bool,
-    rows: Vec<ResultRow>,
-    succeeded: usize,
-    failed: usize,
-    unchanged: usize,
-    /// The choices, carried to Save from a preview: (name, value).
-    fields: Vec<(String, String)>,
+    u: Updated,
 }
 
 async fn submit(
@@ -467,20 +458,5 @@ pub(crate) async fn show_result(
 ) -> ConsoleResult {
     let u: Updated = serde_json::from_value(view.body).unwrap_or_default();
     let (customer, c) = customer_chrome(state, console, cid, "users").await?;
-    Ok(render(
-        StatusCode::OK,
-        UpdatedPage {
-            c,
-            customer,
-            dry_run: u.dry_run,
-            applied: u.applied,
-            atomic: u.atomic,
-            held_back: u.held_back,
-            rows: u.rows,
-            succeeded: u.succeeded,
-            failed: u.failed,
-            unchanged: u.unchanged,
-            fields: u.fields,
-        },
-    ))
+    Ok(render(StatusCode::OK, UpdatedPage { c, customer, u }))
 }
