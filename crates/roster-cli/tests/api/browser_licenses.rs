@@ -46,20 +46,9 @@ async fn manage_licenses_shows_and_keeps_service_plans_and_holds_up_with_900_use
     if !Browser::available() {
         return;
     }
-    let dir = std::env::temp_dir().join(format!("roster-browser-licenses-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::browser::temp_dir("licenses");
     let app = roster_testkit::spawn_app(roster_testkit::Backend::Sqlite).await;
-    let catalog = r#"{"products": [
-        {"id": "A1", "name": "Office A", "servicePlans": [{"id": "MAIL", "name": "Mail"}, {"id": "CHAT", "name": "Chat"}]},
-        {"id": "B1", "name": "Storage B"}
-    ]}"#;
-    app.services.import_catalog(catalog.as_bytes()).await.unwrap();
-    let c = app.customer().await;
-    for product in ["A1", "B1"] {
-        let subs = format!("/customers/{}/subscriptions", c.id);
-        let r = app.post(&app.admin_token, &subs, &json!({"productId": product, "quantity": 100})).await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    }
+    let c = crate::browser::catalog_and_customer_with(&app, [100, 100], 0).await;
     // A mixed selection: Alice holds A1 with Chat off, Bob holds A1 with every
     // plan on, Carol does not hold A1.
     let mut mixed = vec![];
